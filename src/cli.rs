@@ -1,0 +1,169 @@
+//! What the user types: clap's view of the command line. Doc comments are the help text.
+//! [`crate::commands`] turns these into the library's validated configs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find the same news story told by different outlets.
+///
+/// Reads articles from files, directories (recursively), JSONL/NDJSON (optionally .gz),
+/// CSV, or `-` (JSONL on stdin); compares every pair in parallel; clusters the ones that
+/// report the same story; exports similarities as CSV.
+#[derive(Debug, Parser)]
+#[command(name = "storydedup", version, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Group documents into stories (every document in exactly one cluster).
+    Cluster(ClusterArgs),
+    /// Similarity of every pair: a dense matrix or a long pair list, as CSV.
+    Matrix(MatrixArgs),
+    /// Compare a clustering with true labels (ARI, pairwise and B-cubed F1).
+    Eval(EvalArgs),
+}
+
+/// The similarity measures.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MeasureArg {
+    /// Same event in different words: weighted cosine over names, numbers and rare words
+    /// (default threshold 0.30).
+    Story,
+    /// Jaccard of word or character shingles: near-copies (default threshold 0.50).
+    Jaccard,
+    /// Share of one document's shingles found in the other: reprints and excerpts
+    /// (default threshold 0.80).
+    Containment,
+}
+
+/// Clustering linkage.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LinkageArg {
+    /// Join only while the average similarity to the cluster clears the threshold (no chaining).
+    Average,
+    /// Connected components of the pairs above the threshold.
+    Single,
+}
+
+/// Options shared by the commands that read a collection.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files, directories, or `-` for JSONL on stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Similarity measure.
+    #[arg(short, long, value_enum, default_value = "story")]
+    pub measure: MeasureArg,
+
+    /// Shingles for jaccard/containment: word:K or char:K.
+    #[arg(long, default_value = "word:5", value_name = "word:K|char:K")]
+    pub shingle: String,
+
+    /// Story measure: documents dated further apart than this many days are never linked
+    /// (0 = no window; ignored when either date is unknown).
+    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS)]
+    pub window: u32,
+
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Write here instead of stdout (atomically: a failed run leaves no partial file).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// List every warning instead of a summary.
+    #[arg(long, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+/// `cluster` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClusterFormat {
+    /// A readable summary.
+    Table,
+    /// One row per document: cluster,id,source,title,date,url,size,similarity.
+    Csv,
+    /// One object with every cluster, its members, similarity and shared terms.
+    Json,
+}
+
+/// Arguments of `cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Link pairs scoring at least this (0..1). Default: 0.30 story, 0.50 jaccard,
+    /// 0.80 containment.
+    #[arg(short, long, value_name = "0..1")]
+    pub threshold: Option<f64>,
+
+    /// How linked pairs become clusters.
+    #[arg(long, value_enum, default_value = "average")]
+    pub linkage: LinkageArg,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: ClusterFormat,
+}
+
+/// `matrix` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MatrixFormat {
+    /// Header id,<id1>,...; one row per document; diagonal 1.
+    Dense,
+    /// Header a,b,score plus the measure's parts; one row per pair.
+    Long,
+}
+
+/// Arguments of `matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "dense")]
+    pub format: MatrixFormat,
+
+    /// Long format: only pairs scoring at least this (0..1).
+    #[arg(long, value_name = "0..1", default_value_t = 0.0)]
+    pub min_score: f64,
+}
+
+/// `eval` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EvalFormat {
+    /// Readable lines.
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// True labels: a CSV with `id` and `cluster` columns.
+    #[arg(long, value_name = "CSV")]
+    pub truth: PathBuf,
+
+    /// Predicted labels: a CSV with `id` and `cluster` columns (e.g. `cluster -f csv`).
+    #[arg(long, value_name = "CSV")]
+    pub pred: PathBuf,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: EvalFormat,
+}

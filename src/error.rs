@@ -1,0 +1,136 @@
+//! Errors of every stage, and where in the input they happened.
+//!
+//! Input errors carry a [`Position`] (path and, where one exists, a 1-based line) so the
+//! binary can print the one-line `storydedup: <file>:<line>: <problem>` the command-line
+//! contract promises. Tests match on the variants, never on the rendered strings.
+
+use std::fmt;
+use std::io;
+
+/// Where in the input something happened: a path and, when it applies, a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The path as the user gave it (or `<stdin>`).
+    pub path: String,
+    /// 1-based line number, when the problem belongs to one line.
+    pub line: Option<u64>,
+}
+
+impl Position {
+    /// A position naming a whole file.
+    pub fn file(path: impl Into<String>) -> Position {
+        Position {
+            path: path.into(),
+            line: None,
+        }
+    }
+
+    /// A position naming one line of a file.
+    pub fn line(path: impl Into<String>, line: u64) -> Position {
+        Position {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.path, line),
+            None => write!(f, "{}", self.path),
+        }
+    }
+}
+
+/// What is wrong with an input.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist.
+    #[error("no such file or directory")]
+    NotFound,
+    /// The file or directory could not be read.
+    #[error("cannot read: {0}")]
+    Read(io::Error),
+    /// A JSONL line that does not parse as JSON.
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    /// A JSONL line that is JSON but not an object.
+    #[error("expected a JSON object, found {0}")]
+    NotAnObject(&'static str),
+    /// A record without the required `text` field.
+    #[error("record has no `text` field")]
+    MissingText,
+    /// A field holding a value of the wrong type.
+    #[error("field `{field}` must be {expected}, found {found}")]
+    FieldType {
+        /// The field's name.
+        field: &'static str,
+        /// What the field should hold.
+        expected: &'static str,
+        /// What it holds.
+        found: &'static str,
+    },
+    /// An id that appeared before.
+    #[error("duplicate id {id:?} (first seen at {first})")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+        /// Where it was first seen.
+        first: Position,
+    },
+    /// A CSV file whose header has no `text` column.
+    #[error("CSV header has no `text` column (columns: {0})")]
+    NoTextColumn(String),
+    /// A CSV syntax problem (quoting, ragged rows).
+    #[error("CSV error: {0}")]
+    Csv(String),
+    /// A directory holding no article files.
+    #[error("no articles found (looked for .txt, .md, .jsonl, .ndjson, .csv, optionally .gz)")]
+    EmptyDirectory,
+    /// The inputs, taken together, hold no documents.
+    #[error("no documents in the input")]
+    NoDocuments,
+}
+
+/// Every error the library can return.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input data: exit code 2.
+    #[error("{pos}: {kind}")]
+    Input {
+        /// Where the problem is.
+        pos: Position,
+        /// What the problem is.
+        kind: InputError,
+    },
+    /// A bad option or combination of options: exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    /// A failure while writing output: exit code 1.
+    #[error("{path}: {source}")]
+    Output {
+        /// The output path (or `<stdout>`).
+        path: String,
+        /// The underlying I/O error.
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// Shorthand for an input error.
+    pub fn input(pos: Position, kind: InputError) -> Error {
+        Error::Input { pos, kind }
+    }
+
+    /// The process exit code for this error: 2 for bad input or usage, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input { .. } | Error::Usage(_) => 2,
+            Error::Output { .. } => 1,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

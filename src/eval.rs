@@ -1,0 +1,235 @@
+//! Measuring a clustering against labels: adjusted Rand index, pairwise and B-cubed
+//! precision/recall/F1. Used by the tests (fixtures) and by the benchmark scripts.
+
+use std::collections::HashMap;
+
+/// Precision, recall and their harmonic mean.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Prf {
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// F1.
+    pub f1: f64,
+}
+
+impl Prf {
+    fn new(precision: f64, recall: f64) -> Prf {
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Prf {
+            precision,
+            recall,
+            f1,
+        }
+    }
+}
+
+/// Agreement between a predicted and a true partition of the same items.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Agreement {
+    /// Adjusted Rand index (1 = identical, about 0 = chance).
+    pub ari: f64,
+    /// Over pairs of items put together.
+    pub pairwise: Prf,
+    /// Per item, averaged (Bagga & Baldwin).
+    pub bcubed: Prf,
+    /// Items compared.
+    pub documents: usize,
+}
+
+fn choose2(n: u64) -> f64 {
+    (n * n.saturating_sub(1) / 2) as f64
+}
+
+/// Compares two labelings of the same items (`truth[i]` and `pred[i]` label item `i`).
+///
+/// ```
+/// let a = storydedup::eval::agreement(&["x", "x", "y"], &["1", "1", "2"]);
+/// assert_eq!(a.ari, 1.0);
+/// ```
+pub fn agreement<T: AsRef<str>, P: AsRef<str>>(truth: &[T], pred: &[P]) -> Agreement {
+    assert_eq!(
+        truth.len(),
+        pred.len(),
+        "labelings must cover the same items"
+    );
+    let n = truth.len();
+    let mut cells: HashMap<(&str, &str), u64> = HashMap::new();
+    let mut rows: HashMap<&str, u64> = HashMap::new();
+    let mut cols: HashMap<&str, u64> = HashMap::new();
+    for (t, p) in truth.iter().zip(pred) {
+        *cells.entry((t.as_ref(), p.as_ref())).or_default() += 1;
+        *rows.entry(t.as_ref()).or_default() += 1;
+        *cols.entry(p.as_ref()).or_default() += 1;
+    }
+    let sum_cells: f64 = cells.values().map(|&c| choose2(c)).sum();
+    let sum_rows: f64 = rows.values().map(|&c| choose2(c)).sum();
+    let sum_cols: f64 = cols.values().map(|&c| choose2(c)).sum();
+    let total = choose2(n as u64);
+    let expected = if total > 0.0 {
+        sum_rows * sum_cols / total
+    } else {
+        0.0
+    };
+    let max = (sum_rows + sum_cols) / 2.0;
+    let ari = if (max - expected).abs() < f64::EPSILON {
+        // Both partitions trivial in the same way (all singletons or one cluster).
+        if (sum_cells - expected).abs() < f64::EPSILON {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        (sum_cells - expected) / (max - expected)
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 1.0 };
+    let pairwise = Prf::new(ratio(sum_cells, sum_cols), ratio(sum_cells, sum_rows));
+    // B-cubed: for each item, the share of its predicted cluster with its true label, and
+    // the share of its true cluster in its predicted cluster.
+    let (mut bp, mut br) = (0.0, 0.0);
+    for (&(t, p), &c) in &cells {
+        let c = c as f64;
+        bp += c * c / cols[p] as f64;
+        br += c * c / rows[t] as f64;
+    }
+    let nf = n.max(1) as f64;
+    Agreement {
+        ari,
+        pairwise,
+        bcubed: Prf::new(bp / nf, br / nf),
+        documents: n,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_example() {
+        // truth: {a,b,c} {d,e}; pred: {a,b} {c,d,e}
+        let truth = ["1", "1", "1", "2", "2"];
+        let pred = ["x", "x", "y", "y", "y"];
+        let a = agreement(&truth, &pred);
+        // cells: (1,x)=2 (1,y)=1 (2,y)=2 -> sum C2 = 1+0+1 = 2; rows 3,2 -> 3+1=4; cols 2,3 -> 1+3=4
+        // expected = 4*4/10 = 1.6; max = 4; ari = (2-1.6)/(4-1.6) = 1/6
+        assert!((a.ari - 1.0 / 6.0).abs() < 1e-12);
+        assert!((a.pairwise.precision - 0.5).abs() < 1e-12);
+        assert!((a.pairwise.recall - 0.5).abs() < 1e-12);
+        // B-cubed precision: (4/2 + 1/3 + 4/3) / 5 = (2 + 5/3)/5 = 11/15
+        assert!((a.bcubed.precision - 11.0 / 15.0).abs() < 1e-12);
+        // recall: (4/3 + 1/3 + 4/2) / 5 = 11/15
+        assert!((a.bcubed.recall - 11.0 / 15.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn identical_and_trivial_partitions() {
+        assert_eq!(agreement(&["a", "b", "b"], &["z", "y", "y"]).ari, 1.0);
+        assert_eq!(agreement(&["a", "b", "c"], &["a", "b", "c"]).ari, 1.0);
+        assert!(agreement(&["a", "a", "b", "b"], &["1", "2", "1", "2"]).ari < 0.0);
+    }
+}
+
+/// Labels read from a CSV with `id` and `cluster` columns, in file order.
+///
+/// # Errors
+/// An input error naming the file (and line) when it cannot be read, lacks a column, or
+/// repeats an id.
+pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)>> {
+    use crate::error::{Error, InputError, Position};
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            InputError::NotFound
+        } else {
+            InputError::Read(e)
+        };
+        Error::input(Position::file(&shown), kind)
+    })?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+    let csv_err = |e: csv::Error| {
+        let pos = e
+            .position()
+            .map_or(Position::file(&shown), |p| Position::line(&shown, p.line()));
+        Error::input(pos, InputError::Csv(e.to_string()))
+    };
+    let header = rdr.headers().map_err(csv_err)?.clone();
+    let col = |name: &str| {
+        header.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
+    let (Some(id), Some(cluster)) = (col("id"), col("cluster")) else {
+        return Err(Error::input(
+            Position::line(&shown, 1),
+            InputError::Csv(format!(
+                "needs `id` and `cluster` columns (has: {})",
+                header.iter().collect::<Vec<_>>().join(",")
+            )),
+        ));
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(csv_err)?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |i: usize| rec.get(i).unwrap_or("").to_owned();
+        let key = get(id);
+        if let Some(&first) = seen.get(&key) {
+            return Err(Error::input(
+                Position::line(&shown, line),
+                InputError::DuplicateId {
+                    id: key,
+                    first: Position::line(&shown, first),
+                },
+            ));
+        }
+        seen.insert(key.clone(), line);
+        out.push((key, get(cluster)));
+    }
+    Ok(out)
+}
+
+/// The outcome of comparing two label files.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Comparison {
+    /// Scores over the ids present in both files.
+    #[serde(flatten)]
+    pub agreement: Agreement,
+    /// Distinct clusters among those ids: (truth, predicted).
+    pub clusters: (usize, usize),
+    /// Ids in only one file: (only in truth, only in predicted).
+    pub missing: (usize, usize),
+}
+
+/// Compares predicted labels with true ones, over the ids both contain.
+pub fn compare(truth: &[(String, String)], pred: &[(String, String)]) -> Comparison {
+    let pred_of: HashMap<&str, &str> = pred.iter().map(|(i, c)| (i.as_str(), c.as_str())).collect();
+    let truth_ids: std::collections::HashSet<&str> =
+        truth.iter().map(|(i, _)| i.as_str()).collect();
+    let (mut t, mut p) = (Vec::new(), Vec::new());
+    for (id, c) in truth {
+        if let Some(pc) = pred_of.get(id.as_str()) {
+            t.push(c.as_str());
+            p.push(*pc);
+        }
+    }
+    let distinct = |v: &[&str]| v.iter().collect::<std::collections::HashSet<_>>().len();
+    Comparison {
+        agreement: agreement(&t, &p),
+        clusters: (distinct(&t), distinct(&p)),
+        missing: (
+            truth.len() - t.len(),
+            pred.iter()
+                .filter(|(i, _)| !truth_ids.contains(i.as_str()))
+                .count(),
+        ),
+    }
+}

@@ -1,0 +1,203 @@
+//! JSONL / NDJSON reader: one JSON object per line; blank lines skipped.
+
+use std::io::BufRead;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, InputError, Position, Result};
+
+use super::record::{self, Fields};
+use super::{Ingest, decode_lossy};
+
+/// Reads every line of `reader`; `shown` names the file in messages, `name` (the file
+/// name) makes fallback ids.
+pub(crate) fn read(
+    ingest: &mut Ingest,
+    shown: &str,
+    name: &str,
+    mut reader: impl BufRead,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let mut warned_utf8 = false;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::input(Position::line(shown, line_no + 1), InputError::Read(e)))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let pos = Position::line(shown, line_no);
+        let (line, bad) = decode_lossy(std::mem::take(&mut buf));
+        if let Some(at) = bad
+            && !warned_utf8
+        {
+            ingest.warn(
+                pos.clone(),
+                format!("invalid UTF-8 at byte {at} of the line, replaced (first of possibly several in this file)"),
+            );
+            warned_utf8 = true;
+        }
+        let trimmed = line.trim_start_matches('\u{feff}').trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(trimmed)
+            .map_err(|e| Error::input(pos.clone(), InputError::Json(json_message(&e))))?;
+        let Value::Object(obj) = value else {
+            return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
+        };
+        let fields = fields(&obj).map_err(|k| Error::input(pos.clone(), k))?;
+        let doc = record::build(ingest, pos, name, fields);
+        ingest.push(doc)?;
+    }
+}
+
+/// serde_json's message without its own "at line 1 column N" suffix, which would mislead
+/// (our line numbers count lines of the file).
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &msg[..i], e.column()),
+        None => msg,
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn fields(obj: &Map<String, Value>) -> Result<Fields, InputError> {
+    let text = match obj.get("text") {
+        None => return Err(InputError::MissingText),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(InputError::FieldType {
+                field: "text",
+                expected: "a string",
+                found: kind(other),
+            });
+        }
+    };
+    let id = match obj.get("id") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => {
+            return Err(InputError::FieldType {
+                field: "id",
+                expected: "a string or a number",
+                found: kind(other),
+            });
+        }
+    };
+    Ok(Fields {
+        id,
+        text,
+        title: scalar(obj, "title")?,
+        source: scalar(obj, "source")?,
+        date: scalar(obj, "date")?,
+        url: scalar(obj, "url")?,
+    })
+}
+
+/// An optional metadata field: strings as they are, numbers and booleans as written, null
+/// as absent; lists and objects are refused rather than guessed at.
+fn scalar(obj: &Map<String, Value>, field: &'static str) -> Result<Option<String>, InputError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+        Some(other) => Err(InputError::FieldType {
+            field,
+            expected: "a string",
+            found: kind(other),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::{Error, InputError};
+    use crate::ingest::read_jsonl;
+
+    fn err(input: &str) -> (Option<u64>, InputError) {
+        match read_jsonl("t.jsonl", input.as_bytes()) {
+            Err(Error::Input { pos, kind }) => (pos.line, kind),
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_fields_and_fallback_ids() {
+        let c = read_jsonl(
+            "t.jsonl",
+            "{\"id\": 7, \"text\": \"a &amp; b\", \"date\": \"2024-01-02\", \"extra\": [1]}\n\n{\"text\": \"c\", \"title\": \"T\"}\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(c.docs.len(), 2);
+        assert_eq!(c.docs[0].id, "7");
+        assert_eq!(c.docs[0].text, "a & b");
+        assert_eq!(c.docs[0].date.unwrap().to_string(), "2024-01-02");
+        assert_eq!(c.docs[1].id, "t.jsonl:3");
+        assert_eq!(c.docs[1].title.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn refusals_name_the_line() {
+        assert!(matches!(
+            err("{\"text\":\"a\"}\n[1,2]\n"),
+            (Some(2), InputError::NotAnObject(_))
+        ));
+        assert!(matches!(
+            err("{\"id\":\"a\"}\n"),
+            (Some(1), InputError::MissingText)
+        ));
+        assert!(matches!(
+            err("{\"text\": 3}\n"),
+            (Some(1), InputError::FieldType { field: "text", .. })
+        ));
+        assert!(matches!(
+            err("{\"text\":\"a\",\"id\":null}\n"),
+            (Some(1), InputError::FieldType { field: "id", .. })
+        ));
+        assert!(matches!(
+            err("{\"text\":\"a\",\"id\":{}}\n"),
+            (Some(1), InputError::FieldType { field: "id", .. })
+        ));
+        assert!(matches!(
+            err("{\"text\":\"a\"\n"),
+            (Some(1), InputError::Json(_))
+        ));
+        match err("{\"id\":\"x\",\"text\":\"a\"}\n{\"id\":\"x\",\"text\":\"b\"}\n") {
+            (Some(2), InputError::DuplicateId { id, first }) => {
+                assert_eq!(id, "x");
+                assert_eq!(first.line, Some(1));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_dates_warn_and_keep_the_document() {
+        let c = read_jsonl(
+            "t.jsonl",
+            "{\"text\":\"a\",\"date\":\"last week\"}\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(c.docs.len(), 1);
+        assert_eq!(c.docs[0].date, None);
+        assert_eq!(c.warnings.len(), 1);
+    }
+}

@@ -1,0 +1,224 @@
+//! Stage 1, ingest: paths in, a [`Corpus`] out.
+//!
+//! Picks a reader by file name (`.txt`/`.md` one article each, `.jsonl`/`.ndjson` and
+//! `.csv`, each optionally `.gz`), walks directories recursively in sorted path order, and
+//! reads JSONL from stdin for `-`. Guarantees: documents come out in input order; ids are
+//! unique (a repeat is refused, naming both places); every record becomes exactly one
+//! document or a refusal, never a silent drop.
+
+mod csv;
+mod dir;
+mod jsonl;
+mod record;
+mod text;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::document::{Corpus, Document, Warning};
+use crate::error::{Error, InputError, Position, Result};
+
+/// How a file is read, decided from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One article per file (`.txt`, `.md`, or any name not matched below).
+    Text,
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    Jsonl,
+    /// A header row and one article per row (`.csv`).
+    Csv,
+}
+
+/// The reader for a file name, and whether it is gzip-compressed. `None` for names that a
+/// directory walk should skip.
+pub fn format_of(name: &str) -> Option<(Format, bool)> {
+    let lower = name.to_ascii_lowercase();
+    let (stem, gz) = match lower.strip_suffix(".gz") {
+        Some(stem) => (stem, true),
+        None => (lower.as_str(), false),
+    };
+    let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
+    let format = match ext {
+        "txt" | "md" | "markdown" => Format::Text,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        "csv" => Format::Csv,
+        _ => return None,
+    };
+    Some((format, gz))
+}
+
+/// Reads every input (files, directories, or `-` for JSONL on stdin) into one corpus.
+///
+/// # Errors
+/// An [`Error::Input`] naming the file and line of the first problem found.
+pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
+    let mut ingest = Ingest::default();
+    for input in inputs {
+        if input == "-" {
+            let stdin = io::stdin();
+            let reader = BufReader::new(stdin.lock());
+            jsonl::read(&mut ingest, "<stdin>", "stdin", reader)?;
+        } else {
+            ingest.read_path(Path::new(input), true)?;
+        }
+    }
+    if ingest.corpus.docs.is_empty() {
+        let name = inputs.first().map(String::as_str).unwrap_or("<input>");
+        return Err(Error::input(Position::file(name), InputError::NoDocuments));
+    }
+    Ok(ingest.finish())
+}
+
+/// Reads JSONL from any reader (the library's entry point for in-memory data).
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
+    let mut ingest = Ingest::default();
+    jsonl::read(&mut ingest, name, name, reader)?;
+    Ok(ingest.finish())
+}
+
+/// Accumulates documents and warnings, and enforces id uniqueness.
+#[derive(Default)]
+pub(crate) struct Ingest {
+    corpus: Corpus,
+    seen: HashMap<String, Position>,
+}
+
+impl Ingest {
+    fn finish(self) -> Corpus {
+        self.corpus
+    }
+
+    pub(crate) fn warn(&mut self, pos: Position, message: impl Into<String>) {
+        self.corpus.warnings.push(Warning {
+            pos,
+            message: message.into(),
+        });
+    }
+
+    /// Adds a document, refusing a repeated id.
+    pub(crate) fn push(&mut self, doc: Document) -> Result<()> {
+        if let Some(first) = self.seen.get(&doc.id) {
+            return Err(Error::input(
+                doc.origin.clone(),
+                InputError::DuplicateId {
+                    id: doc.id.clone(),
+                    first: first.clone(),
+                },
+            ));
+        }
+        if doc.text.trim().is_empty() {
+            self.warn(
+                doc.origin.clone(),
+                format!("document {:?} has an empty text", doc.id),
+            );
+        }
+        self.seen.insert(doc.id.clone(), doc.origin.clone());
+        self.corpus.docs.push(doc);
+        Ok(())
+    }
+
+    /// Reads a file or walks a directory. `explicit` is true for paths the user named: those
+    /// are read whatever their extension (as plain text when unknown).
+    fn read_path(&mut self, path: &Path, explicit: bool) -> Result<()> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| read_error(&shown, e))?;
+        if meta.is_dir() {
+            return dir::walk(self, path);
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.clone());
+        let (format, gz) = match format_of(&name) {
+            Some(f) => f,
+            None if explicit => (Format::Text, name.to_ascii_lowercase().ends_with(".gz")),
+            None => return Ok(()),
+        };
+        let file = File::open(path).map_err(|e| read_error(&shown, e))?;
+        let reader: Box<dyn Read> = if gz {
+            Box::new(MultiGzDecoder::new(file))
+        } else {
+            Box::new(file)
+        };
+        let reader = BufReader::with_capacity(1 << 16, reader);
+        match format {
+            Format::Text => text::read(self, &shown, &name, reader),
+            Format::Jsonl => jsonl::read(self, &shown, &name, reader),
+            Format::Csv => csv::read(self, &shown, &name, reader),
+        }
+    }
+}
+
+fn read_error(path: &str, e: io::Error) -> Error {
+    let kind = if e.kind() == io::ErrorKind::NotFound {
+        InputError::NotFound
+    } else {
+        InputError::Read(e)
+    };
+    Error::input(Position::file(path), kind)
+}
+
+/// Decodes bytes as UTF-8, replacing invalid sequences; the returned offset is that of the
+/// first invalid byte, for the caller's warning.
+pub(crate) fn decode_lossy(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+/// Cleans a text field as read: drops a UTF-8 byte-order mark, turns CRLF and lone CR into
+/// LF, and decodes HTML entities (`&amp;`, `&#8217;`), which scraped feeds are full of.
+pub(crate) fn clean_text(s: &str) -> String {
+    let s = s.strip_prefix('\u{feff}').unwrap_or(s);
+    let s = if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_owned()
+    };
+    if s.contains('&') {
+        html_escape::decode_html_entities(&s).into_owned()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(format_of("a.TXT"), Some((Format::Text, false)));
+        assert_eq!(format_of("a.jsonl.gz"), Some((Format::Jsonl, true)));
+        assert_eq!(format_of("a.ndjson"), Some((Format::Jsonl, false)));
+        assert_eq!(format_of("a.csv"), Some((Format::Csv, false)));
+        assert_eq!(format_of("a.png"), None);
+        assert_eq!(format_of("README"), None);
+    }
+
+    #[test]
+    fn cleaning_folds_line_ends_bom_and_entities() {
+        assert_eq!(
+            clean_text("\u{feff}a\r\nb\rc &amp; d&#8217;s"),
+            "a\nb\nc & d\u{2019}s"
+        );
+    }
+
+    #[test]
+    fn lossy_decoding_reports_the_offset() {
+        let (s, at) = decode_lossy(b"ab\xffcd".to_vec());
+        assert_eq!(s, "ab\u{fffd}cd");
+        assert_eq!(at, Some(2));
+    }
+}

@@ -1,0 +1,256 @@
+//! The one place where the stages are wired together: corpus in, report model out.
+//!
+//! `ingest -> (normalize, tokenize) -> shingle | weigh -> candidates -> score -> cluster`.
+//! Everything here is deterministic: parallel stages collect in input order, and the
+//! clustering breaks ties by document id.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::candidates::{AllPairs, Pair};
+use crate::cluster::cluster;
+use crate::config::{ClusterConfig, Linkage, ScoreConfig};
+use crate::document::Corpus;
+use crate::report::{ClusterReport, Parameters, StoryCluster};
+use crate::score::{Features, Scorer};
+use crate::weigh::occurrences;
+
+/// Share of the threshold below which pairs are not kept for average linkage: they count as
+/// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
+/// pair can shift an average by less than that.
+const EDGE_FLOOR_SHARE: f64 = 0.5;
+/// Shared terms listed per cluster.
+const SHARED_TERMS: usize = 10;
+/// Clusters larger than this get their similarity statistics from a sample of pairs.
+const EXACT_STATS_MAX: usize = 400;
+
+/// Scores and clusters a corpus.
+pub fn cluster_corpus(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+) -> ClusterReport {
+    let scorer = Scorer::new(&corpus.docs, score.clone());
+    let floor = match config.linkage {
+        Linkage::Average => config.threshold * EDGE_FLOOR_SHARE,
+        Linkage::Single => config.threshold,
+    };
+    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
+    let edges: Vec<Pair> = AllPairs::new(&scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+    let groups = cluster(&ids, &edges, config);
+    let clusters = groups
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, members)| describe(corpus, &scorer, i + 1, members))
+        .collect();
+    ClusterReport {
+        documents: corpus.len(),
+        clusters,
+        parameters: Parameters {
+            measure: score.measure,
+            threshold: config.threshold,
+            linkage: config.linkage,
+            shingle: score.shingle,
+            window_days: score.window_days,
+        },
+    }
+}
+
+/// Similarity statistics and shared terms of one cluster.
+fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>) -> StoryCluster {
+    let k = members.len();
+    let mut attachment = vec![0.0; k];
+    let (mut min, mut sum, mut count) = (f64::INFINITY, 0.0, 0usize);
+    if k > 1 {
+        // Every pair for small clusters; a fixed stride of pairs for huge ones.
+        let step = if k <= EXACT_STATS_MAX {
+            1
+        } else {
+            k / EXACT_STATS_MAX + 1
+        };
+        let mut seen = vec![0usize; k];
+        for i in 0..k {
+            for j in (i + 1..k).step_by(step) {
+                let s = scorer.score(members[i], members[j]);
+                min = min.min(s);
+                sum += s;
+                count += 1;
+                attachment[i] += s;
+                attachment[j] += s;
+                seen[i] += 1;
+                seen[j] += 1;
+            }
+        }
+        for (a, n) in attachment.iter_mut().zip(&seen) {
+            if *n > 0 {
+                *a /= *n as f64;
+            }
+        }
+    }
+    let (min_similarity, mean_similarity) = if count > 0 {
+        (Some(min), Some(sum / count as f64))
+    } else {
+        (None, None)
+    };
+    let shared_terms = if k > 1 {
+        shared_terms(corpus, scorer, &members)
+    } else {
+        Vec::new()
+    };
+    StoryCluster {
+        number,
+        members,
+        attachment: if k > 1 {
+            attachment.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        },
+        min_similarity,
+        mean_similarity,
+        shared_terms,
+    }
+}
+
+/// The salient terms most members share, best first: each term's weight summed over the
+/// members holding it, among terms held by at least half the members (and at least two).
+fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<String> {
+    struct Term {
+        holders: usize,
+        weight: f64,
+        phrase: bool,
+        surfaces: Vec<(String, usize)>,
+        first_seen: usize,
+    }
+    let mut terms: HashMap<u64, Term> = HashMap::new();
+    let mut seen_order = 0usize;
+    for &m in members {
+        let occ = occurrences(&corpus.docs[m]);
+        let mut local: HashMap<u64, usize> = HashMap::new();
+        for o in &occ {
+            *local.entry(o.key).or_default() += 1;
+            let t = terms.entry(o.key).or_insert_with(|| {
+                seen_order += 1;
+                Term {
+                    holders: 0,
+                    weight: 0.0,
+                    phrase: o.phrase,
+                    surfaces: Vec::new(),
+                    first_seen: seen_order,
+                }
+            });
+            match t.surfaces.iter_mut().find(|(s, _)| *s == o.surface) {
+                Some(entry) => entry.1 += 1,
+                None => t.surfaces.push((o.surface.clone(), 1)),
+            }
+        }
+        for (key, tf) in local {
+            let t = terms.get_mut(&key).expect("term recorded above");
+            t.holders += 1;
+            t.weight += match &scorer.features {
+                Features::Story(w) => match w.keys.binary_search(&key) {
+                    Ok(id) => w.vectors[m]
+                        .terms
+                        .binary_search_by_key(&(id as u32), |t| t.0)
+                        .map_or(0.0, |i| f64::from(w.vectors[m].terms[i].1)),
+                    Err(_) => 0.0,
+                },
+                // Without term weights (copy measures), prefer names and repeated terms.
+                Features::Shingles(_) => {
+                    (1.0 + (tf as f64).ln()) * if t.phrase { 2.0 } else { 1.0 }
+                }
+            };
+        }
+    }
+    let need = members.len().div_ceil(2).max(2);
+    let mut ranked: Vec<&Term> = terms
+        .values()
+        .filter(|t| t.holders >= need && t.weight > 0.0)
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.first_seen.cmp(&b.first_seen))
+    });
+    let mut out: Vec<String> = Vec::new();
+    let mut covered: Vec<String> = Vec::new();
+    for t in ranked {
+        // The most frequent surface form; the earliest seen among equals.
+        let surface = t
+            .surfaces
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|s| s.0.clone())
+            .unwrap_or_default();
+        let lower = surface.to_lowercase();
+        if covered.iter().any(|c| c == &lower) {
+            continue;
+        }
+        let words_of = |s: &str| {
+            s.to_lowercase()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        if !t.phrase && out.iter().any(|o| words_of(o).contains(&lower)) {
+            continue;
+        }
+        if t.phrase {
+            // A name replaces the single words of it already listed.
+            let parts = words_of(&surface);
+            out.retain(|o| o.contains(' ') || !parts.contains(&o.to_lowercase()));
+        }
+        covered.push(lower);
+        out.push(surface);
+        if out.len() == SHARED_TERMS {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn clusters_and_explains_a_tiny_corpus() {
+        let texts = [
+            (
+                "a",
+                "Mayor Ines Calder closed the Harbor Bridge on Monday after inspectors found cracks in two steel girders.",
+            ),
+            (
+                "b",
+                "Inspectors found cracks in the Harbor Bridge girders, and Mayor Ines Calder shut it on Monday.",
+            ),
+            (
+                "c",
+                "The Velda grain harvest failed, and wheat prices rose 40 percent at the Tamsin exchange.",
+            ),
+        ];
+        let corpus = Corpus {
+            docs: texts.iter().map(|(i, t)| Document::new(*i, *t)).collect(),
+            warnings: vec![],
+        };
+        let r = cluster_corpus(
+            &corpus,
+            &ScoreConfig::default(),
+            &ClusterConfig::for_measure(crate::config::Measure::Story),
+        );
+        assert_eq!(r.clusters.len(), 2);
+        assert_eq!(r.clusters[0].members, vec![0, 1]);
+        assert!(
+            r.clusters[0]
+                .shared_terms
+                .iter()
+                .any(|t| t.contains("Ines Calder")),
+            "{:?}",
+            r.clusters[0].shared_terms
+        );
+        assert!(r.clusters[0].min_similarity.unwrap() >= 0.3);
+        assert_eq!(r.clusters[1].mean_similarity, None);
+    }
+}

@@ -1,0 +1,228 @@
+//! Stage 8, report: the models that outputs are rendered from, one module per format, and
+//! atomic output files.
+//!
+//! A model ([`ClusterReport`]) is computed first, then rendered to any `impl Write` by
+//! [`table`], [`csv`] or [`json`]; the similarity matrix streams from the candidate engine
+//! through [`matrix`]. [`Output`] writes a file atomically: into a temporary file in the
+//! same directory, renamed over the target only when rendering succeeded, so a failed or
+//! interrupted run never leaves a partial file and never truncates an existing one.
+
+pub mod csv;
+pub mod json;
+pub mod matrix;
+pub mod table;
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Linkage, Measure, ShingleKind};
+use crate::error::Error;
+
+/// The settings a clustering ran with, echoed in outputs so a result explains itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameters {
+    /// Similarity measure.
+    pub measure: Measure,
+    /// Clustering threshold.
+    pub threshold: f64,
+    /// Linkage.
+    pub linkage: Linkage,
+    /// Shingles (copy measures).
+    pub shingle: ShingleKind,
+    /// Date window in days (story measure; 0 = off).
+    pub window_days: u32,
+}
+
+/// One cluster: its members and why they belong together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryCluster {
+    /// 1-based number: by size (descending), then smallest member id.
+    pub number: usize,
+    /// Member indexes into the corpus, in input order.
+    pub members: Vec<usize>,
+    /// Per member (same order): its mean similarity to the other members.
+    pub attachment: Vec<Option<f64>>,
+    /// Lowest pairwise similarity among members (none for a singleton).
+    pub min_similarity: Option<f64>,
+    /// Mean pairwise similarity among members (none for a singleton).
+    pub mean_similarity: Option<f64>,
+    /// Salient terms most members share, best first.
+    pub shared_terms: Vec<String>,
+}
+
+/// The result of `cluster`: every document in exactly one cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterReport {
+    /// Number of input documents.
+    pub documents: usize,
+    /// Clusters in numbering order; singletons included.
+    pub clusters: Vec<StoryCluster>,
+    /// The settings used.
+    pub parameters: Parameters,
+}
+
+/// Where rendered output goes: stdout, or a file written atomically.
+pub enum Output {
+    /// Standard output (buffered).
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file that becomes `target` on [`Output::finish`].
+    File {
+        /// The temporary file, in the target's directory.
+        temp: BufWriter<tempfile::NamedTempFile>,
+        /// The final path.
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    /// Opens stdout (`None`) or a temporary file beside `path`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the directory does not exist; [`Error::Output`] when the
+    /// temporary file cannot be created.
+    pub fn open(path: Option<&Path>) -> Result<Output, Error> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            )));
+        };
+        let shown = path.display().to_string();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "{shown}: output directory {} does not exist",
+                dir.display()
+            )));
+        }
+        if path.is_dir() {
+            return Err(Error::Usage(format!("{shown}: is a directory")));
+        }
+        let temp = tempfile::Builder::new()
+            .prefix(".storydedup-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|source| Error::Output {
+                path: shown,
+                source,
+            })?;
+        Ok(Output::File {
+            temp: BufWriter::with_capacity(1 << 16, temp),
+            target: path.to_path_buf(),
+        })
+    }
+
+    /// The path to name in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Output::Stdout(_) => "<stdout>".to_owned(),
+            Output::File { target, .. } => target.display().to_string(),
+        }
+    }
+
+    /// Flushes and, for a file, renames the temporary file over the target.
+    ///
+    /// # Errors
+    /// [`Error::Output`] when flushing or renaming fails.
+    pub fn finish(self) -> Result<(), Error> {
+        let name = self.name();
+        let wrap = |source| Error::Output {
+            path: name.clone(),
+            source,
+        };
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(wrap),
+            Output::File { temp, target } => {
+                let temp = temp.into_inner().map_err(|e| wrap(e.into_error()))?;
+                temp.as_file().sync_all().map_err(wrap)?;
+                temp.persist(&target).map_err(|e| wrap(e.error))?;
+                // Temporary files are created private; give the result the usual mode.
+                set_default_permissions(&target);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn set_default_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a failure leaves the file readable by its owner, which is still usable.
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_default_permissions(_: &Path) {}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { temp, .. } => temp.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
+}
+
+/// Replaces control characters (escape sequences included) with spaces, so document text
+/// can never drive the user's terminal.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || crate::normalize::is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A score with four decimals, as every output shows it.
+pub fn fmt_score(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_output_is_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.csv");
+        fs::write(&target, "old").unwrap();
+        {
+            let mut out = Output::open(Some(&target)).unwrap();
+            out.write_all(b"new").unwrap();
+            // Dropped without finish: the old content stays, the temp file goes.
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let mut out = Output::open(Some(&target)).unwrap();
+        out.write_all(b"new").unwrap();
+        out.finish().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    #[test]
+    fn missing_directory_is_a_usage_error() {
+        let r = Output::open(Some(Path::new("/nonexistent-dir-xyz/out.csv")));
+        assert!(matches!(r, Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn printable_strips_escapes() {
+        assert_eq!(printable("a\u{1b}[31mb\tc"), "a [31mb c");
+    }
+}

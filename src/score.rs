@@ -1,0 +1,252 @@
+//! Stage 6, score: the three measures over the features of a pair of documents.
+//!
+//! - `story`: cosine of the salient-term vectors ([`crate::weigh`]); zero when both
+//!   documents are dated further apart than the window.
+//! - `jaccard`: `|A ∩ B| / |A ∪ B|` of the shingle sets.
+//! - `containment`: `|A ∩ B| / |A|`, the share of A found in B; symmetric outputs use the
+//!   larger direction.
+//!
+//! Every score lies in [0, 1]; an empty document scores 0 with everything, itself included,
+//! since there is nothing to compare.
+
+use rayon::prelude::*;
+
+use crate::config::{Measure, ScoreConfig};
+use crate::document::{Date, Document};
+use crate::shingle::{Shingles, shingle};
+use crate::weigh::{Weights, weigh};
+
+/// The per-document features a measure needs.
+#[derive(Debug, Clone)]
+pub enum Features {
+    /// Term vectors, for `story`.
+    Story(Weights),
+    /// Shingle sets, for `jaccard` and `containment`.
+    Shingles(Vec<Shingles>),
+}
+
+/// Scores pairs of documents of one collection.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    /// The settings.
+    pub config: ScoreConfig,
+    /// The features of every document, in input order.
+    pub features: Features,
+    /// Publication dates, in input order.
+    pub dates: Vec<Option<Date>>,
+}
+
+/// The parts of one pair's score that a user may want to see.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Detail {
+    /// The symmetric score.
+    pub score: f64,
+    /// Share of a's shingles in b (copy measures).
+    pub a_in_b: f64,
+    /// Share of b's shingles in a (copy measures).
+    pub b_in_a: f64,
+    /// Shingles in common (copy measures).
+    pub shared: u32,
+    /// Days between the two dates, when both are known.
+    pub days_apart: Option<u32>,
+}
+
+impl Scorer {
+    /// Computes the features of `docs` for the configured measure (parallel).
+    pub fn new(docs: &[Document], config: ScoreConfig) -> Scorer {
+        let features = match config.measure {
+            Measure::Story => Features::Story(weigh(docs)),
+            Measure::Jaccard | Measure::Containment => {
+                Features::Shingles(shingle(docs, config.shingle))
+            }
+        };
+        let dates = docs.par_iter().map(|d| d.date).collect();
+        Scorer {
+            config,
+            features,
+            dates,
+        }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// True when there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// Days between two documents, when both are dated.
+    pub fn days_apart(&self, a: usize, b: usize) -> Option<u32> {
+        Some(self.dates[a]?.days_apart(self.dates[b]?))
+    }
+
+    /// True when the date window forbids linking the pair (story measure only).
+    pub fn outside_window(&self, a: usize, b: usize) -> bool {
+        self.config.measure == Measure::Story
+            && self.config.window_days > 0
+            && self
+                .days_apart(a, b)
+                .is_some_and(|d| d > self.config.window_days)
+    }
+
+    /// Turns a raw overlap into the pair's detail: `raw` is the dot product (story) or the
+    /// number of shared shingles (copy measures), as the candidate stage computes it.
+    pub fn finish(&self, a: usize, b: usize, raw: f64) -> Detail {
+        let days_apart = self.days_apart(a, b);
+        match &self.features {
+            Features::Story(_) => {
+                let score = if self.outside_window(a, b) {
+                    0.0
+                } else {
+                    raw.clamp(0.0, 1.0)
+                };
+                Detail {
+                    score,
+                    days_apart,
+                    ..Detail::default()
+                }
+            }
+            Features::Shingles(sets) => {
+                let (na, nb) = (sets[a].len() as f64, sets[b].len() as f64);
+                let shared = raw;
+                let ratio = |num: f64, den: f64| {
+                    if den > 0.0 {
+                        (num / den).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                };
+                let a_in_b = ratio(shared, na);
+                let b_in_a = ratio(shared, nb);
+                let jaccard = ratio(shared, na + nb - shared);
+                let score = match self.config.measure {
+                    Measure::Containment => a_in_b.max(b_in_a),
+                    _ => jaccard,
+                };
+                Detail {
+                    score,
+                    a_in_b,
+                    b_in_a,
+                    shared: shared as u32,
+                    days_apart,
+                }
+            }
+        }
+    }
+
+    /// Scores one pair directly (the reference the fast candidate stage is tested against).
+    pub fn detail(&self, a: usize, b: usize) -> Detail {
+        let raw = match &self.features {
+            Features::Story(w) => w.vectors[a].cosine(&w.vectors[b]),
+            Features::Shingles(sets) => intersection(&sets[a], &sets[b]) as f64,
+        };
+        self.finish(a, b, raw)
+    }
+
+    /// The symmetric score of a pair.
+    pub fn score(&self, a: usize, b: usize) -> f64 {
+        self.detail(a, b).score
+    }
+
+    /// The directional score shown in a dense matrix at row `a`, column `b`: for
+    /// `containment` the share of `a` found in `b`, otherwise the symmetric score.
+    pub fn directional(&self, a: usize, b: usize) -> f64 {
+        let d = self.detail(a, b);
+        match self.config.measure {
+            Measure::Containment => d.a_in_b,
+            _ => d.score,
+        }
+    }
+
+    /// True when the document has any feature at all (an empty text has none).
+    pub fn has_features(&self, i: usize) -> bool {
+        match &self.features {
+            Features::Story(w) => !w.vectors[i].terms.is_empty(),
+            Features::Shingles(s) => !s[i].is_empty(),
+        }
+    }
+}
+
+/// Size of the intersection of two sorted sets.
+pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ShingleKind;
+
+    fn scorer(texts: &[&str], measure: Measure) -> Scorer {
+        let docs: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("d{i}"), *t))
+            .collect();
+        Scorer::new(
+            &docs,
+            ScoreConfig {
+                measure,
+                shingle: ShingleKind::Word(2),
+                window_days: 3,
+            },
+        )
+    }
+
+    #[test]
+    fn jaccard_and_containment_by_hand() {
+        // a: {ab, bc, cd}; b: {ab, bc, cd, de, ef}
+        let s = scorer(&["a b c d", "a b c d e f"], Measure::Containment);
+        let d = s.detail(0, 1);
+        assert_eq!(d.shared, 3);
+        assert!((d.a_in_b - 1.0).abs() < 1e-12);
+        assert!((d.b_in_a - 0.6).abs() < 1e-12);
+        assert!((d.score - 1.0).abs() < 1e-12);
+        assert!((s.directional(1, 0) - 0.6).abs() < 1e-12);
+        let j = scorer(&["a b c d", "a b c d e f"], Measure::Jaccard);
+        assert!((j.score(0, 1) - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn empty_documents_score_zero() {
+        let s = scorer(&["", ""], Measure::Jaccard);
+        assert_eq!(s.score(0, 1), 0.0);
+        assert!(!s.has_features(0));
+    }
+
+    #[test]
+    fn the_window_unlinks_distant_dates() {
+        let mut docs = vec![
+            Document::new("a", "Mayor Ines Calder closed Harbor Bridge"),
+            Document::new("b", "Mayor Ines Calder closed Harbor Bridge"),
+        ];
+        docs[0].date = Date::parse("2025-10-01");
+        docs[1].date = Date::parse("2025-10-09");
+        let s = Scorer::new(&docs, ScoreConfig::default());
+        assert_eq!(s.score(0, 1), 0.0);
+        assert_eq!(s.detail(0, 1).days_apart, Some(8));
+        let s = Scorer::new(
+            &docs,
+            ScoreConfig {
+                window_days: 0,
+                ..ScoreConfig::default()
+            },
+        );
+        assert!((s.score(0, 1) - 1.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,459 @@
+//! Stage 3, tokenize: words and sentences with byte spans into the original text.
+//!
+//! Tokens are runs of letters and digits, joined across inner apostrophes and hyphens
+//! (`Lavrov's`, `back-channel`), decimal points and thousands separators (`4.2`, `1,000`)
+//! and the dots of initialisms (`U.S.`). Ideographs and kana are one token each, since
+//! those scripts do not separate words with spaces. Each token records its original shape
+//! (capitalised, all caps, ...), whether it opens a sentence and whether it is inside a
+//! quotation: the story measure reads names and quotes from these.
+
+use std::ops::Range;
+
+use crate::normalize::{is_invisible, normalize};
+
+/// The letter case of a token as written, before normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Starts with a lower-case letter (or a caseless script).
+    Lower,
+    /// Starts with an upper-case letter and is not all caps.
+    Capitalized,
+    /// Two or more letters, all upper case (`NBC`, `NATO`).
+    AllCaps,
+    /// Contains a digit.
+    Number,
+}
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte range in the original text.
+    pub span: Range<usize>,
+    /// Letter case as written.
+    pub shape: Shape,
+    /// Index of the sentence holding the token.
+    pub sentence: u32,
+    /// True for the first token of its sentence.
+    pub sentence_start: bool,
+    /// True inside double quotation marks.
+    pub quoted: bool,
+}
+
+impl Token {
+    /// The token as written.
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.span.clone()]
+    }
+
+    /// The token normalised (see [`normalize`]).
+    pub fn norm(&self, source: &str) -> String {
+        normalize(self.text(source))
+    }
+}
+
+/// A tokenized text: its words and its sentence spans.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokens {
+    /// Words in reading order.
+    pub tokens: Vec<Token>,
+    /// Sentence byte ranges in reading order; every token lies inside its sentence.
+    pub sentences: Vec<Range<usize>>,
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}' | '\u{0E31}' | '\u{0E34}'..='\u{0E3A}'
+        | '\u{0E47}'..='\u{0E4E}' | '\u{093C}'..='\u{094D}' | '\u{0951}'..='\u{0957}')
+}
+
+/// Scripts written without spaces between words: one character, one token.
+fn is_ideographic(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+fn is_word(c: char) -> bool {
+    (c.is_alphanumeric() || is_combining(c)) && !is_ideographic(c)
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201E}' | '\u{00AB}')
+}
+
+fn is_close_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201D}' | '\u{00BB}')
+}
+
+/// Words that end in a period without ending the sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt",
+    "cmdr", "adm", "maj", "jr", "sr", "inc", "corp", "co", "ltd", "no", "vs", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g",
+    "i.e", "a.m", "p.m", "approx", "est", "dept", "univ", "ave", "mt", "ft", "rev", "fig", "vol",
+    "pres", "atty", "supt",
+];
+
+/// Splits `text` into words and sentences.
+///
+/// ```
+/// let t = storydedup::tokenize::tokenize("Mr. Haass met Lavrov. They talked.");
+/// assert_eq!(t.sentences.len(), 2);
+/// assert_eq!(t.tokens.len(), 6);
+/// ```
+pub fn tokenize(text: &str) -> Tokens {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let mut tokens = Vec::new();
+    let mut sentences = Vec::new();
+    let mut sentence_begin: Option<usize> = None;
+    let mut sentence_index = 0u32;
+    let mut quoted = false;
+    let mut i = 0;
+    // Closes the current sentence at byte `end` (exclusive), if it holds anything.
+    let close = |begin: &mut Option<usize>,
+                 end: usize,
+                 sentences: &mut Vec<Range<usize>>,
+                 index: &mut u32| {
+        if let Some(b) = begin.take() {
+            let s = text[b..end].trim_end();
+            if !s.is_empty() {
+                sentences.push(b..b + s.len());
+                *index += 1;
+            }
+        }
+    };
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if is_word(c) || is_ideographic(c) {
+            let start = i;
+            i += 1;
+            if !is_ideographic(c) {
+                while i < chars.len() {
+                    let c = chars[i].1;
+                    if is_word(c) || is_invisible(c) {
+                        i += 1;
+                        continue;
+                    }
+                    let next = chars.get(i + 1).map(|&(_, n)| n);
+                    let prev = chars[i - 1].1;
+                    let joins = match next {
+                        Some(n) if is_word(n) => {
+                            is_apostrophe(c)
+                                || is_hyphen(c)
+                                || ((c == '.' || c == ',')
+                                    && prev.is_ascii_digit()
+                                    && n.is_ascii_digit())
+                                || (c == '.' && initialism_continues(&chars, i))
+                        }
+                        _ => false,
+                    };
+                    if joins {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                // The final dot of an initialism such as "U.S." belongs to it.
+                if i < chars.len() && chars[i].1 == '.' && i >= start + 3 && chars[i - 2].1 == '.' {
+                    i += 1;
+                }
+            }
+            let end = end_of(i);
+            if sentence_begin.is_none() {
+                sentence_begin = Some(at);
+            }
+            let word = &text[at..end];
+            let sentence_start = tokens
+                .last()
+                .is_none_or(|t: &Token| t.sentence != sentence_index);
+            tokens.push(Token {
+                span: at..end,
+                shape: shape(word),
+                sentence: sentence_index,
+                sentence_start,
+                quoted,
+            });
+            continue;
+        }
+        match c {
+            '.' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' => {
+                // Swallow a run of terminal marks and closing quotes/brackets.
+                let mut j = i + 1;
+                while j < chars.len()
+                    && matches!(
+                        chars[j].1,
+                        '.' | '!' | '?' | '\u{2026}' | ')' | ']' | '\'' | '\u{2019}'
+                    )
+                    || j < chars.len() && is_close_quote(chars[j].1) && quoted_closes(&chars, j)
+                {
+                    if is_close_quote(chars[j].1) {
+                        quoted = false;
+                    }
+                    j += 1;
+                }
+                if sentence_begin.is_some() && ends_sentence(text, &chars, i, j, &tokens) {
+                    close(
+                        &mut sentence_begin,
+                        end_of(j),
+                        &mut sentences,
+                        &mut sentence_index,
+                    );
+                }
+                i = j;
+                continue;
+            }
+            '\n' => {
+                let mut j = i + 1;
+                let mut blank = false;
+                while j < chars.len() && chars[j].1.is_whitespace() {
+                    if chars[j].1 == '\n' {
+                        blank = true;
+                    }
+                    j += 1;
+                }
+                if blank || !wrapped_line(&chars, i, j) {
+                    close(&mut sentence_begin, at, &mut sentences, &mut sentence_index);
+                    if blank {
+                        quoted = false;
+                    }
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        if c == '"' {
+            quoted = !quoted;
+        } else if is_open_quote(c) {
+            quoted = true;
+        } else if is_close_quote(c) {
+            quoted = false;
+        }
+        if sentence_begin.is_none()
+            && !c.is_whitespace()
+            && !is_invisible(c)
+            && (is_open_quote(c) || matches!(c, '(' | '[' | '\u{2018}'))
+        {
+            sentence_begin = Some(at);
+        }
+        i += 1;
+    }
+    close(
+        &mut sentence_begin,
+        text.len(),
+        &mut sentences,
+        &mut sentence_index,
+    );
+    Tokens { tokens, sentences }
+}
+
+/// A straight `"` after a terminal mark closes a quotation only when one is open; we do
+/// not track that here, so treat it as closing when the next character is not a letter.
+fn quoted_closes(chars: &[(usize, char)], j: usize) -> bool {
+    chars.get(j + 1).is_none_or(|&(_, n)| !is_word(n))
+}
+
+/// Is the `.` at `i` the inner dot of an initialism ("U.S", "e.g")? True when the letter
+/// before it stands alone (start of token or after another dot).
+fn initialism_continues(chars: &[(usize, char)], i: usize) -> bool {
+    let before_ok = i >= 1
+        && chars[i - 1].1.is_alphabetic()
+        && (i < 2 || !is_word(chars[i - 2].1) || chars[i - 2].1 == '.');
+    let after_ok = chars.get(i + 2).is_none_or(|&(_, c)| !is_word(c));
+    before_ok && after_ok && chars.get(i + 1).is_some_and(|&(_, c)| c.is_alphabetic())
+}
+
+/// Does the terminal mark at `i` (its run ending at `j`) end a sentence?
+fn ends_sentence(
+    text: &str,
+    chars: &[(usize, char)],
+    i: usize,
+    j: usize,
+    tokens: &[Token],
+) -> bool {
+    // What follows: the end of the text, or whitespace and then something that can open a
+    // sentence (capital, digit, quote, bracket).
+    let mut k = j;
+    if k >= chars.len() || matches!(chars[i].1, '\u{3002}' | '\u{FF01}' | '\u{FF1F}') {
+        return true;
+    }
+    if !chars[k].1.is_whitespace() {
+        return false;
+    }
+    while k < chars.len() && chars[k].1.is_whitespace() {
+        if chars[k].1 == '\n' {
+            return true;
+        }
+        k += 1;
+    }
+    let Some(&(_, next)) = chars.get(k) else {
+        return true;
+    };
+    let opens = next.is_uppercase()
+        || next.is_ascii_digit()
+        || is_open_quote(next)
+        || matches!(next, '(' | '[' | '\u{2018}' | '\'')
+        || is_ideographic(next);
+    if !opens {
+        return false;
+    }
+    if chars[i].1 != '.' {
+        return true;
+    }
+    // A period right after an abbreviation or a lone initial does not end the sentence.
+    match tokens.last() {
+        Some(t) if t.span.end == chars[i].0 || t.span.end == chars[i].0 + 1 => {
+            let word = normalize(&text[t.span.clone()]);
+            let word = word.trim_end_matches('.');
+            let lone_initial = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
+            !(lone_initial || ABBREVIATIONS.contains(&word))
+        }
+        _ => true,
+    }
+}
+
+/// Is the newline at `i` (next content at `j`) a hard wrap inside a sentence? Only when the
+/// line ends mid-phrase (a lower-case letter or a comma) and the next starts in lower case.
+fn wrapped_line(chars: &[(usize, char)], i: usize, j: usize) -> bool {
+    let prev = chars[..i]
+        .iter()
+        .rev()
+        .map(|&(_, c)| c)
+        .find(|c| !c.is_whitespace());
+    let next = chars.get(j).map(|&(_, c)| c);
+    matches!(prev, Some(p) if p.is_lowercase() || p == ',')
+        && matches!(next, Some(n) if n.is_lowercase())
+}
+
+fn shape(word: &str) -> Shape {
+    let mut letters = 0;
+    let mut upper = 0;
+    let mut first_upper = None;
+    for c in word.chars() {
+        if c.is_ascii_digit() || c.is_numeric() {
+            return Shape::Number;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_uppercase() {
+                upper += 1;
+            }
+            if first_upper.is_none() {
+                first_upper = Some(c.is_uppercase());
+            }
+        }
+    }
+    if letters >= 2 && upper == letters {
+        Shape::AllCaps
+    } else if first_upper == Some(true) {
+        Shape::Capitalized
+    } else {
+        Shape::Lower
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        tokenize(text).tokens.iter().map(|t| t.text(text)).collect()
+    }
+
+    fn sentences(text: &str) -> Vec<&str> {
+        tokenize(text)
+            .sentences
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn joins_apostrophes_hyphens_numbers_and_initialisms() {
+        assert_eq!(
+            words("Lavrov’s back-channel cost $4.2 million, or 1,000 U.S. dollars."),
+            [
+                "Lavrov’s",
+                "back-channel",
+                "cost",
+                "4.2",
+                "million",
+                "or",
+                "1,000",
+                "U.S.",
+                "dollars"
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_sentences_but_not_after_abbreviations() {
+        assert_eq!(
+            sentences(
+                "Mr. Haass met Lavrov in the U.S. on Friday. “We talked,” he said. Then J. Smith left!"
+            ),
+            [
+                "Mr. Haass met Lavrov in the U.S. on Friday.",
+                "“We talked,” he said.",
+                "Then J. Smith left!"
+            ]
+        );
+    }
+
+    #[test]
+    fn newlines_end_sentences_unless_wrapped() {
+        assert_eq!(
+            sentences("HEADLINE HERE\nBody starts, and\ncontinues here.\n\nNext"),
+            ["HEADLINE HERE", "Body starts, and\ncontinues here.", "Next"]
+        );
+    }
+
+    #[test]
+    fn shapes_and_flags() {
+        let text = "NBC said \"Burns met Zelensky\" in 2023.";
+        let t = tokenize(text);
+        let shapes: Vec<Shape> = t.tokens.iter().map(|t| t.shape).collect();
+        assert_eq!(
+            shapes,
+            [
+                Shape::AllCaps,
+                Shape::Lower,
+                Shape::Capitalized,
+                Shape::Lower,
+                Shape::Capitalized,
+                Shape::Lower,
+                Shape::Number
+            ]
+        );
+        let quoted: Vec<bool> = t.tokens.iter().map(|t| t.quoted).collect();
+        assert_eq!(quoted, [false, false, true, true, true, false, false]);
+        assert!(t.tokens[0].sentence_start && !t.tokens[1].sentence_start);
+    }
+
+    #[test]
+    fn cjk_is_one_token_per_character_and_spans_are_valid() {
+        let text = "東京で会議。Café e\u{0301}t\u{00E9}";
+        let t = tokenize(text);
+        assert_eq!(
+            words(text),
+            ["東", "京", "で", "会", "議", "Café", "e\u{0301}t\u{00E9}"]
+        );
+        for tok in &t.tokens {
+            assert!(text.is_char_boundary(tok.span.start) && text.is_char_boundary(tok.span.end));
+        }
+    }
+
+    #[test]
+    fn empty_and_punctuation_only() {
+        assert_eq!(tokenize(""), Tokens::default());
+        assert!(tokenize("... --- !!!").tokens.is_empty());
+    }
+}

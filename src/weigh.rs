@@ -1,0 +1,458 @@
+//! Stage 4b, weigh: each document's salient-term vector, for the `story` measure.
+//!
+//! A term is a stemmed content word, a number, or a multi-word name ("Council on Foreign
+//! Relations"). Its weight is sublinear TF-IDF — `(1 + ln tf) * (ln((1 + N) / (1 + df)) + 1)`
+//! with document frequencies from the collection — times a boost for what marks a specific
+//! story: names of people, organisations and places, and numbers. Stop words and the words
+//! every report uses ("said", "reported") are dropped. A word counts as a name when, across
+//! the whole collection, it is written capitalised in the middle of ordinary sentences at
+//! least as often as in lower case; headline-case sentences give no evidence either way.
+//! Vectors are L2-normalised, so the story score is a cosine in [0, 1].
+//!
+//! Guarantees: the result depends only on the multiset of documents, not their order or the
+//! thread count (vocabulary ids are assigned in sorted key order).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::document::Document;
+use crate::normalize::normalize;
+use crate::stopwords::is_stop_word;
+use crate::tokenize::{Shape, Token, tokenize};
+
+/// Weight multiplier of a word used as a name.
+const NAME_BOOST: f32 = 1.6;
+/// Weight multiplier of a number.
+const NUMBER_BOOST: f32 = 1.3;
+/// Weight multiplier of a multi-word name.
+const PHRASE_BOOST: f32 = 1.6;
+/// Each occurrence in the headline counts this many times.
+const TITLE_WEIGHT: f32 = 2.0;
+/// A sentence with at least this share of capitalised words is in headline case.
+const HEADLINE_CASE_SHARE: f32 = 0.6;
+/// Lower-case words allowed inside a multi-word name.
+const NAME_CONNECTORS: &[&str] = &[
+    "al", "bin", "da", "de", "del", "der", "du", "for", "la", "le", "of", "on", "the", "van", "von",
+];
+
+/// A document's term weights: `(term id, weight)` sorted by id, L2-normalised.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermVector {
+    /// The non-zero entries, sorted by term id.
+    pub terms: Vec<(u32, f32)>,
+}
+
+impl TermVector {
+    /// Cosine similarity with another vector (both normalised): a merge of two sorted lists.
+    pub fn cosine(&self, other: &TermVector) -> f64 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+        let (a, b) = (&self.terms, &other.terms);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += f64::from(a[i].1) * f64::from(b[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot.min(1.0)
+    }
+}
+
+/// The weighted vectors of a collection, and the vocabulary behind the term ids.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    /// One vector per document, in input order.
+    pub vectors: Vec<TermVector>,
+    /// Sorted term keys; a term id indexes this.
+    pub keys: Vec<u64>,
+    /// Document frequency of each term id.
+    pub df: Vec<u32>,
+}
+
+/// What kind of term a key stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Number,
+    Phrase,
+}
+
+/// One term of one document before weighting.
+#[derive(Debug, Clone)]
+struct Raw {
+    key: u64,
+    kind: Kind,
+    tf: f32,
+    /// Occurrences in mid-sentence position of ordinary (not headline-case) sentences.
+    cap_mid: u32,
+    low_mid: u32,
+}
+
+/// One occurrence of a term, with the text it was read from (for explanations).
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// The term's key.
+    pub key: u64,
+    /// The surface form as written (possessive dropped).
+    pub surface: String,
+    /// True for a multi-word name.
+    pub phrase: bool,
+}
+
+/// Builds the term vectors of a collection (parallel over documents).
+pub fn weigh(docs: &[Document]) -> Weights {
+    let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
+    let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::new(); // df, cap_mid, low_mid
+    for raw in &raws {
+        for r in raw {
+            let e = stats.entry(r.key).or_insert((0, 0, 0));
+            e.0 += 1;
+            e.1 += r.cap_mid;
+            e.2 += r.low_mid;
+        }
+    }
+    let mut keys: Vec<u64> = stats.keys().copied().collect();
+    keys.sort_unstable();
+    let id_of: HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let df: Vec<u32> = keys.iter().map(|k| stats[k].0).collect();
+    let n = docs.len() as f32;
+    let vectors = raws
+        .par_iter()
+        .map(|raw| {
+            let mut terms: Vec<(u32, f32)> = raw
+                .iter()
+                .map(|r| {
+                    let id = id_of[&r.key];
+                    let (_, cap, low) = stats[&r.key];
+                    let idf = ((1.0 + n) / (1.0 + df[id as usize] as f32)).ln() + 1.0;
+                    let boost = match r.kind {
+                        Kind::Phrase => PHRASE_BOOST,
+                        Kind::Number => NUMBER_BOOST,
+                        Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
+                        Kind::Word => 1.0,
+                    };
+                    (id, (1.0 + r.tf.ln()) * idf * boost)
+                })
+                .collect();
+            terms.sort_unstable_by_key(|t| t.0);
+            let norm = terms
+                .iter()
+                .map(|t| f64::from(t.1) * f64::from(t.1))
+                .sum::<f64>()
+                .sqrt();
+            if norm > 0.0 {
+                for t in &mut terms {
+                    t.1 = (f64::from(t.1) / norm) as f32;
+                }
+            }
+            TermVector { terms }
+        })
+        .collect();
+    Weights { vectors, keys, df }
+}
+
+/// The terms of one document with their surface forms, for explaining a cluster.
+pub fn occurrences(doc: &Document) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    extract(doc, Some(&mut out));
+    out
+}
+
+fn stemmer() -> &'static Stemmer {
+    use std::sync::OnceLock;
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// The key of a word as it appears in the text (already normalised). `None` for words that
+/// carry no story signal.
+fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
+    let w = norm
+        .strip_suffix("'s")
+        .or_else(|| norm.strip_suffix('\''))
+        .unwrap_or(norm);
+    if w.is_empty() || is_stop_word(w) {
+        return None;
+    }
+    if shape == Shape::Number || w.chars().any(|c| c.is_ascii_digit()) {
+        let digits: String = w.chars().filter(|&c| c != ',').collect();
+        return Some((xxh3_64(format!("#{digits}").as_bytes()), Kind::Number));
+    }
+    let mut letters = w.chars().filter(|c| c.is_alphanumeric());
+    let first = letters.next()?;
+    // A lone Latin letter is an initial or a list marker; one ideograph is a word.
+    if letters.next().is_none() && first.is_ascii() {
+        return None;
+    }
+    let stem = stemmer().stem(w);
+    Some((xxh3_64(stem.as_bytes()), Kind::Word))
+}
+
+fn phrase_key(words: &[String]) -> u64 {
+    xxh3_64(format!("@{}", words.join(" ")).as_bytes())
+}
+
+fn strip_possessive(s: &str) -> &str {
+    s.strip_suffix("'s")
+        .or_else(|| s.strip_suffix("\u{2019}s"))
+        .or_else(|| s.strip_suffix('\''))
+        .or_else(|| s.strip_suffix('\u{2019}'))
+        .unwrap_or(s)
+}
+
+/// Extracts the raw terms of a document: headline first (unless the text repeats it), then
+/// body. With `surfaces`, also records every occurrence's surface form.
+fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
+    let mut acc: HashMap<u64, Raw> = HashMap::new();
+    let mut order: Vec<u64> = Vec::new();
+    let title = doc
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && !doc.text.trim_start().starts_with(t));
+    let parts = title
+        .map(|t| (t, TITLE_WEIGHT))
+        .into_iter()
+        .chain([(doc.text.as_str(), 1.0)]);
+    for (text, weight) in parts {
+        let tokens = tokenize(text);
+        let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
+        let mut run: Vec<(String, String)> = Vec::new(); // (norm, surface) of a name run
+        let mut pending: Vec<(String, String)> = Vec::new(); // connectors awaiting a name
+        let flush = |run: &mut Vec<(String, String)>,
+                     acc: &mut HashMap<u64, Raw>,
+                     order: &mut Vec<u64>,
+                     surfaces: &mut Option<&mut Vec<Occurrence>>| {
+            let names = run
+                .iter()
+                .filter(|(n, _)| !NAME_CONNECTORS.contains(&n.as_str()))
+                .count();
+            if names >= 2 {
+                let norms: Vec<String> = run.iter().map(|(n, _)| n.clone()).collect();
+                let key = phrase_key(&norms);
+                bump(acc, order, key, Kind::Phrase, weight, None);
+                if let Some(s) = surfaces.as_deref_mut() {
+                    let surface = run
+                        .iter()
+                        .map(|(_, s)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    s.push(Occurrence {
+                        key,
+                        surface,
+                        phrase: true,
+                    });
+                }
+            }
+            run.clear();
+        };
+        let mut last_sentence = u32::MAX;
+        for tok in &tokens.tokens {
+            if tok.sentence != last_sentence {
+                flush(&mut run, &mut acc, &mut order, &mut surfaces);
+                pending.clear();
+                last_sentence = tok.sentence;
+            }
+            let headline = headline_case
+                .get(tok.sentence as usize)
+                .copied()
+                .unwrap_or(false);
+            let raw_text = tok.text(text);
+            let norm = normalize(raw_text);
+            let norm_np = strip_possessive(&norm).to_owned();
+            let surface = strip_possessive(raw_text).to_owned();
+            let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
+            // Names: runs of capitalised words, joined by a few lower-case connectors.
+            if !headline && capital && !is_stop_word(&norm_np) {
+                run.append(&mut pending);
+                run.push((norm_np.clone(), surface.clone()));
+                if norm != norm_np {
+                    // A possessive ends the name: "Lavrov's aide".
+                    flush(&mut run, &mut acc, &mut order, &mut surfaces);
+                }
+            } else if !run.is_empty()
+                && NAME_CONNECTORS.contains(&norm.as_str())
+                && pending.is_empty()
+            {
+                pending.push((norm.clone(), raw_text.to_owned()));
+            } else {
+                flush(&mut run, &mut acc, &mut order, &mut surfaces);
+                pending.clear();
+            }
+            let Some((key, kind)) = word_key(&norm, tok.shape) else {
+                continue;
+            };
+            let evidence = if headline || tok.sentence_start {
+                None
+            } else {
+                Some(capital)
+            };
+            bump(&mut acc, &mut order, key, kind, weight, evidence);
+            if let Some(s) = surfaces.as_deref_mut() {
+                s.push(Occurrence {
+                    key,
+                    surface,
+                    phrase: false,
+                });
+            }
+        }
+        flush(&mut run, &mut acc, &mut order, &mut surfaces);
+    }
+    order.into_iter().filter_map(|k| acc.remove(&k)).collect()
+}
+
+fn bump(
+    acc: &mut HashMap<u64, Raw>,
+    order: &mut Vec<u64>,
+    key: u64,
+    kind: Kind,
+    weight: f32,
+    capital: Option<bool>,
+) {
+    let e = acc.entry(key).or_insert_with(|| {
+        order.push(key);
+        Raw {
+            key,
+            kind,
+            tf: 0.0,
+            cap_mid: 0,
+            low_mid: 0,
+        }
+    });
+    e.tf += weight;
+    match capital {
+        Some(true) => e.cap_mid += 1,
+        Some(false) => e.low_mid += 1,
+        None => {}
+    }
+}
+
+/// For each sentence, whether it is written in headline case (most words capitalised), in
+/// which case capitals say nothing about names.
+fn headline_case_sentences(text: &str, tokens: &[Token], sentences: usize) -> Vec<bool> {
+    let mut counts = vec![(0u32, 0u32); sentences.max(1)];
+    for t in tokens {
+        let word = t.text(text);
+        if t.shape == Shape::Number || !word.chars().next().is_some_and(char::is_alphabetic) {
+            continue;
+        }
+        if let Some(c) = counts.get_mut(t.sentence as usize) {
+            c.1 += 1;
+            if matches!(t.shape, Shape::Capitalized | Shape::AllCaps) {
+                c.0 += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(cap, all)| all >= 3 && cap as f32 >= HEADLINE_CASE_SHARE * all as f32)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, text: &str) -> Document {
+        Document::new(id, text)
+    }
+
+    #[test]
+    fn vectors_are_normalised_and_identical_texts_score_one() {
+        let docs = vec![
+            doc("a", "Lavrov met Haass in New York."),
+            doc("b", "Lavrov met Haass in New York."),
+            doc("c", "Rain fell on the farms."),
+        ];
+        let w = weigh(&docs);
+        for v in &w.vectors {
+            let n: f32 = v.terms.iter().map(|t| t.1 * t.1).sum();
+            assert!((n - 1.0).abs() < 1e-4);
+        }
+        assert!((w.vectors[0].cosine(&w.vectors[1]) - 1.0).abs() < 1e-6);
+        assert_eq!(w.vectors[0].cosine(&w.vectors[2]), 0.0);
+    }
+
+    #[test]
+    fn names_phrases_and_possessives() {
+        let d = doc(
+            "a",
+            "Officials said Sergey Lavrov's aide met the Council on Foreign Relations. Lavrov left.",
+        );
+        let occ = occurrences(&d);
+        let phrases: Vec<&str> = occ
+            .iter()
+            .filter(|o| o.phrase)
+            .map(|o| o.surface.as_str())
+            .collect();
+        assert_eq!(phrases, ["Sergey Lavrov", "Council on Foreign Relations"]);
+        let words: Vec<&str> = occ
+            .iter()
+            .filter(|o| !o.phrase)
+            .map(|o| o.surface.as_str())
+            .collect();
+        assert!(words.contains(&"Lavrov") && !words.contains(&"said") && !words.contains(&"the"));
+    }
+
+    #[test]
+    fn stop_words_and_typography_do_not_count() {
+        let docs = vec![
+            doc("a", "He said that the talks were “secret”."),
+            doc("b", "The talk was \"secret,\" she told them."),
+        ];
+        let w = weigh(&docs);
+        assert!(
+            (w.vectors[0].cosine(&w.vectors[1]) - 1.0).abs() < 1e-6,
+            "talks/talk stem alike, quotes fold"
+        );
+    }
+
+    #[test]
+    fn headline_case_gives_no_name_evidence() {
+        let text = "Fed Official Says Weak Data Caused By Weather";
+        let t = tokenize(text);
+        assert_eq!(
+            headline_case_sentences(text, &t.tokens, t.sentences.len()),
+            [true]
+        );
+        let t2 = tokenize("Fed official says weak data caused by weather");
+        assert_eq!(
+            headline_case_sentences(
+                "Fed official says weak data caused by weather",
+                &t2.tokens,
+                1
+            ),
+            [false]
+        );
+    }
+
+    #[test]
+    fn order_of_documents_does_not_change_scores() {
+        let a = doc(
+            "a",
+            "Storm hits Harbor City; mayor Ines Calder orders evacuation of 4,000.",
+        );
+        let b = doc(
+            "b",
+            "Mayor Calder ordered 4,000 people out as the storm reached Harbor City.",
+        );
+        let c = doc("c", "Grain prices rose in Velda after the harvest.");
+        let w1 = weigh(&[a.clone(), b.clone(), c.clone()]);
+        let w2 = weigh(&[c, b, a]);
+        let s1 = w1.vectors[0].cosine(&w1.vectors[1]);
+        let s2 = w2.vectors[2].cosine(&w2.vectors[1]);
+        assert!((s1 - s2).abs() < 1e-9);
+        assert!(s1 > 0.3);
+    }
+}
