@@ -162,8 +162,8 @@ class World:
         # by 1-3 content words ("the X of Y Z in W"); sentences take a window.
         pat = []
         while len(pat) < 200000:
-            pat.extend([True] * rng.choices((0, 1, 2), (20, 55, 25))[0])
-            pat.extend([False] * rng.choices((1, 2, 3), (75, 22, 3))[0])
+            pat.extend([True] * rng.choices((0, 1, 2), (10, 55, 35))[0])
+            pat.extend([False] * rng.choices((1, 2, 3), (80, 18, 2))[0])
         self.pattern = pat
 
         # --- names -------------------------------------------------------
@@ -673,7 +673,7 @@ class Gen:
         year = self.datestr(day)[:4]
         for ln in lines:
             ln = ln.format(year=year, outlet=outlet["name"])
-            if rnd() < 0.2:
+            if ln.startswith(("Sign up", "Follow", "Subscribe")) and rnd() < 0.4:
                 text = ln + "\n\n" + text
             else:
                 text = text + "\n\n" + ln
@@ -792,9 +792,9 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1, help="RNG seed (default 1)")
     ap.add_argument("--mode", choices=("story", "copy"), default="story",
                     help="truth labels: events (story) or copy groups (copy)")
-    ap.add_argument("--median-words", type=float, default=380,
+    ap.add_argument("--median-words", type=float, default=310,
                     help="median article length in words (lognormal)")
-    ap.add_argument("--sigma", type=float, default=0.55,
+    ap.add_argument("--sigma", type=float, default=0.5,
                     help="lognormal sigma of article length")
     ap.add_argument("--start-date", default="2024-01-01")
     ap.add_argument("--days", type=int, default=0,

@@ -33,7 +33,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MeasureArg {
     /// Same event in different words: weighted cosine over names, numbers and rare words
-    /// (default threshold 0.30).
+    /// (default threshold 0.22).
     Story,
     /// Jaccard of word or character shingles: near-copies (default threshold 0.50).
     Jaccard,
@@ -105,7 +105,7 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Link pairs scoring at least this (0..1). Default: 0.30 story, 0.50 jaccard,
+    /// Link pairs scoring at least this (0..1). Default: 0.22 story, 0.50 jaccard,
     /// 0.80 containment.
     #[arg(short, long, value_name = "0..1")]
     pub threshold: Option<f64>,

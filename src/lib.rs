@@ -57,3 +57,6 @@ pub mod weigh;
 
 pub use document::{Corpus, Date, Document};
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod properties;

@@ -1,0 +1,91 @@
+//! Criterion benches, one group per pipeline stage, on generated text (no data files).
+//! Speed targets are compared as ratios in `bench/`; these track each stage over time.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+use storydedup::candidates::all_pairs;
+use storydedup::cluster::cluster;
+use storydedup::config::{ClusterConfig, Measure, ScoreConfig, ShingleKind};
+use storydedup::document::Document;
+use storydedup::score::Scorer;
+use storydedup::shingle::shingle;
+use storydedup::tokenize::tokenize;
+use storydedup::weigh::weigh;
+
+/// A deterministic corpus: `n` articles of about `words` words from a Zipf-like vocabulary,
+/// every fourth one a light rewrite of the one before.
+fn corpus(n: usize, words: usize) -> Vec<Document> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let vocab: Vec<String> = (0..20_000).map(|i| format!("w{i:x}")).collect();
+    let mut docs: Vec<Document> = Vec::with_capacity(n);
+    for i in 0..n {
+        let text = if i % 4 == 3 {
+            let prev = &docs[i - 1].text;
+            prev.split(' ').filter(|_| next() % 10 != 0).collect::<Vec<_>>().join(" ")
+        } else {
+            let mut t = String::new();
+            for j in 0..words {
+                // Rank ~ 1/u gives a Zipf-like head; capitalise some as names.
+                let r = (next() % 1_000_000) as f64 / 1_000_000.0;
+                let rank = ((1.0 / (r + 0.00005)) as usize).min(vocab.len() - 1);
+                if j % 12 == 0 {
+                    t.push_str("Name");
+                }
+                t.push_str(&vocab[rank]);
+                t.push(if j % 15 == 14 { '.' } else { ' ' });
+                t.push(' ');
+            }
+            t
+        };
+        docs.push(Document::new(format!("d{i}"), text));
+    }
+    docs
+}
+
+fn stages(c: &mut Criterion) {
+    let docs = corpus(1_000, 300);
+    let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+
+    let mut g = c.benchmark_group("tokenize");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("1k docs", |b| b.iter(|| docs.iter().map(|d| tokenize(black_box(&d.text)).tokens.len()).sum::<usize>()));
+    g.finish();
+
+    let mut g = c.benchmark_group("shingle");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("word:5", |b| b.iter(|| shingle(black_box(&docs), ShingleKind::Word(5))));
+    g.finish();
+
+    let mut g = c.benchmark_group("weigh");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("story terms", |b| b.iter(|| weigh(black_box(&docs))));
+    g.finish();
+
+    let mut g = c.benchmark_group("candidates");
+    let story = Scorer::new(&docs, ScoreConfig::default());
+    let jaccard = Scorer::new(&docs, ScoreConfig { measure: Measure::Jaccard, ..ScoreConfig::default() });
+    g.bench_function("all-pairs story", |b| b.iter(|| all_pairs(black_box(&story), 0.11).len()));
+    g.bench_function("all-pairs jaccard", |b| b.iter(|| all_pairs(black_box(&jaccard), 0.25).len()));
+    g.finish();
+
+    let mut g = c.benchmark_group("score");
+    g.bench_function("story pair", |b| b.iter(|| story.score(black_box(1), black_box(2))));
+    g.bench_function("jaccard pair", |b| b.iter(|| jaccard.score(black_box(2), black_box(3))));
+    g.finish();
+
+    let mut g = c.benchmark_group("cluster");
+    let edges = all_pairs(&story, 0.11);
+    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    g.bench_function("average linkage", |b| b.iter(|| cluster(black_box(&ids), &edges, &ClusterConfig::for_measure(Measure::Story)).len()));
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

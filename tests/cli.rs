@@ -1,0 +1,438 @@
+//! End-to-end tests of the `storydedup` binary: real files in, CSV/JSON/text out.
+//!
+//! Each test writes what it needs into a temporary directory, runs the binary, and
+//! asserts on content, exit code and stderr together.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use storydedup::eval::agreement;
+
+fn bin() -> Command {
+    Command::cargo_bin("storydedup").unwrap()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_in(args, None)
+}
+
+fn run_in(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = bin();
+    cmd.args(args).current_dir(root());
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic in {args:?}: {stderr}");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+/// Parses `cluster -f csv` output into (id -> cluster) rows, in output order.
+fn clusters_of(csv_text: &str) -> Vec<(String, String)> {
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let id = headers.iter().position(|h| h == "id").unwrap();
+    let cluster = headers.iter().position(|h| h == "cluster").unwrap();
+    rdr.records().map(|r| {
+        let r = r.unwrap();
+        (r[id].to_owned(), r[cluster].to_owned())
+    })
+    .collect()
+}
+
+fn truth(path: &Path) -> Vec<(String, String)> {
+    let text = fs::read_to_string(path).unwrap();
+    clusters_of(&text)
+}
+
+/// ARI of predicted rows against truth rows (matched by id; every id must be present).
+fn ari(truth: &[(String, String)], pred: &[(String, String)]) -> f64 {
+    let mut t = Vec::new();
+    let mut p = Vec::new();
+    for (id, c) in truth {
+        let pc = pred.iter().find(|(i, _)| i == id).unwrap_or_else(|| panic!("{id} missing from output"));
+        t.push(c.clone());
+        p.push(pc.1.clone());
+    }
+    agreement(&t, &p).ari
+}
+
+/// Asserts the one-line refusal: exit 2, nothing on stdout, one stderr line naming where.
+fn assert_refused(args: &[&str], stdin: Option<&str>, where_: &str, what: &str) {
+    let (code, out, err) = run_in(args, stdin);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(out.is_empty(), "{args:?} printed {out}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(err.starts_with(&format!("storydedup: {where_}")), "{args:?}: {err}");
+    assert!(err.contains(what), "{args:?}: expected {what:?} in {err}");
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(&p, content).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn seeds_are_one_story_by_default() {
+    let (code, out, err) = run(&["cluster", "-f", "csv", "seeds/"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = clusters_of(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].1, "1");
+    assert_eq!(rows[1].1, "1");
+    let (_, table, _) = run(&["cluster", "seeds/"]);
+    assert!(table.contains("Cluster 1 · 2 documents"), "{table}");
+    assert!(table.contains("Lavrov"), "shared terms should name Lavrov: {table}");
+}
+
+#[test]
+fn seeds_share_almost_no_five_word_shingles() {
+    let (code, out, _) = run(&["matrix", "-m", "jaccard", "-f", "long", "seeds/"]);
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("a,b,score,shared"));
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let j: f64 = row[2].parse().unwrap();
+    assert!(j < 0.02, "copy measure must not see the seeds as copies: {j}");
+    let (_, out, _) = run(&["cluster", "-m", "jaccard", "-f", "csv", "seeds/"]);
+    let rows = clusters_of(&out);
+    assert_ne!(rows[0].1, rows[1].1);
+}
+
+// The bar: each hard negative that wrongly merges, or story that splits, costs this set
+// roughly 0.05-0.1 ARI, so 0.9 allows at most one such mistake while still failing when the
+// measure stops telling same-people/same-topic events apart.
+const FIXTURE_ARI_BAR: f64 = 0.9;
+
+#[test]
+fn fixtures_news_cluster_like_the_labels() {
+    let (code, out, err) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    let pred = clusters_of(&out);
+    let t = truth(&root().join("fixtures/news/truth.csv"));
+    assert_eq!(pred.len(), t.len(), "one row per document");
+    let score = ari(&t, &pred);
+    assert!(score >= FIXTURE_ARI_BAR, "ARI {score}");
+}
+
+#[test]
+fn fixtures_txt_directory_clusters_like_the_labels() {
+    let (code, out, err) = run(&["cluster", "-f", "csv", "fixtures/txt"]);
+    assert_eq!(code, 0, "{err}");
+    let pred = clusters_of(&out);
+    let t = truth(&root().join("fixtures/txt-truth.csv"));
+    assert_eq!(pred.len(), t.len());
+    assert!(ari(&t, &pred) >= FIXTURE_ARI_BAR);
+}
+
+#[test]
+fn without_the_date_window_follow_ups_merge_with_their_events() {
+    // The window is what keeps a verdict and the sentencing two weeks later apart.
+    let (_, with, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    let (_, without, _) = run(&["cluster", "-f", "csv", "--window", "0", "fixtures/news/articles.jsonl"]);
+    let t = truth(&root().join("fixtures/news/truth.csv"));
+    assert!(ari(&t, &clusters_of(&with)) > ari(&t, &clusters_of(&without)));
+}
+
+#[test]
+fn csv_output_has_every_document_once_with_metadata() {
+    let (code, out, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    assert_eq!(code, 0);
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["cluster", "id", "source", "title", "date", "url", "size", "similarity"]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n);
+    assert_eq!(n, 67);
+    // Clusters numbered from 1, sizes never increasing.
+    let sizes: Vec<(usize, usize)> = rows.iter().map(|r| (r[0].parse().unwrap(), r[6].parse().unwrap())).collect();
+    assert_eq!(sizes[0].0, 1);
+    assert!(sizes.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 >= w[1].1));
+    assert!(rows.iter().all(|r| !r[2].is_empty() && r[4].len() == 10));
+}
+
+#[test]
+fn json_output_matches_the_contract() {
+    let (code, out, _) = run(&["cluster", "-f", "json", "fixtures/news/articles.jsonl"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["documents"], 67);
+    let clusters = v["clusters"].as_array().unwrap();
+    let members: usize = clusters.iter().map(|c| c["members"].as_array().unwrap().len()).sum();
+    assert_eq!(members, 67);
+    let first = &clusters[0];
+    assert_eq!(first["cluster"], 1);
+    assert_eq!(first["size"].as_u64().unwrap() as usize, first["members"].as_array().unwrap().len());
+    assert!(first["min_similarity"].as_f64().unwrap() <= first["mean_similarity"].as_f64().unwrap());
+    assert!(!first["shared_terms"].as_array().unwrap().is_empty());
+    assert!(first["members"][0]["id"].is_string());
+    assert_eq!(v["parameters"]["measure"], "story");
+    assert_eq!(v["parameters"]["threshold"], 0.22);
+    let single = clusters.last().unwrap();
+    assert_eq!(single["size"], 1);
+    assert!(single["min_similarity"].is_null());
+}
+
+#[test]
+fn dense_matrix_is_square_symmetric_with_unit_diagonal() {
+    let (code, out, _) = run(&["matrix", "fixtures/txt"]);
+    assert_eq!(code, 0);
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[0], "id");
+    let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), header.len() - 1);
+    for (r, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], header[r + 1], "rows in the same order as columns");
+        assert_eq!(row[r + 1], "1.0000");
+        for c in 1..row.len() {
+            assert_eq!(row[c], rows[c - 1][r + 1], "symmetric at {r},{c}");
+            let v: f64 = row[c].parse().unwrap();
+            assert!((0.0..=1.0).contains(&v));
+        }
+    }
+}
+
+#[test]
+fn containment_matrix_is_directional() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = "the river rose two metres overnight and the mayor closed the old stone bridge";
+    let long = format!("{short} while volunteers filled sandbags along the quay until dawn on sunday");
+    let input = write(dir.path(), "c.jsonl", format!("{{\"id\":\"short\",\"text\":\"{short}\"}}\n{{\"id\":\"long\",\"text\":\"{long}\"}}\n").as_bytes());
+    let (code, out, _) = run(&["matrix", "-m", "containment", &input]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[1], "short,1.0000,1.0000", "all of short is in long");
+    let long_in_short: f64 = lines[2].split(',').nth(1).unwrap().parse().unwrap();
+    assert!(long_in_short < 0.6 && long_in_short > 0.3);
+    let (_, long_fmt, _) = run(&["matrix", "-m", "containment", "-f", "long", &input]);
+    assert!(long_fmt.starts_with("a,b,score,a_in_b,b_in_a\nshort,long,1.0000,1.0000,0."), "{long_fmt}");
+}
+
+#[test]
+fn long_matrix_lists_pairs_above_min_score() {
+    let (_, all, _) = run(&["matrix", "-f", "long", "fixtures/txt"]);
+    assert_eq!(all.lines().count(), 1 + 13 * 12 / 2);
+    let (_, some, _) = run(&["matrix", "-f", "long", "--min-score", "0.2", "fixtures/txt"]);
+    let rows: Vec<f64> = some.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse().unwrap()).collect();
+    assert!(!rows.is_empty() && rows.len() < 78);
+    assert!(rows.iter().all(|&s| s >= 0.2));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let base = ["cluster", "-f", "json", "fixtures/news/articles.jsonl"];
+    let (_, one, _) = run(&[&base[..], &["--threads", "1"]].concat());
+    let (_, four, _) = run(&[&base[..], &["--threads", "4"]].concat());
+    assert_eq!(one, four);
+    let (_, m1, _) = run(&["matrix", "--threads", "1", "fixtures/news/articles.jsonl"]);
+    let (_, m3, _) = run(&["matrix", "--threads", "3", "fixtures/news/articles.jsonl"]);
+    assert_eq!(m1, m3);
+}
+
+#[test]
+fn shuffled_input_gives_the_same_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("fixtures/news/articles.jsonl")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    // A fixed permutation: reverse, then interleave halves.
+    lines.reverse();
+    let (a, b) = lines.split_at(lines.len() / 2);
+    let shuffled: Vec<&str> = b.iter().zip(a.iter()).flat_map(|(x, y)| [*x, *y]).chain(b.iter().skip(a.len()).copied()).collect();
+    assert_eq!(shuffled.len(), lines.len());
+    let input = write(dir.path(), "shuffled.jsonl", shuffled.join("\n").as_bytes());
+    let (_, x, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    let (_, y, _) = run(&["cluster", "-f", "csv", &input]);
+    let (x, y) = (clusters_of(&x), clusters_of(&y));
+    assert_eq!(ari(&x, &y), 1.0);
+}
+
+#[test]
+fn stdin_and_gzip_inputs() {
+    let (code, out, _) = run_in(&["cluster", "-f", "csv", "-"], Some("{\"id\":\"a\",\"text\":\"Harbor bridge closed\"}\n{\"id\":\"b\",\"text\":\"Harbor bridge closed\"}\n"));
+    assert_eq!(code, 0);
+    assert_eq!(clusters_of(&out), [("a".into(), "1".into()), ("b".into(), "1".into())]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(fs::read(root().join("fixtures/news/articles.jsonl")).unwrap().as_slice()).unwrap();
+    let path = write(dir.path(), "a.jsonl.gz", &gz.finish().unwrap());
+    let (code, out, _) = run(&["cluster", "-f", "csv", &path]);
+    assert_eq!(code, 0);
+    assert_eq!(clusters_of(&out).len(), 67);
+}
+
+#[test]
+fn messy_but_valid_input_is_kept_with_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "in/bom.txt", "\u{feff}Bridge closes\r\n\r\nThe Harbor Bridge closed on Monday.\r\n".as_bytes());
+    write(dir.path(), "in/bad.txt", b"Caf\xe9 owners met the mayor on Monday about the bridge.");
+    write(dir.path(), "in/empty.md", b"");
+    write(dir.path(), "in/notes.png", b"\x89PNG");
+    write(dir.path(), "in/sub/entities.txt", b"Tom &amp; Jerry&#8217;s caf&eacute; reopened.");
+    let input = dir.path().join("in");
+    let (code, out, err) = run(&["cluster", "-f", "json", input.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["documents"], 4, "the .png is skipped, everything else kept");
+    let members: Vec<&serde_json::Value> = v["clusters"].as_array().unwrap().iter().flat_map(|c| c["members"].as_array().unwrap()).collect();
+    let bom = members.iter().find(|m| m["id"] == "bom").unwrap();
+    assert_eq!(bom["title"], "Bridge closes");
+    assert!(err.contains("bad.txt: invalid UTF-8 at byte 3"), "{err}");
+    assert!(err.contains("empty text"), "{err}");
+    assert!(err.contains("skipped 1 file"), "{err}");
+    let (_, quiet_out, quiet_err) = run(&["cluster", "-q", "-f", "json", input.to_str().unwrap()]);
+    assert_eq!(quiet_out, out);
+    assert!(quiet_err.is_empty());
+}
+
+#[test]
+fn many_warnings_are_summarised() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..20).map(|i| format!("{{\"id\":\"{i}\",\"text\":\"\"}}\n")).collect();
+    let input = write(dir.path(), "e.jsonl", lines.as_bytes());
+    let (code, _, err) = run(&["cluster", &input]);
+    assert_eq!(code, 0);
+    assert_eq!(err.lines().count(), 6, "{err}");
+    assert!(err.lines().last().unwrap().contains("15 more warnings"));
+    let (_, _, verbose) = run(&["cluster", "--verbose", &input]);
+    assert_eq!(verbose.lines().count(), 20);
+}
+
+#[test]
+fn refusals_are_one_line_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |name: &str, content: &str| write(d, name, content.as_bytes());
+    let good = "{\"id\":\"ok\",\"text\":\"fine\"}\n";
+    let cases: Vec<(String, String, &str)> = vec![
+        (d.join("nope.jsonl").to_string_lossy().into_owned(), "nope.jsonl".into(), "no such file"),
+        (p("a.jsonl", &format!("{good}not json\n")), "a.jsonl:2".into(), "not valid JSON"),
+        (p("b.jsonl", "[1,2]\n"), "b.jsonl:1".into(), "expected a JSON object"),
+        (p("c.jsonl", "{\"id\":\"x\"}\n"), "c.jsonl:1".into(), "no `text` field"),
+        (p("d.jsonl", "{\"id\":null,\"text\":\"t\"}\n"), "d.jsonl:1".into(), "field `id`"),
+        (p("e.jsonl", "{\"id\":[1],\"text\":\"t\"}\n"), "e.jsonl:1".into(), "found a list"),
+        (p("f.jsonl", "{\"id\":{},\"text\":\"t\"}\n"), "f.jsonl:1".into(), "found an object"),
+        (p("g.jsonl", &format!("{good}\n{good}")), "g.jsonl:3".into(), "duplicate id \"ok\" (first seen at"),
+        (p("h.csv", "id,body\n1,x\n"), "h.csv:1".into(), "no `text` column"),
+        (p("i.csv", "id,text\n1,\"open\n2,b\n"), "i.csv:2".into(), "unbalanced quote"),
+        (p("j.csv", "id,text\n1,a\n2,b,c\n"), "j.csv:3".into(), "3 fields but the header has 2"),
+        (p("k.jsonl", "\n\n"), "k.jsonl".into(), "no documents"),
+        (p("l.jsonl", "{\"text\": 5}\n"), "l.jsonl:1".into(), "field `text` must be a string"),
+    ];
+    for (input, where_, what) in &cases {
+        let shown = if where_.starts_with("nope") { input.clone() } else { d.join(where_).to_string_lossy().into_owned() };
+        assert_refused(&["cluster", input], None, &shown, what);
+    }
+    fs::create_dir(d.join("emptydir")).unwrap();
+    let empty = d.join("emptydir").to_string_lossy().into_owned();
+    assert_refused(&["cluster", &empty], None, &empty, "no articles found");
+    // A duplicate across two files names both.
+    let x = p("x.jsonl", good);
+    let y = p("y.jsonl", good);
+    let (_, _, err) = run(&["cluster", &x, &y]);
+    assert!(err.contains("y.jsonl:1") && err.contains("x.jsonl:1"), "{err}");
+}
+
+#[test]
+fn bad_options_are_refused() {
+    for (args, what) in [
+        (vec!["cluster", "-t", "1.5", "seeds/"], "--threshold must be between 0 and 1"),
+        (vec!["cluster", "--shingle", "line:3", "seeds/"], "--shingle"),
+        (vec!["cluster", "-m", "cosine", "seeds/"], "invalid value 'cosine'"),
+        (vec!["matrix", "--min-score", "-1", "seeds/"], ""),
+        (vec!["cluster", "--window", "-2", "seeds/"], ""),
+        (vec!["cluster", "--threads", "0", "seeds/"], "--threads"),
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("storydedup: ") && err.contains(what), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn output_file_is_written_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.csv");
+    let t = target.to_string_lossy().into_owned();
+    let (code, out, _) = run(&["cluster", "-f", "csv", "-o", &t, "seeds/"]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty());
+    let written = fs::read_to_string(&target).unwrap();
+    assert_eq!(clusters_of(&written).len(), 2);
+    // A failing run leaves the existing file as it was and no temporary file behind.
+    let bad = write(dir.path(), "bad.jsonl", b"[]\n");
+    let (code, _, _) = run(&["cluster", "-f", "csv", "-o", &t, &bad]);
+    assert_eq!(code, 2);
+    assert_eq!(fs::read_to_string(&target).unwrap(), written);
+    let names: Vec<String> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // An output directory that does not exist is refused before any work.
+    let missing = dir.path().join("no/such/dir/out.csv");
+    let (code, _, err) = run(&["cluster", "-o", missing.to_str().unwrap(), "seeds/"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_storydedup"))
+        .args(["matrix", "-f", "long", "fixtures/news/articles.jsonl"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(first.starts_with(b"a,b,score,days_apart"));
+}
+
+#[test]
+fn eval_reports_hand_computed_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(dir.path(), "t.csv", b"id,cluster\na,1\nb,1\nc,1\nd,2\ne,2\nz,3\n");
+    let p = write(dir.path(), "p.csv", b"cluster,id\nx,a\nx,b\ny,c\ny,d\ny,e\nw,q\n");
+    let (code, out, _) = run(&["eval", "--truth", &t, "--pred", &p, "-f", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((v["ari"].as_f64().unwrap() - 1.0 / 6.0).abs() < 1e-9);
+    assert!((v["pairwise"]["f1"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    assert_eq!(v["documents"], 5);
+    assert_eq!(v["missing"], serde_json::json!([1, 1]));
+    let (_, table, _) = run(&["eval", "--truth", &t, "--pred", &p]);
+    assert!(table.contains("ARI       0.1667"), "{table}");
+}
+
+#[test]
+fn help_documents_the_defaults() {
+    let (code, out, _) = run(&["cluster", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("0.22 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"), "{out}");
+}
