@@ -145,14 +145,11 @@ class World:
         self.taken = taken
         nf = len(FUNCTION_WORDS)
         self.fw = FUNCTION_WORDS
-        # joint Zipf over function words (ranks 1..nf) + content words
-        self.pop = FUNCTION_WORDS + vocab
-        w_all = [(r + 1) ** -ZIPF_S for r in range(len(self.pop))]
-        self.cw_all = list(accumulate(w_all))
-        self.fw_cw = list(accumulate(w_all[:nf]))
+        # one Zipf law (s=1.05) over function words (ranks 1..nf) followed
+        # by the content words (ranks nf+1..nf+30000)
+        w_all = [(r + 1) ** -ZIPF_S for r in range(nf + VOCAB_SIZE)]
         self.content_cw = list(accumulate(w_all[nf:]))
         self.rank = {w: i for i, w in enumerate(vocab)}     # content rank 0..
-        self.nf = nf
         self.fwset = frozenset(FUNCTION_WORDS)
         # quantised sampling tables (much faster than random.choices)
         self.ftab = _table(FUNCTION_WORDS, w_all[:nf], 1 << 16)
@@ -703,7 +700,7 @@ class Gen:
         labels = {}
         width = max(6, len(str(N)))
         stats = {"events": 0, "copy_groups": 0, "copies": 0}
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         fd = open(os.path.join(out_dir, "docs.jsonl"), "w", encoding="utf-8",
                   newline="\n", buffering=1 << 20)
         ft = open(os.path.join(out_dir, "truth.csv"), "w", encoding="utf-8",

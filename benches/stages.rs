@@ -28,7 +28,10 @@ fn corpus(n: usize, words: usize) -> Vec<Document> {
     for i in 0..n {
         let text = if i % 4 == 3 {
             let prev = &docs[i - 1].text;
-            prev.split(' ').filter(|_| next() % 10 != 0).collect::<Vec<_>>().join(" ")
+            prev.split(' ')
+                .filter(|_| next() % 10 != 0)
+                .collect::<Vec<_>>()
+                .join(" ")
         } else {
             let mut t = String::new();
             for j in 0..words {
@@ -55,12 +58,20 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("tokenize");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("1k docs", |b| b.iter(|| docs.iter().map(|d| tokenize(black_box(&d.text)).tokens.len()).sum::<usize>()));
+    g.bench_function("1k docs", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| tokenize(black_box(&d.text)).tokens.len())
+                .sum::<usize>()
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("shingle");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("word:5", |b| b.iter(|| shingle(black_box(&docs), ShingleKind::Word(5))));
+    g.bench_function("word:5", |b| {
+        b.iter(|| shingle(black_box(&docs), ShingleKind::Word(5)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("weigh");
@@ -70,20 +81,43 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("candidates");
     let story = Scorer::new(&docs, ScoreConfig::default());
-    let jaccard = Scorer::new(&docs, ScoreConfig { measure: Measure::Jaccard, ..ScoreConfig::default() });
-    g.bench_function("all-pairs story", |b| b.iter(|| all_pairs(black_box(&story), 0.11).len()));
-    g.bench_function("all-pairs jaccard", |b| b.iter(|| all_pairs(black_box(&jaccard), 0.25).len()));
+    let jaccard = Scorer::new(
+        &docs,
+        ScoreConfig {
+            measure: Measure::Jaccard,
+            ..ScoreConfig::default()
+        },
+    );
+    g.bench_function("all-pairs story", |b| {
+        b.iter(|| all_pairs(black_box(&story), 0.11).len())
+    });
+    g.bench_function("all-pairs jaccard", |b| {
+        b.iter(|| all_pairs(black_box(&jaccard), 0.25).len())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("score");
-    g.bench_function("story pair", |b| b.iter(|| story.score(black_box(1), black_box(2))));
-    g.bench_function("jaccard pair", |b| b.iter(|| jaccard.score(black_box(2), black_box(3))));
+    g.bench_function("story pair", |b| {
+        b.iter(|| story.score(black_box(1), black_box(2)))
+    });
+    g.bench_function("jaccard pair", |b| {
+        b.iter(|| jaccard.score(black_box(2), black_box(3)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("cluster");
     let edges = all_pairs(&story, 0.11);
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    g.bench_function("average linkage", |b| b.iter(|| cluster(black_box(&ids), &edges, &ClusterConfig::for_measure(Measure::Story)).len()));
+    g.bench_function("average linkage", |b| {
+        b.iter(|| {
+            cluster(
+                black_box(&ids),
+                &edges,
+                &ClusterConfig::for_measure(Measure::Story),
+            )
+            .len()
+        })
+    });
     g.finish();
 }
 

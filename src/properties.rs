@@ -10,7 +10,8 @@ use crate::score::Scorer;
 
 const VOCAB: &[&str] = &[
     "harbor", "bridge", "mayor", "Calder", "cracks", "river", "flood", "Velda", "grain", "prices",
-    "council", "vote", "budget", "Marrow", "strike", "teachers", "museum", "theft", "4,000", "2025",
+    "council", "vote", "budget", "Marrow", "strike", "teachers", "museum", "theft", "4,000",
+    "2025",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -18,15 +19,31 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn corpus(texts: Vec<String>) -> Vec<Document> {
-    texts.into_iter().enumerate().map(|(i, t)| Document::new(format!("d{i:03}"), t)).collect()
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Document::new(format!("d{i:03}"), t))
+        .collect()
 }
 
 fn measures() -> [ScoreConfig; 4] {
     [
         ScoreConfig::default(),
-        ScoreConfig { measure: Measure::Jaccard, shingle: ShingleKind::Word(3), ..ScoreConfig::default() },
-        ScoreConfig { measure: Measure::Containment, shingle: ShingleKind::Word(2), ..ScoreConfig::default() },
-        ScoreConfig { measure: Measure::Jaccard, shingle: ShingleKind::Char(4), ..ScoreConfig::default() },
+        ScoreConfig {
+            measure: Measure::Jaccard,
+            shingle: ShingleKind::Word(3),
+            ..ScoreConfig::default()
+        },
+        ScoreConfig {
+            measure: Measure::Containment,
+            shingle: ShingleKind::Word(2),
+            ..ScoreConfig::default()
+        },
+        ScoreConfig {
+            measure: Measure::Jaccard,
+            shingle: ShingleKind::Char(4),
+            ..ScoreConfig::default()
+        },
     ]
 }
 

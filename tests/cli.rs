@@ -33,7 +33,11 @@ fn run_in(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "panic in {args:?}: {stderr}");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
 }
 
 /// Parses `cluster -f csv` output into (id -> cluster) rows, in output order.
@@ -42,11 +46,12 @@ fn clusters_of(csv_text: &str) -> Vec<(String, String)> {
     let headers = rdr.headers().unwrap().clone();
     let id = headers.iter().position(|h| h == "id").unwrap();
     let cluster = headers.iter().position(|h| h == "cluster").unwrap();
-    rdr.records().map(|r| {
-        let r = r.unwrap();
-        (r[id].to_owned(), r[cluster].to_owned())
-    })
-    .collect()
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[id].to_owned(), r[cluster].to_owned())
+        })
+        .collect()
 }
 
 fn truth(path: &Path) -> Vec<(String, String)> {
@@ -59,7 +64,10 @@ fn ari(truth: &[(String, String)], pred: &[(String, String)]) -> f64 {
     let mut t = Vec::new();
     let mut p = Vec::new();
     for (id, c) in truth {
-        let pc = pred.iter().find(|(i, _)| i == id).unwrap_or_else(|| panic!("{id} missing from output"));
+        let pc = pred
+            .iter()
+            .find(|(i, _)| i == id)
+            .unwrap_or_else(|| panic!("{id} missing from output"));
         t.push(c.clone());
         p.push(pc.1.clone());
     }
@@ -72,7 +80,10 @@ fn assert_refused(args: &[&str], stdin: Option<&str>, where_: &str, what: &str) 
     assert_eq!(code, 2, "{args:?}: {err}");
     assert!(out.is_empty(), "{args:?} printed {out}");
     assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.starts_with(&format!("storydedup: {where_}")), "{args:?}: {err}");
+    assert!(
+        err.starts_with(&format!("storydedup: {where_}")),
+        "{args:?}: {err}"
+    );
     assert!(err.contains(what), "{args:?}: expected {what:?} in {err}");
 }
 
@@ -95,7 +106,10 @@ fn seeds_are_one_story_by_default() {
     assert_eq!(rows[1].1, "1");
     let (_, table, _) = run(&["cluster", "seeds/"]);
     assert!(table.contains("Cluster 1 · 2 documents"), "{table}");
-    assert!(table.contains("Lavrov"), "shared terms should name Lavrov: {table}");
+    assert!(
+        table.contains("Lavrov"),
+        "shared terms should name Lavrov: {table}"
+    );
 }
 
 #[test]
@@ -106,7 +120,10 @@ fn seeds_share_almost_no_five_word_shingles() {
     assert_eq!(lines.next(), Some("a,b,score,shared"));
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let j: f64 = row[2].parse().unwrap();
-    assert!(j < 0.02, "copy measure must not see the seeds as copies: {j}");
+    assert!(
+        j < 0.02,
+        "copy measure must not see the seeds as copies: {j}"
+    );
     let (_, out, _) = run(&["cluster", "-m", "jaccard", "-f", "csv", "seeds/"]);
     let rows = clusters_of(&out);
     assert_ne!(rows[0].1, rows[1].1);
@@ -142,7 +159,14 @@ fn fixtures_txt_directory_clusters_like_the_labels() {
 fn without_the_date_window_follow_ups_merge_with_their_events() {
     // The window is what keeps a verdict and the sentencing two weeks later apart.
     let (_, with, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
-    let (_, without, _) = run(&["cluster", "-f", "csv", "--window", "0", "fixtures/news/articles.jsonl"]);
+    let (_, without, _) = run(&[
+        "cluster",
+        "-f",
+        "csv",
+        "--window",
+        "0",
+        "fixtures/news/articles.jsonl",
+    ]);
     let t = truth(&root().join("fixtures/news/truth.csv"));
     assert!(ari(&t, &clusters_of(&with)) > ari(&t, &clusters_of(&without)));
 }
@@ -154,7 +178,16 @@ fn csv_output_has_every_document_once_with_metadata() {
     let mut rdr = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["cluster", "id", "source", "title", "date", "url", "size", "similarity"]
+        [
+            "cluster",
+            "id",
+            "source",
+            "title",
+            "date",
+            "url",
+            "size",
+            "similarity"
+        ]
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     let mut ids: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
@@ -164,9 +197,16 @@ fn csv_output_has_every_document_once_with_metadata() {
     assert_eq!(ids.len(), n);
     assert_eq!(n, 67);
     // Clusters numbered from 1, sizes never increasing.
-    let sizes: Vec<(usize, usize)> = rows.iter().map(|r| (r[0].parse().unwrap(), r[6].parse().unwrap())).collect();
+    let sizes: Vec<(usize, usize)> = rows
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[6].parse().unwrap()))
+        .collect();
     assert_eq!(sizes[0].0, 1);
-    assert!(sizes.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 >= w[1].1));
+    assert!(
+        sizes
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 >= w[1].1)
+    );
     assert!(rows.iter().all(|r| !r[2].is_empty() && r[4].len() == 10));
 }
 
@@ -177,12 +217,20 @@ fn json_output_matches_the_contract() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["documents"], 67);
     let clusters = v["clusters"].as_array().unwrap();
-    let members: usize = clusters.iter().map(|c| c["members"].as_array().unwrap().len()).sum();
+    let members: usize = clusters
+        .iter()
+        .map(|c| c["members"].as_array().unwrap().len())
+        .sum();
     assert_eq!(members, 67);
     let first = &clusters[0];
     assert_eq!(first["cluster"], 1);
-    assert_eq!(first["size"].as_u64().unwrap() as usize, first["members"].as_array().unwrap().len());
-    assert!(first["min_similarity"].as_f64().unwrap() <= first["mean_similarity"].as_f64().unwrap());
+    assert_eq!(
+        first["size"].as_u64().unwrap() as usize,
+        first["members"].as_array().unwrap().len()
+    );
+    assert!(
+        first["min_similarity"].as_f64().unwrap() <= first["mean_similarity"].as_f64().unwrap()
+    );
     assert!(!first["shared_terms"].as_array().unwrap().is_empty());
     assert!(first["members"][0]["id"].is_string());
     assert_eq!(v["parameters"]["measure"], "story");
@@ -199,7 +247,10 @@ fn dense_matrix_is_square_symmetric_with_unit_diagonal() {
     let mut rdr = csv::Reader::from_reader(out.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(header[0], "id");
-    let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let rows: Vec<Vec<String>> = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
     assert_eq!(rows.len(), header.len() - 1);
     for (r, row) in rows.iter().enumerate() {
         assert_eq!(row[0], header[r + 1], "rows in the same order as columns");
@@ -216,8 +267,16 @@ fn dense_matrix_is_square_symmetric_with_unit_diagonal() {
 fn containment_matrix_is_directional() {
     let dir = tempfile::tempdir().unwrap();
     let short = "the river rose two metres overnight and the mayor closed the old stone bridge";
-    let long = format!("{short} while volunteers filled sandbags along the quay until dawn on sunday");
-    let input = write(dir.path(), "c.jsonl", format!("{{\"id\":\"short\",\"text\":\"{short}\"}}\n{{\"id\":\"long\",\"text\":\"{long}\"}}\n").as_bytes());
+    let long =
+        format!("{short} while volunteers filled sandbags along the quay until dawn on sunday");
+    let input = write(
+        dir.path(),
+        "c.jsonl",
+        format!(
+            "{{\"id\":\"short\",\"text\":\"{short}\"}}\n{{\"id\":\"long\",\"text\":\"{long}\"}}\n"
+        )
+        .as_bytes(),
+    );
     let (code, out, _) = run(&["matrix", "-m", "containment", &input]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
@@ -225,7 +284,10 @@ fn containment_matrix_is_directional() {
     let long_in_short: f64 = lines[2].split(',').nth(1).unwrap().parse().unwrap();
     assert!(long_in_short < 0.6 && long_in_short > 0.3);
     let (_, long_fmt, _) = run(&["matrix", "-m", "containment", "-f", "long", &input]);
-    assert!(long_fmt.starts_with("a,b,score,a_in_b,b_in_a\nshort,long,1.0000,1.0000,0."), "{long_fmt}");
+    assert!(
+        long_fmt.starts_with("a,b,score,a_in_b,b_in_a\nshort,long,1.0000,1.0000,0."),
+        "{long_fmt}"
+    );
 }
 
 #[test]
@@ -233,7 +295,11 @@ fn long_matrix_lists_pairs_above_min_score() {
     let (_, all, _) = run(&["matrix", "-f", "long", "fixtures/txt"]);
     assert_eq!(all.lines().count(), 1 + 13 * 12 / 2);
     let (_, some, _) = run(&["matrix", "-f", "long", "--min-score", "0.2", "fixtures/txt"]);
-    let rows: Vec<f64> = some.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse().unwrap()).collect();
+    let rows: Vec<f64> = some
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
     assert!(!rows.is_empty() && rows.len() < 78);
     assert!(rows.iter().all(|&s| s >= 0.2));
 }
@@ -257,7 +323,12 @@ fn shuffled_input_gives_the_same_partition() {
     // A fixed permutation: reverse, then interleave halves.
     lines.reverse();
     let (a, b) = lines.split_at(lines.len() / 2);
-    let shuffled: Vec<&str> = b.iter().zip(a.iter()).flat_map(|(x, y)| [*x, *y]).chain(b.iter().skip(a.len()).copied()).collect();
+    let shuffled: Vec<&str> = b
+        .iter()
+        .zip(a.iter())
+        .flat_map(|(x, y)| [*x, *y])
+        .chain(b.iter().skip(a.len()).copied())
+        .collect();
     assert_eq!(shuffled.len(), lines.len());
     let input = write(dir.path(), "shuffled.jsonl", shuffled.join("\n").as_bytes());
     let (_, x, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
@@ -268,12 +339,25 @@ fn shuffled_input_gives_the_same_partition() {
 
 #[test]
 fn stdin_and_gzip_inputs() {
-    let (code, out, _) = run_in(&["cluster", "-f", "csv", "-"], Some("{\"id\":\"a\",\"text\":\"Harbor bridge closed\"}\n{\"id\":\"b\",\"text\":\"Harbor bridge closed\"}\n"));
+    let (code, out, _) = run_in(
+        &["cluster", "-f", "csv", "-"],
+        Some(
+            "{\"id\":\"a\",\"text\":\"Harbor bridge closed\"}\n{\"id\":\"b\",\"text\":\"Harbor bridge closed\"}\n",
+        ),
+    );
     assert_eq!(code, 0);
-    assert_eq!(clusters_of(&out), [("a".into(), "1".into()), ("b".into(), "1".into())]);
+    assert_eq!(
+        clusters_of(&out),
+        [("a".into(), "1".into()), ("b".into(), "1".into())]
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(fs::read(root().join("fixtures/news/articles.jsonl")).unwrap().as_slice()).unwrap();
+    gz.write_all(
+        fs::read(root().join("fixtures/news/articles.jsonl"))
+            .unwrap()
+            .as_slice(),
+    )
+    .unwrap();
     let path = write(dir.path(), "a.jsonl.gz", &gz.finish().unwrap());
     let (code, out, _) = run(&["cluster", "-f", "csv", &path]);
     assert_eq!(code, 0);
@@ -283,17 +367,37 @@ fn stdin_and_gzip_inputs() {
 #[test]
 fn messy_but_valid_input_is_kept_with_warnings() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in/bom.txt", "\u{feff}Bridge closes\r\n\r\nThe Harbor Bridge closed on Monday.\r\n".as_bytes());
-    write(dir.path(), "in/bad.txt", b"Caf\xe9 owners met the mayor on Monday about the bridge.");
+    write(
+        dir.path(),
+        "in/bom.txt",
+        "\u{feff}Bridge closes\r\n\r\nThe Harbor Bridge closed on Monday.\r\n".as_bytes(),
+    );
+    write(
+        dir.path(),
+        "in/bad.txt",
+        b"Caf\xe9 owners met the mayor on Monday about the bridge.",
+    );
     write(dir.path(), "in/empty.md", b"");
     write(dir.path(), "in/notes.png", b"\x89PNG");
-    write(dir.path(), "in/sub/entities.txt", b"Tom &amp; Jerry&#8217;s caf&eacute; reopened.");
+    write(
+        dir.path(),
+        "in/sub/entities.txt",
+        b"Tom &amp; Jerry&#8217;s caf&eacute; reopened.",
+    );
     let input = dir.path().join("in");
     let (code, out, err) = run(&["cluster", "-f", "json", input.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["documents"], 4, "the .png is skipped, everything else kept");
-    let members: Vec<&serde_json::Value> = v["clusters"].as_array().unwrap().iter().flat_map(|c| c["members"].as_array().unwrap()).collect();
+    assert_eq!(
+        v["documents"], 4,
+        "the .png is skipped, everything else kept"
+    );
+    let members: Vec<&serde_json::Value> = v["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["members"].as_array().unwrap())
+        .collect();
     let bom = members.iter().find(|m| m["id"] == "bom").unwrap();
     assert_eq!(bom["title"], "Bridge closes");
     assert!(err.contains("bad.txt: invalid UTF-8 at byte 3"), "{err}");
@@ -307,7 +411,9 @@ fn messy_but_valid_input_is_kept_with_warnings() {
 #[test]
 fn many_warnings_are_summarised() {
     let dir = tempfile::tempdir().unwrap();
-    let lines: String = (0..20).map(|i| format!("{{\"id\":\"{i}\",\"text\":\"\"}}\n")).collect();
+    let lines: String = (0..20)
+        .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"\"}}\n"))
+        .collect();
     let input = write(dir.path(), "e.jsonl", lines.as_bytes());
     let (code, _, err) = run(&["cluster", &input]);
     assert_eq!(code, 0);
@@ -324,22 +430,74 @@ fn refusals_are_one_line_with_exit_code_2() {
     let p = |name: &str, content: &str| write(d, name, content.as_bytes());
     let good = "{\"id\":\"ok\",\"text\":\"fine\"}\n";
     let cases: Vec<(String, String, &str)> = vec![
-        (d.join("nope.jsonl").to_string_lossy().into_owned(), "nope.jsonl".into(), "no such file"),
-        (p("a.jsonl", &format!("{good}not json\n")), "a.jsonl:2".into(), "not valid JSON"),
-        (p("b.jsonl", "[1,2]\n"), "b.jsonl:1".into(), "expected a JSON object"),
-        (p("c.jsonl", "{\"id\":\"x\"}\n"), "c.jsonl:1".into(), "no `text` field"),
-        (p("d.jsonl", "{\"id\":null,\"text\":\"t\"}\n"), "d.jsonl:1".into(), "field `id`"),
-        (p("e.jsonl", "{\"id\":[1],\"text\":\"t\"}\n"), "e.jsonl:1".into(), "found a list"),
-        (p("f.jsonl", "{\"id\":{},\"text\":\"t\"}\n"), "f.jsonl:1".into(), "found an object"),
-        (p("g.jsonl", &format!("{good}\n{good}")), "g.jsonl:3".into(), "duplicate id \"ok\" (first seen at"),
-        (p("h.csv", "id,body\n1,x\n"), "h.csv:1".into(), "no `text` column"),
-        (p("i.csv", "id,text\n1,\"open\n2,b\n"), "i.csv:2".into(), "unbalanced quote"),
-        (p("j.csv", "id,text\n1,a\n2,b,c\n"), "j.csv:3".into(), "3 fields but the header has 2"),
+        (
+            d.join("nope.jsonl").to_string_lossy().into_owned(),
+            "nope.jsonl".into(),
+            "no such file",
+        ),
+        (
+            p("a.jsonl", &format!("{good}not json\n")),
+            "a.jsonl:2".into(),
+            "not valid JSON",
+        ),
+        (
+            p("b.jsonl", "[1,2]\n"),
+            "b.jsonl:1".into(),
+            "expected a JSON object",
+        ),
+        (
+            p("c.jsonl", "{\"id\":\"x\"}\n"),
+            "c.jsonl:1".into(),
+            "no `text` field",
+        ),
+        (
+            p("d.jsonl", "{\"id\":null,\"text\":\"t\"}\n"),
+            "d.jsonl:1".into(),
+            "field `id`",
+        ),
+        (
+            p("e.jsonl", "{\"id\":[1],\"text\":\"t\"}\n"),
+            "e.jsonl:1".into(),
+            "found a list",
+        ),
+        (
+            p("f.jsonl", "{\"id\":{},\"text\":\"t\"}\n"),
+            "f.jsonl:1".into(),
+            "found an object",
+        ),
+        (
+            p("g.jsonl", &format!("{good}\n{good}")),
+            "g.jsonl:3".into(),
+            "duplicate id \"ok\" (first seen at",
+        ),
+        (
+            p("h.csv", "id,body\n1,x\n"),
+            "h.csv:1".into(),
+            "no `text` column",
+        ),
+        (
+            p("i.csv", "id,text\n1,\"open\n2,b\n"),
+            "i.csv:2".into(),
+            "unbalanced quote",
+        ),
+        (
+            p("j.csv", "id,text\n1,a\n2,b,c\n"),
+            "j.csv:3".into(),
+            "3 fields but the header has 2",
+        ),
         (p("k.jsonl", "\n\n"), "k.jsonl".into(), "no documents"),
-        (p("l.jsonl", "{\"text\": 5}\n"), "l.jsonl:1".into(), "field `text` must be a string"),
+        (
+            p("l.jsonl", "{\"text\": 5}\n"),
+            "l.jsonl:1".into(),
+            "field `text` must be a string",
+        ),
     ];
     for (input, where_, what) in &cases {
-        let shown = if where_.starts_with("nope") { input.clone() } else { d.join(where_).to_string_lossy().into_owned() };
+        let shown = if where_.starts_with("nope") {
+            input.clone()
+        } else {
+            d.join(where_).to_string_lossy().into_owned()
+        };
         assert_refused(&["cluster", input], None, &shown, what);
     }
     fs::create_dir(d.join("emptydir")).unwrap();
@@ -349,15 +507,27 @@ fn refusals_are_one_line_with_exit_code_2() {
     let x = p("x.jsonl", good);
     let y = p("y.jsonl", good);
     let (_, _, err) = run(&["cluster", &x, &y]);
-    assert!(err.contains("y.jsonl:1") && err.contains("x.jsonl:1"), "{err}");
+    assert!(
+        err.contains("y.jsonl:1") && err.contains("x.jsonl:1"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_options_are_refused() {
     for (args, what) in [
-        (vec!["cluster", "-t", "1.5", "seeds/"], "--threshold must be between 0 and 1"),
-        (vec!["cluster", "--shingle", "line:3", "seeds/"], "--shingle"),
-        (vec!["cluster", "-m", "cosine", "seeds/"], "invalid value 'cosine'"),
+        (
+            vec!["cluster", "-t", "1.5", "seeds/"],
+            "--threshold must be between 0 and 1",
+        ),
+        (
+            vec!["cluster", "--shingle", "line:3", "seeds/"],
+            "--shingle",
+        ),
+        (
+            vec!["cluster", "-m", "cosine", "seeds/"],
+            "invalid value 'cosine'",
+        ),
         (vec!["matrix", "--min-score", "-1", "seeds/"], ""),
         (vec!["cluster", "--window", "-2", "seeds/"], ""),
         (vec!["cluster", "--threads", "0", "seeds/"], "--threads"),
@@ -366,7 +536,10 @@ fn bad_options_are_refused() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("storydedup: ") && err.contains(what), "{args:?}: {err}");
+        assert!(
+            err.starts_with("storydedup: ") && err.contains(what),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -385,7 +558,10 @@ fn output_file_is_written_atomically() {
     let (code, _, _) = run(&["cluster", "-f", "csv", "-o", &t, &bad]);
     assert_eq!(code, 2);
     assert_eq!(fs::read_to_string(&target).unwrap(), written);
-    let names: Vec<String> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     // An output directory that does not exist is refused before any work.
     let missing = dir.path().join("no/such/dir/out.csv");
@@ -404,11 +580,21 @@ fn a_closed_pipe_ends_quietly() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 64];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(status.success(), "{err}");
     assert!(err.is_empty(), "{err}");
     assert!(first.starts_with(b"a,b,score,days_apart"));
@@ -417,8 +603,16 @@ fn a_closed_pipe_ends_quietly() {
 #[test]
 fn eval_reports_hand_computed_scores() {
     let dir = tempfile::tempdir().unwrap();
-    let t = write(dir.path(), "t.csv", b"id,cluster\na,1\nb,1\nc,1\nd,2\ne,2\nz,3\n");
-    let p = write(dir.path(), "p.csv", b"cluster,id\nx,a\nx,b\ny,c\ny,d\ny,e\nw,q\n");
+    let t = write(
+        dir.path(),
+        "t.csv",
+        b"id,cluster\na,1\nb,1\nc,1\nd,2\ne,2\nz,3\n",
+    );
+    let p = write(
+        dir.path(),
+        "p.csv",
+        b"cluster,id\nx,a\nx,b\ny,c\ny,d\ny,e\nw,q\n",
+    );
     let (code, out, _) = run(&["eval", "--truth", &t, "--pred", &p, "-f", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -434,5 +628,8 @@ fn eval_reports_hand_computed_scores() {
 fn help_documents_the_defaults() {
     let (code, out, _) = run(&["cluster", "--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("0.22 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"), "{out}");
+    assert!(
+        out.contains("0.22 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"),
+        "{out}"
+    );
 }
