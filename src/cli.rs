@@ -25,6 +25,10 @@ pub enum Command {
     Cluster(ClusterArgs),
     /// Similarity of every pair: a dense matrix or a long pair list, as CSV.
     Matrix(MatrixArgs),
+    /// Side-by-side comparison of two documents: what they share, where they differ.
+    Diff(DiffArgs),
+    /// One self-contained HTML page: overview, every story with its diffs, singletons.
+    Report(ReportArgs),
     /// Compare a clustering with true labels (ARI, pairwise and B-cubed F1).
     Eval(EvalArgs),
 }
@@ -166,4 +170,80 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: EvalFormat,
+}
+
+/// `diff` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Two columns side by side.
+    Terminal,
+    /// One JSON object with every row.
+    Json,
+    /// A self-contained HTML page.
+    Html,
+}
+
+/// When to colour terminal output.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always (e.g. for `less -R`).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The left document: an article file, or an id when --corpus is given.
+    pub left: String,
+
+    /// The right document: an article file, or an id when --corpus is given.
+    pub right: String,
+
+        /// Look LEFT and RIGHT up by id in this input (file, directory, or -; repeat for
+    /// more); the collection also supplies the term statistics of the story score.
+    #[arg(long, value_name = "INPUT", action = clap::ArgAction::Append)]
+    pub corpus: Vec<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "terminal")]
+    pub format: DiffFormat,
+
+    /// Total width of the terminal view (default: the terminal's width, else 100).
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+
+    /// Colour in the terminal view.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Story measure date window in days (0 = off).
+    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS)]
+    pub window: u32,
+
+    /// Write here instead of stdout (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Link pairs scoring at least this (0..1). Default: as for `cluster`.
+    #[arg(short, long, value_name = "0..1")]
+    pub threshold: Option<f64>,
+
+    /// How linked pairs become clusters.
+    #[arg(long, value_enum, default_value = "average")]
+    pub linkage: LinkageArg,
 }

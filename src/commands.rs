@@ -1,7 +1,7 @@
 //! Runs one parsed command: arguments become validated configs, the library does the
 //! work, and the result is rendered to stdout or an atomically written file.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use storydedup::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind, check_unit};
 use storydedup::document::Corpus;
@@ -11,8 +11,8 @@ use storydedup::score::Scorer;
 use storydedup::{eval, ingest, pipeline};
 
 use crate::cli::{
-    ClusterArgs, ClusterFormat, Command, EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs,
-    MatrixFormat, MeasureArg,
+    ClusterArgs, ClusterFormat, ColorChoice, Command, DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, LinkageArg,
+    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
 /// Warnings printed one by one before the rest are summarised.
@@ -23,6 +23,8 @@ pub fn run(command: Command) -> Result<(), Error> {
     match command {
         Command::Cluster(args) => cluster(args),
         Command::Matrix(args) => matrix(args),
+        Command::Diff(args) => diff(args),
+        Command::Report(args) => report_html(args),
         Command::Eval(args) => evaluate(args),
     }
 }
@@ -84,18 +86,23 @@ fn print_warnings(corpus: &Corpus, args: &InputArgs) {
     }
 }
 
-fn cluster(args: ClusterArgs) -> Result<(), Error> {
-    let threshold = match args.threshold {
+fn cluster_config(threshold: Option<f64>, m: MeasureArg, linkage: LinkageArg) -> Result<ClusterConfig, Error> {
+    let threshold = match threshold {
         Some(t) => check_unit("--threshold", t)?,
-        None => measure(args.input.measure).default_threshold(),
+        None => measure(m).default_threshold(),
     };
-    let linkage = match args.linkage {
+    let linkage = match linkage {
         LinkageArg::Average => Linkage::Average,
         LinkageArg::Single => Linkage::Single,
     };
+    Ok(ClusterConfig { threshold, linkage })
+}
+
+fn cluster(args: ClusterArgs) -> Result<(), Error> {
+    let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
     let mut out = Output::open(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
-    let report = pipeline::cluster_corpus(&corpus, &score, &ClusterConfig { threshold, linkage });
+    let report = pipeline::cluster_corpus(&corpus, &score, &config);
     let name = out.name();
     match args.format {
         ClusterFormat::Table => report::table::render(&report, &corpus, &mut out),
@@ -154,5 +161,89 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
         }
     };
     written.map_err(|source| Error::Output { path: name, source })?;
+    out.finish()
+}
+
+fn report_html(args: ReportArgs) -> Result<(), Error> {
+    let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
+    let mut out = Output::open(args.input.output.as_deref())?;
+    let (score, corpus) = prepare(&args.input)?;
+    let view = pipeline::collection_view(&corpus, &score, &config);
+    let name = out.name();
+    report::html::render_collection(&view, &corpus, &mut out).map_err(|source| Error::Output { path: name, source })?;
+    out.finish()
+}
+
+/// Reads the two documents to compare: by id from `--corpus`, or one article per file.
+fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
+    if !args.corpus.is_empty() {
+        let corpus = ingest::read_inputs(&args.corpus)?;
+        let find = |id: &str| {
+            corpus.position(id).ok_or_else(|| {
+                Error::Usage(format!("{}: no document with id {id:?} ({} documents read)", args.corpus.join(" "), corpus.len()))
+            })
+        };
+        let (l, r) = (find(&args.left)?, find(&args.right)?);
+        return Ok((corpus, l, r));
+    }
+    let mut docs = Vec::new();
+    let mut warnings = Vec::new();
+    for path in [&args.left, &args.right] {
+        let c = ingest::read_inputs(std::slice::from_ref(path))?;
+        if c.len() != 1 {
+            return Err(Error::Usage(format!(
+                "{path}: holds {} documents; to compare two of them, name their ids and pass the file with --corpus",
+                c.len()
+            )));
+        }
+        warnings.extend(c.warnings);
+        docs.extend(c.docs);
+    }
+    if docs[0].id == docs[1].id {
+        // Same file name in two directories: tell them apart in the output.
+        docs[1].id.push_str(" (right)");
+    }
+    Ok((Corpus { docs, warnings }, 0, 1))
+}
+
+fn diff(args: DiffArgs) -> Result<(), Error> {
+    if args.window > 36_500 {
+        return Err(Error::Usage(format!("--window must be at most 36500 days, got {}", args.window)));
+    }
+    if let Some(w) = args.width
+        && !(40..=1000).contains(&w)
+    {
+        return Err(Error::Usage(format!("--width must be between 40 and 1000, got {w}")));
+    }
+    let mut out = Output::open(args.output.as_deref())?;
+    let (corpus, l, r) = diff_inputs(&args)?;
+    if !args.quiet {
+        for w in &corpus.warnings {
+            eprintln!("storydedup: warning: {}: {}", w.pos, w.message);
+        }
+    }
+    let d = pipeline::diff_documents(&corpus, l, r, args.window);
+    let name = out.name();
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let result = match args.format {
+        DiffFormat::Json => report::json::render_diff(&d, &mut out),
+        DiffFormat::Html => report::html::render_diff(&d, &mut out),
+        DiffFormat::Terminal => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            };
+            let width = args.width.unwrap_or_else(|| {
+                if to_terminal {
+                    terminal_size::terminal_size().map_or(100, |(w, _)| usize::from(w.0)).clamp(40, 1000)
+                } else {
+                    100
+                }
+            });
+            report::terminal::render(&d, &report::terminal::Style { width, color }, &mut out)
+        }
+    };
+    result.map_err(|source| Error::Output { path: name, source })?;
     out.finish()
 }

@@ -39,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+pub mod align;
 pub mod candidates;
 pub mod cluster;
 pub mod config;

@@ -31,14 +31,11 @@ fn main() -> ExitCode {
             };
         }
         Err(e) => {
-            // clap's message is several lines; the contract is one.
+                        // clap's message is several lines; the contract is one.
             let text = e.to_string();
-            let first = text
-                .lines()
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            eprintln!("storydedup: {first} (see --help)");
+            let message = text.split("\n\nUsage:").next().unwrap_or("invalid arguments");
+            let message = message.trim_start_matches("error: ").split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("storydedup: {message} (see --help)");
             return ExitCode::from(2);
         }
     };

@@ -8,11 +8,14 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::align::align;
 use crate::candidates::{AllPairs, Pair};
 use crate::cluster::cluster;
-use crate::config::{ClusterConfig, Linkage, ScoreConfig};
+use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::document::Corpus;
-use crate::report::{ClusterReport, Parameters, StoryCluster};
+use crate::document::Document;
+use crate::report::html::{CollectionView, Heatmap};
+use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer};
 use crate::weigh::occurrences;
 
@@ -26,24 +29,26 @@ const SHARED_TERMS: usize = 10;
 const EXACT_STATS_MAX: usize = 400;
 
 /// Scores and clusters a corpus.
-pub fn cluster_corpus(
-    corpus: &Corpus,
-    score: &ScoreConfig,
-    config: &ClusterConfig,
-) -> ClusterReport {
+pub fn cluster_corpus(corpus: &Corpus, score: &ScoreConfig, config: &ClusterConfig) -> ClusterReport {
     let scorer = Scorer::new(&corpus.docs, score.clone());
+    cluster_scored(corpus, &scorer, config)
+}
+
+/// Clusters a corpus whose features are already computed.
+fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> ClusterReport {
+    let score = &scorer.config;
     let floor = match config.linkage {
         Linkage::Average => config.threshold * EDGE_FLOOR_SHARE,
         Linkage::Single => config.threshold,
     };
     // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
-    let edges: Vec<Pair> = AllPairs::new(&scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    let edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let groups = cluster(&ids, &edges, config);
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, &scorer, i + 1, members))
+        .map(|(i, members)| describe(corpus, scorer, i + 1, members))
         .collect();
     ClusterReport {
         documents: corpus.len(),
@@ -56,6 +61,125 @@ pub fn cluster_corpus(
             window_days: score.window_days,
         },
     }
+}
+
+/// Bins of the score histogram in the HTML report.
+const HISTOGRAM_BINS: usize = 50;
+/// The heat map has at most this many cells per side; larger collections are averaged in
+/// blocks, which keeps the page small whatever the collection size.
+const HEATMAP_MAX: usize = 300;
+/// Rows of the similarity matrix computed at once for the report's charts.
+const ROW_BLOCK: usize = 256;
+
+/// Everything the HTML report shows: clusters, the score histogram, the heat map, and each
+/// member of each story aligned with the story's representative.
+pub fn collection_view<'a>(corpus: &'a Corpus, score: &ScoreConfig, config: &ClusterConfig) -> CollectionView<'a> {
+    let scorer = Scorer::new(&corpus.docs, score.clone());
+    let clusters = cluster_scored(corpus, &scorer, config);
+    let n = corpus.len();
+    // Position of each document when ordered by cluster, and its heat-map block.
+    let order: Vec<usize> = clusters.clusters.iter().flat_map(|c| c.members.iter().copied()).collect();
+    let size = n.clamp(1, HEATMAP_MAX);
+    let mut block = vec![0usize; n];
+    for (pos, &doc) in order.iter().enumerate() {
+        block[doc] = pos * size / n.max(1);
+    }
+    let mut histogram = vec![0u64; HISTOGRAM_BINS];
+    let mut sums = vec![0.0f64; size * size];
+    let mut counts = vec![0u32; size * size];
+    let engine = AllPairs::new(&scorer);
+    let mut start = 0;
+    while start < n {
+        let end = (start + ROW_BLOCK).min(n);
+        for (a, row) in (start..end).zip(engine.dense_rows(start..end)) {
+            for (b, &v) in row.iter().enumerate() {
+                if b > a {
+                    let bin = ((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
+                    histogram[bin] += 1;
+                }
+                let cell = block[a] * size + block[b];
+                sums[cell] += v;
+                counts[cell] += 1;
+            }
+        }
+        start = end;
+    }
+    let cells = sums
+        .iter()
+        .zip(&counts)
+        .map(|(&s, &c)| if c == 0 { 0 } else { (s / f64::from(c) * 63.0).round().clamp(0.0, 63.0) as u8 })
+        .collect();
+    let diffs = clusters
+        .clusters
+        .par_iter()
+        .map(|c| {
+            if c.members.len() < 2 {
+                return (c.members[0], Vec::new());
+            }
+            let rep = representative(corpus, &c.members);
+            let diffs = c
+                .members
+                .iter()
+                .filter(|&&m| m != rep)
+                .map(|&m| {
+                    let pair = [corpus.docs[rep].clone(), corpus.docs[m].clone()];
+                    DiffReport {
+                        left: &corpus.docs[rep],
+                        right: &corpus.docs[m],
+                        similarities: similarities(&pair, story_score(&scorer, &pair, rep, m)),
+                        alignment: align(&corpus.docs[rep].text, &corpus.docs[m].text),
+                    }
+                })
+                .collect();
+            (rep, diffs)
+        })
+        .collect();
+    CollectionView { clusters, histogram, heatmap: Heatmap { size, cells }, diffs }
+}
+
+/// The story score of a pair: from the collection's scorer when it scores stories, else
+/// from the pair alone.
+fn story_score(scorer: &Scorer, pair: &[Document; 2], a: usize, b: usize) -> f64 {
+    if scorer.config.measure == Measure::Story {
+        scorer.score(a, b)
+    } else {
+        Scorer::new(pair, ScoreConfig::default()).score(0, 1)
+    }
+}
+
+/// The member the others are compared with: the earliest dated (the likely first report),
+/// else the longest; ties go to the earlier in input order.
+fn representative(corpus: &Corpus, members: &[usize]) -> usize {
+    let key = |m: usize| {
+        let d = &corpus.docs[m];
+        (d.date.map_or(i64::MAX, |x| i64::from(x.days())), std::cmp::Reverse(d.text.len()), m)
+    };
+    members.iter().copied().min_by_key(|&m| key(m)).unwrap_or(0)
+}
+
+/// Aligns documents `left` and `right` of a corpus; the story score uses the whole corpus'
+/// term statistics (`window_days` as configured).
+pub fn diff_documents(corpus: &Corpus, left: usize, right: usize, window_days: u32) -> DiffReport<'_> {
+    let story = Scorer::new(&corpus.docs, ScoreConfig { window_days, ..ScoreConfig::default() });
+    let pair = [corpus.docs[left].clone(), corpus.docs[right].clone()];
+    DiffReport {
+        left: &corpus.docs[left],
+        right: &corpus.docs[right],
+        similarities: similarities(&pair, story.score(left, right)),
+        alignment: align(&corpus.docs[left].text, &corpus.docs[right].text),
+    }
+}
+
+/// Story score as given, and the copy measures of a pair computed on the pair alone.
+fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
+    let copy = Scorer::new(pair, ScoreConfig { measure: Measure::Containment, shingle: ShingleKind::Word(5), window_days: 0 });
+    let d = copy.detail(0, 1);
+    let jaccard = {
+        let (a, b) = (d.a_in_b, d.b_in_a);
+        // |A∩B|/|A∪B| from the two containments: 1/J = 1/a + 1/b - 1.
+        if a > 0.0 && b > 0.0 { 1.0 / (1.0 / a + 1.0 / b - 1.0) } else { 0.0 }
+    };
+    Similarities { story, jaccard, containment: d.score }
 }
 
 /// Similarity statistics and shared terms of one cluster.

@@ -78,7 +78,7 @@ pub struct Weights {
 
 /// What kind of term a key stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Word,
     Number,
     Phrase,
@@ -175,9 +175,10 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// The key of a word as it appears in the text (already normalised). `None` for words that
-/// carry no story signal.
-fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
+/// The key of a word as it appears in the text (already normalised): its stem, or its
+/// digits for a number. `None` for words that carry no story signal (stop words, lone
+/// letters). Shared with the sentence aligner so both stages agree on what a word is.
+pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     let w = norm
         .strip_suffix("'s")
         .or_else(|| norm.strip_suffix('\''))

@@ -633,3 +633,161 @@ fn help_documents_the_defaults() {
         "{out}"
     );
 }
+
+// ---- diff and report (issue 3) ----
+
+const BRIEF: &str = "n66-valley-courier";
+const MEDIUM: &str = "n36-harbor-ledger";
+
+fn diff_of(format: &str) -> String {
+    let (code, out, err) = run(&[
+        "diff", "--corpus", "fixtures/news/articles.jsonl", MEDIUM, BRIEF, "-f", format, "--width", "100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+#[test]
+fn issue_3_diff_terminal_snapshot() {
+    let out = diff_of("terminal");
+    assert!(!out.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    assert!(out.lines().all(|l| unicode_width::UnicodeWidthStr::width(l) <= 100), "{out}");
+    insta::assert_snapshot!("diff_terminal", out);
+}
+
+#[test]
+fn issue_3_diff_json_snapshot() {
+    let out = diff_of("json");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["left"]["id"], MEDIUM);
+    assert_eq!(v["right"]["id"], BRIEF);
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["kind"] == "match"));
+    // Every sentence of both sides appears once, in the left side's reading order.
+    let left: Vec<&str> = rows.iter().filter_map(|r| r["left"].as_str()).collect();
+    let original = fs::read_to_string(root().join("fixtures/news/articles.jsonl")).unwrap();
+    let medium_text = original.lines().find(|l| l.contains(MEDIUM)).unwrap();
+    let medium: serde_json::Value = serde_json::from_str(medium_text).unwrap();
+    let body = medium["text"].as_str().unwrap();
+    let mut at = 0;
+    for s in &left {
+        let found = body[at..].find(s).unwrap_or_else(|| panic!("{s:?} out of order"));
+        at += found + s.len();
+    }
+    insta::assert_snapshot!("diff_json", out);
+}
+
+#[test]
+fn issue_3_diff_html_snapshot() {
+    let out = diff_of("html");
+    assert!(out.starts_with("<!DOCTYPE html>"));
+    assert!(!out.contains("http-equiv=\"refresh\"") && !out.contains("src=\"http"), "self-contained");
+    insta::assert_snapshot!("diff_html", out);
+}
+
+#[test]
+fn issue_3_diff_of_two_files_and_refusals() {
+    let (code, out, _) = run(&["diff", "seeds/000_caa04d0a8aee422f.txt", "seeds/004_4b38f16243b578f4.txt", "--width", "120"]);
+    assert_eq!(code, 0);
+    let haass = out.lines().position(|l| l.contains("[-The former US officials who met Lavrov-]")).expect("the Haass sentence is a match");
+    assert!(out.lines().nth(haass).unwrap().contains("{+Among those involved"), "{out}");
+    assert!(out.trim_end().lines().last().unwrap().contains("sentences shared; left-only:"));
+    let (code, _, err) = run(&["diff", "--corpus", "fixtures/news/articles.jsonl", MEDIUM, "no-such-id"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains("no document with id \"no-such-id\""), "{err}");
+    let (code, _, err) = run(&["diff", "fixtures/news/articles.jsonl", "seeds/000_caa04d0a8aee422f.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("holds 67 documents"), "{err}");
+    let (code, _, _) = run(&["diff", "seeds/000_caa04d0a8aee422f.txt", "seeds/nope.txt"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn issue_3_diff_colour_is_opt_in_off_a_terminal() {
+    let (_, plain, _) = run(&["diff", "seeds/000_caa04d0a8aee422f.txt", "seeds/004_4b38f16243b578f4.txt"]);
+    let (_, coloured, _) = run(&["diff", "--color", "always", "seeds/000_caa04d0a8aee422f.txt", "seeds/004_4b38f16243b578f4.txt"]);
+    assert!(!plain.contains('\u{1b}'));
+    assert!(coloured.contains("\u{1b}[1;31m") && coloured.contains("\u{1b}[1;32m"));
+}
+
+fn report_of(input: &str, dir: &Path) -> (PathBuf, String) {
+    let path = dir.join("report.html");
+    let (code, out, err) = run(&["report", input, "-o", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    let html = fs::read_to_string(&path).unwrap();
+    (path, html)
+}
+
+#[test]
+fn issue_3_report_has_every_cluster_document_and_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = report_of("fixtures/news/articles.jsonl", dir.path());
+    let (_, csv_out, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    let rows = clusters_of(&csv_out);
+    let mut sizes: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, c) in &rows {
+        *sizes.entry(c.clone()).or_default() += 1;
+    }
+    let multi = sizes.values().filter(|&&n| n > 1).count();
+    assert_eq!(html.matches("<section class=\"cluster\"").count(), multi);
+    // Each document has exactly one anchor, and diffs = members - representatives.
+    assert_eq!(html.matches("<tr id=\"doc-").count() + html.matches("<li id=\"doc-").count(), rows.len());
+    let in_multi: usize = sizes.values().filter(|&&n| n > 1).sum();
+    assert_eq!(html.matches("<details class=\"diff\">").count(), in_multi - multi);
+    assert!(html.contains("threshold 0.22") && html.contains("<canvas class=\"heatmap\""));
+    assert!(!html.contains("src=\"http") && !html.contains("<link "), "no network requests");
+}
+
+/// Finds Chromium; `None` when it is not installed here.
+fn chromium() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("STORYDEDUP_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn headless(chrome: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+    StdCommand::new(chrome)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn issue_3_report_renders_in_headless_chromium() {
+    let Some(chrome) = chromium() else {
+        assert!(
+            std::env::var("STORYDEDUP_REQUIRE_BROWSER").is_err(),
+            "STORYDEDUP_REQUIRE_BROWSER is set but Chromium was not found"
+        );
+        eprintln!("SKIPPED issue_3_report_renders_in_headless_chromium: Chromium is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = report_of("fixtures/news/articles.jsonl", dir.path());
+    let url = format!("file://{}", path.display());
+    let dom = headless(&chrome, &dir.path().join("p1"), &["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("id=\"cluster-1\""), "cluster sections in the rendered DOM");
+    assert!(dom.matches("<tr class=\"match\">").count() >= 10, "diff rows in the rendered DOM");
+    assert!(dom.contains("n55-harbor-ledger"));
+    let shot = dir.path().join("shot.png");
+    let out = headless(&chrome, &dir.path().join("p2"), &["--window-size=1280,1600", &format!("--screenshot={}", shot.display()), &url]);
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let total = pixels.len() / px;
+    let ink = pixels.chunks(px).filter(|p| p[..3].iter().any(|&c| c < 200)).count();
+    let blue = pixels.chunks(px).filter(|p| p[2] > 100 && p[0] < 80 && p[1] < 120).count();
+    assert!(ink * 100 > total, "page is blank: {ink} of {total} pixels have ink");
+    assert!(blue > 500, "the heat map (drawn by the page's script) is missing: {blue} dark blue pixels");
+}

@@ -98,3 +98,96 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
     serde_json::to_writer_pretty(&mut out, &json).map_err(std::io::Error::from)?;
     writeln!(out)
 }
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    left: DocJson<'a>,
+    right: DocJson<'a>,
+    similarity: f64,
+    similarities: SimJson,
+    summary: SummaryJson,
+    rows: Vec<RowJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DocJson<'a> {
+    id: &'a str,
+    source: Option<&'a str>,
+    title: Option<&'a str>,
+    date: Option<String>,
+    url: Option<&'a str>,
+    sentences: usize,
+}
+
+#[derive(Serialize)]
+struct SimJson {
+    story: f64,
+    jaccard: f64,
+    containment: f64,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    shared: usize,
+    left_only: usize,
+    right_only: usize,
+}
+
+#[derive(Serialize)]
+struct RowJson<'a> {
+    kind: crate::align::RowKind,
+    left: Option<&'a str>,
+    right: Option<&'a str>,
+    similarity: Option<f64>,
+    /// Words (as written) found only on the left side of a match.
+    left_unique: Vec<&'a str>,
+    /// Words (as written) found only on the right side of a match.
+    right_unique: Vec<&'a str>,
+}
+
+/// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities",
+/// "summary", "rows": [{"kind", "left", "right", "similarity", "left_unique",
+/// "right_unique"}]}`; texts are the original sentences.
+///
+/// # Errors
+/// Any I/O error of `out`.
+pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std::io::Result<()> {
+    let doc = |x: &'a crate::document::Document, sentences: usize| DocJson {
+        id: &x.id,
+        source: x.source.as_deref(),
+        title: x.title.as_deref(),
+        date: x.date.map(|d| d.to_string()),
+        url: x.url.as_deref(),
+        sentences,
+    };
+    let unique = |seg: &'a Option<crate::align::Segment>| -> Vec<&'a str> {
+        seg.as_ref().map_or_else(Vec::new, |s| s.emphasis.iter().map(|r| &s.text[r.clone()]).collect())
+    };
+    let a = &d.alignment;
+    let sum = a.summary();
+    let json = DiffJson {
+        left: doc(d.left, a.left_sentences),
+        right: doc(d.right, a.right_sentences),
+        similarity: round(d.similarities.story),
+        similarities: SimJson {
+            story: round(d.similarities.story),
+            jaccard: round(d.similarities.jaccard),
+            containment: round(d.similarities.containment),
+        },
+        summary: SummaryJson { shared: sum.shared, left_only: sum.left_only, right_only: sum.right_only },
+        rows: a
+            .rows
+            .iter()
+            .map(|r| RowJson {
+                kind: r.kind,
+                left: r.left.as_ref().map(|s| s.text.as_str()),
+                right: r.right.as_ref().map(|s| s.text.as_str()),
+                similarity: r.similarity.map(round),
+                left_unique: unique(&r.left),
+                right_unique: unique(&r.right),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut out, &json).map_err(std::io::Error::from)?;
+    writeln!(out)
+}

@@ -8,15 +8,19 @@
 //! interrupted run never leaves a partial file and never truncates an existing one.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod matrix;
 pub mod table;
+pub mod terminal;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::align::Alignment;
 use crate::config::{Linkage, Measure, ShingleKind};
+use crate::document::Document;
 use crate::error::Error;
 
 /// The settings a clustering ran with, echoed in outputs so a result explains itself.
@@ -60,6 +64,30 @@ pub struct ClusterReport {
     pub clusters: Vec<StoryCluster>,
     /// The settings used.
     pub parameters: Parameters,
+}
+
+/// The overall similarity of two documents under each measure.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Similarities {
+    /// The story measure (term weights from the collection the documents came from).
+    pub story: f64,
+    /// Jaccard of word 5-shingles.
+    pub jaccard: f64,
+    /// Containment of word 5-shingles (the larger direction).
+    pub containment: f64,
+}
+
+/// The result of `diff`: two documents, their similarities and their alignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffReport<'a> {
+    /// The left document.
+    pub left: &'a Document,
+    /// The right document.
+    pub right: &'a Document,
+    /// Overall similarities.
+    pub similarities: Similarities,
+    /// Sentence-by-sentence alignment.
+    pub alignment: Alignment,
 }
 
 /// Where rendered output goes: stdout, or a file written atomically.

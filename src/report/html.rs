@@ -1,0 +1,426 @@
+//! Self-contained HTML: `diff -f html` (one diff) and `report` (a whole collection).
+//!
+//! Pages make no network requests: CSS and the few lines of script are inline, and charts
+//! are drawn here (the histogram as inline SVG) or from inline data (the heat map, on a
+//! canvas). Every piece of document text, id, title, source and URL is escaped; only
+//! `http`/`https` URLs become links.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+use crate::align::{Row, RowKind, Segment};
+use crate::document::{Corpus, Document};
+
+use super::{ClusterReport, DiffReport, StoryCluster};
+
+const CSS: &str = r#"
+:root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --del: #ffd7d5; --ins: #c9f2d0; --left: #fff3f2; --right: #f0fbf2; --accent: #2456c9; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0 auto; max-width: 1400px; padding: 1.5rem 2rem 4rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; padding-top: .5rem; border-top: 1px solid var(--line); }
+a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
+.muted, .meta { color: var(--muted); }
+.params { font-size: .9rem; color: var(--muted); }
+.stats { display: flex; gap: 2rem; flex-wrap: wrap; margin: 1rem 0; }
+.stats div { font-size: .9rem; color: var(--muted); } .stats b { display: block; font-size: 1.5rem; color: var(--fg); }
+.charts { display: flex; gap: 2rem; flex-wrap: wrap; align-items: flex-start; }
+figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); max-width: 460px; }
+canvas.heatmap { width: 420px; height: 420px; image-rendering: pixelated; border: 1px solid var(--line); }
+nav ol { columns: 3; font-size: .9rem; padding-left: 1.5rem; }
+.terms span { display: inline-block; background: #eef2fb; border-radius: 3px; padding: 0 .4rem; margin: 0 .25rem .25rem 0; font-size: .9rem; }
+table { border-collapse: collapse; width: 100%; }
+table.members td, table.members th { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; font-size: .92rem; }
+table.members tr.rep td { font-weight: 600; }
+table.members td.date { white-space: nowrap; }
+button.toggle { font: inherit; font-size: .85rem; margin-left: .5rem; padding: .1rem .5rem; border: 1px solid var(--line); background: #fff; border-radius: 3px; cursor: pointer; }
+details { margin: .6rem 0; border: 1px solid var(--line); border-radius: 4px; }
+details > summary { cursor: pointer; padding: .4rem .6rem; background: #f6f7f9; font-size: .92rem; }
+table.sbs { table-layout: fixed; }
+table.sbs th { text-align: left; font-size: .85rem; color: var(--muted); padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
+table.sbs td { vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eef0f4; overflow-wrap: anywhere; }
+table.sbs col.score { width: 3.5rem; } table.sbs td.score { color: var(--muted); font-variant-numeric: tabular-nums; font-size: .85rem; }
+tr.left_only td.left { background: var(--left); } tr.right_only td.right { background: var(--right); }
+del { background: var(--del); text-decoration: none; border-radius: 2px; }
+ins { background: var(--ins); text-decoration: none; border-radius: 2px; }
+ul.singletons { columns: 2; font-size: .92rem; }
+.footer { margin-top: .6rem; color: var(--muted); font-size: .9rem; }
+"#;
+
+fn page_start(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        text(title)
+    );
+}
+
+/// A link to `url` when it is http(s), else the escaped text alone.
+fn link(url: Option<&str>, label: &str) -> String {
+    match url {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+            format!("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", attr(u), text(label))
+        }
+        _ => text(label).into_owned(),
+    }
+}
+
+fn doc_meta(d: &Document) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &d.source {
+        parts.push(text(s).into_owned());
+    }
+    if let Some(date) = d.date {
+        parts.push(date.to_string());
+    }
+    parts.join(" · ")
+}
+
+/// A segment's text with its one-sided words wrapped in `tag`.
+fn marked(seg: &Segment, tag: &str) -> String {
+    let mut s = String::new();
+    let mut at = 0;
+    for r in &seg.emphasis {
+        s.push_str(&text(&seg.text[at..r.start]));
+        let _ = write!(s, "<{tag}>{}</{tag}>", text(&seg.text[r.clone()]));
+        at = r.end;
+    }
+    s.push_str(&text(&seg.text[at..]));
+    s
+}
+
+fn diff_row(out: &mut String, row: &Row) {
+    let kind = match row.kind {
+        RowKind::Match => "match",
+        RowKind::LeftOnly => "left_only",
+        RowKind::RightOnly => "right_only",
+    };
+    let score = match row.kind {
+        RowKind::Match => format!("{:.2}", row.similarity.unwrap_or(0.0)),
+        RowKind::LeftOnly => "&minus;".to_owned(),
+        RowKind::RightOnly => "+".to_owned(),
+    };
+    let side = |seg: &Option<Segment>, tag: &str| match seg {
+        Some(s) if row.kind == RowKind::Match => marked(s, tag),
+        Some(s) => text(&s.text).into_owned(),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "<tr class=\"{kind}\"><td class=\"score\">{score}</td><td class=\"left\">{}</td><td class=\"right\">{}</td></tr>",
+        side(&row.left, "del"),
+        side(&row.right, "ins")
+    );
+}
+
+/// The side-by-side table of one diff; `anchors` gives each document's in-page link, if any.
+fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usize)>) {
+    let head = |doc: &Document, anchor: Option<usize>| {
+        let id = match anchor {
+            Some(i) => format!("<a href=\"#doc-{i}\">{}</a>", text(&doc.id)),
+            None => text(&doc.id).into_owned(),
+        };
+        format!("{id} <span class=\"meta\">{}</span>", doc_meta(doc))
+    };
+    let _ = writeln!(
+        out,
+        "<table class=\"sbs\"><colgroup><col class=\"score\"><col><col></colgroup>\n<thead><tr><th></th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+        head(d.left, anchors.map(|a| a.0)),
+        head(d.right, anchors.map(|a| a.1))
+    );
+    for row in &d.alignment.rows {
+        diff_row(out, row);
+    }
+    let s = d.alignment.summary();
+    let _ = writeln!(
+        out,
+        "</tbody></table>\n<p class=\"footer\">{} of {} sentences shared; left-only: {}; right-only: {}</p>",
+        s.shared, s.left_sentences, s.left_only, s.right_only
+    );
+}
+
+/// Writes `diff -f html`: one self-contained page.
+///
+/// # Errors
+/// Any I/O error of `out`.
+pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<()> {
+    let mut s = String::new();
+    page_start(&mut s, &format!("{} vs {}", d.left.id, d.right.id));
+    let title = |doc: &Document| link(doc.url.as_deref(), doc.title.as_deref().unwrap_or(&doc.id));
+    let _ = writeln!(
+        s,
+        "<h1>{} <span class=\"muted\">vs</span> {}</h1>\n<p class=\"params\">similarity: story {:.2} · jaccard {:.2} · containment {:.2}</p>",
+        title(d.left),
+        title(d.right),
+        d.similarities.story,
+        d.similarities.jaccard,
+        d.similarities.containment
+    );
+    diff_table(&mut s, d, None);
+    s.push_str("</body>\n</html>\n");
+    out.write_all(s.as_bytes())
+}
+
+/// Everything the collection page shows, computed before rendering.
+#[derive(Debug, Clone)]
+pub struct CollectionView<'a> {
+    /// The clustering.
+    pub clusters: ClusterReport,
+    /// Counts of pairwise scores in equal bins over [0, 1] (last bin includes 1).
+    pub histogram: Vec<u64>,
+    /// The heat map: `size` x `size` cells of levels 0..=63, rows in cluster order.
+    pub heatmap: Heatmap,
+    /// Per cluster (same order as `clusters.clusters`): its representative and the diff of
+    /// every other member against it.
+    pub diffs: Vec<(usize, Vec<DiffReport<'a>>)>,
+}
+
+/// A downsampled similarity matrix, ordered by cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Cells per side.
+    pub size: usize,
+    /// Row-major levels 0..=63 (0 = dissimilar, 63 = identical).
+    pub cells: Vec<u8>,
+}
+
+/// The 64 symbols the heat map levels are written with (base64's alphabet).
+const LEVELS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn histogram_svg(hist: &[u64], threshold: f64) -> String {
+    let (w, h, pad) = (460.0, 170.0, 24.0);
+    let max = hist.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let bar = (w - 2.0 * pad) / hist.len().max(1) as f64;
+    let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"histogram of pairwise scores\">");
+    for (i, &c) in hist.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        // Log scale: the many unrelated pairs would flatten everything else.
+        let bh = (h - 2.0 * pad) * (1.0 + c as f64).log10() / (1.0 + max).log10();
+        let _ = write!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#6b8fd6\"><title>{:.2}-{:.2}: {c} pairs</title></rect>",
+            pad + i as f64 * bar,
+            h - pad - bh,
+            (bar - 1.0).max(0.5),
+            bh,
+            i as f64 / hist.len() as f64,
+            (i + 1) as f64 / hist.len() as f64
+        );
+    }
+    let tx = pad + threshold * (w - 2.0 * pad);
+    let _ = write!(
+        s,
+        "<line x1=\"{pad}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#999\"/>\
+         <line x1=\"{tx:.1}\" y1=\"{top}\" x2=\"{tx:.1}\" y2=\"{y}\" stroke=\"#d33\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"11\" fill=\"#d33\" text-anchor=\"middle\">threshold {threshold:.2}</text>\
+         <text x=\"{pad}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\">0</text>\
+         <text x=\"{mid}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\" text-anchor=\"middle\">0.5</text>\
+         <text x=\"{x2}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\" text-anchor=\"end\">1</text></svg>",
+        y = h - pad,
+        x2 = w - pad,
+        top = pad - 4.0,
+        ty = pad - 8.0,
+        ly = h - 8.0,
+        mid = w / 2.0
+    );
+    s
+}
+
+fn member_row(out: &mut String, corpus: &Corpus, m: usize, sim: Option<f64>, rep: bool) {
+    let d = &corpus.docs[m];
+    let _ = writeln!(
+        out,
+        "<tr id=\"doc-{m}\"{}><td><a href=\"#doc-{m}\">{}</a>{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td></tr>",
+        if rep { " class=\"rep\"" } else { "" },
+        text(&d.id),
+        if rep { " <span class=\"muted\">(representative)</span>" } else { "" },
+        text(d.source.as_deref().unwrap_or("")),
+        d.date.map(|x| x.to_string()).unwrap_or_default(),
+        link(d.url.as_deref(), &d.label(140)),
+        sim.map(|x| format!("{x:.2}")).unwrap_or_default()
+    );
+}
+
+fn cluster_section(out: &mut String, corpus: &Corpus, c: &StoryCluster, rep: usize, diffs: &[DiffReport<'_>]) {
+    let _ = writeln!(
+        out,
+        "<section class=\"cluster\" id=\"cluster-{n}\">\n<h2><a href=\"#cluster-{n}\">Cluster {n}</a> · {} documents · similarity min {:.2}, mean {:.2}</h2>",
+        c.members.len(),
+        c.min_similarity.unwrap_or(0.0),
+        c.mean_similarity.unwrap_or(0.0),
+        n = c.number
+    );
+    if !c.shared_terms.is_empty() {
+        out.push_str("<p class=\"terms\">Shared: ");
+        for t in &c.shared_terms {
+            let _ = write!(out, "<span>{}</span>", text(t));
+        }
+        out.push_str("</p>\n");
+    }
+    out.push_str("<table class=\"members\"><thead><tr><th>id</th><th>source</th><th>date</th><th>title</th><th>similarity</th></tr></thead><tbody>\n");
+    for (&m, &sim) in c.members.iter().zip(&c.attachment) {
+        member_row(out, corpus, m, sim, m == rep);
+    }
+    out.push_str("</tbody></table>\n");
+    for d in diffs {
+        let right = c.members.iter().copied().find(|&m| std::ptr::eq(&corpus.docs[m], d.right)).unwrap_or(rep);
+        let s = d.alignment.summary();
+        let _ = writeln!(
+            out,
+            "<details class=\"diff\"><summary>{} vs {} · story similarity {:.2} · {} of {} sentences shared</summary>",
+            text(&d.right.id),
+            text(&d.left.id),
+            d.similarities.story,
+            s.shared,
+            s.left_sentences
+        );
+        diff_table(out, d, Some((rep, right)));
+        out.push_str("</details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// Writes the collection report: overview, one section per story, singletons.
+///
+/// # Errors
+/// Any I/O error of `out`.
+pub fn render_collection(view: &CollectionView<'_>, corpus: &Corpus, mut out: impl Write) -> std::io::Result<()> {
+    let r = &view.clusters;
+    let p = &r.parameters;
+    let multi: Vec<&StoryCluster> = r.clusters.iter().filter(|c| c.members.len() > 1).collect();
+    let singles: Vec<&StoryCluster> = r.clusters.iter().filter(|c| c.members.len() == 1).collect();
+    let mut s = String::with_capacity(1 << 20);
+    page_start(&mut s, "storydedup report");
+    let _ = writeln!(
+        s,
+        "<header><h1>storydedup report</h1>\n<p class=\"params\">measure {} · threshold {:.2} · linkage {} · {}</p>\n\
+         <div class=\"stats\"><div><b>{}</b>documents</div><div><b>{}</b>clusters</div><div><b>{}</b>stories of 2 or more</div><div><b>{}</b>documents in them</div><div><b>{}</b>singletons</div></div></header>",
+        p.measure,
+        p.threshold,
+        p.linkage,
+        if p.measure == crate::config::Measure::Story {
+            if p.window_days == 0 { "no date window".to_owned() } else { format!("window {} days", p.window_days) }
+        } else {
+            format!("shingles {}", p.shingle)
+        },
+        r.documents,
+        r.clusters.len(),
+        multi.len(),
+        multi.iter().map(|c| c.members.len()).sum::<usize>(),
+        singles.len()
+    );
+    let total_pairs: u64 = view.histogram.iter().sum();
+    let _ = writeln!(
+        s,
+        "<section id=\"overview\"><h2>Overview</h2><div class=\"charts\">\n<figure>{}<figcaption>Pairwise scores of all {total_pairs} pairs (log scale), with the threshold. A threshold in a valley separates stories from unrelated pairs.</figcaption></figure>\n\
+         <figure><canvas class=\"heatmap\" id=\"heatmap\" width=\"{n}\" height=\"{n}\" data-size=\"{n}\" data-levels=\"{}\"></canvas><figcaption>Similarity matrix, documents ordered by cluster{}: dark squares on the diagonal are stories.</figcaption></figure></div></section>",
+        histogram_svg(&view.histogram, p.threshold),
+        view.heatmap.cells.iter().map(|&l| LEVELS[usize::from(l.min(63))] as char).collect::<String>(),
+        if view.heatmap.size < r.documents { format!(" (in {n} x {n} blocks)", n = view.heatmap.size) } else { String::new() },
+        n = view.heatmap.size
+    );
+    if !multi.is_empty() {
+        s.push_str("<nav><h2>Stories <button class=\"toggle\" id=\"expand\" type=\"button\">expand all diffs</button></h2><ol>\n");
+        for c in &multi {
+            let rep = c.members[0];
+            let _ = writeln!(
+                s,
+                "<li><a href=\"#cluster-{}\">{}</a> <span class=\"muted\">({})</span></li>",
+                c.number,
+                text(&corpus.docs[view.diffs.get(c.number - 1).map_or(rep, |d| d.0)].label(70)),
+                c.members.len()
+            );
+        }
+        s.push_str("</ol></nav>\n");
+    }
+    for c in &multi {
+        let (rep, diffs) = &view.diffs[c.number - 1];
+        cluster_section(&mut s, corpus, c, *rep, diffs);
+    }
+    if !singles.is_empty() {
+        let _ = writeln!(s, "<section id=\"singletons\"><h2>Singletons ({})</h2><ul class=\"singletons\">", singles.len());
+        for c in &singles {
+            let m = c.members[0];
+            let d = &corpus.docs[m];
+            let _ = writeln!(
+                s,
+                "<li id=\"doc-{m}\"><a href=\"#doc-{m}\">{}</a> <span class=\"meta\">{}</span> {}</li>",
+                text(&d.id),
+                doc_meta(d),
+                link(d.url.as_deref(), &d.label(100))
+            );
+        }
+        s.push_str("</ul></section>\n");
+    }
+    s.push_str(HEATMAP_SCRIPT);
+    s.push_str("</body>\n</html>\n");
+    out.write_all(s.as_bytes())
+}
+
+/// Paints the heat map from its `data-levels` attribute (one base64 symbol per cell).
+const HEATMAP_SCRIPT: &str = r#"<script>
+(function () {
+  var c = document.getElementById("heatmap");
+  if (!c || !c.getContext) return;
+  var n = +c.dataset.size, s = c.dataset.levels, abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  var ctx = c.getContext("2d"), img = ctx.createImageData(n, n);
+  for (var i = 0; i < n * n; i++) {
+    var v = abc.indexOf(s.charAt(i)) / 63;
+    img.data[4 * i] = Math.round(255 - v * 247);
+    img.data[4 * i + 1] = Math.round(255 - v * 207);
+    img.data[4 * i + 2] = Math.round(255 - v * 148);
+    img.data[4 * i + 3] = 255;
+  }
+    ctx.putImageData(img, 0, 0);
+})();
+(function () {
+  var b = document.getElementById("expand");
+  if (!b) return;
+  b.addEventListener("click", function () {
+    var open = b.textContent.indexOf("expand") === 0;
+    document.querySelectorAll("details.diff").forEach(function (d) { d.open = open; });
+    b.textContent = open ? "collapse all diffs" : "expand all diffs";
+  });
+})();
+</script>
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::align;
+    use crate::report::Similarities;
+
+    #[test]
+    fn hostile_text_is_escaped_and_only_http_links_are_made() {
+        let mut left = Document::new("<script>alert(1)</script>", "Hello <img src=x onerror=alert(1)> world. </textarea> fine.");
+        left.url = Some("javascript:alert(1)".into());
+        left.title = Some("\"><b>t</b>".into());
+        let mut right = Document::new("r", "Hello <img src=x onerror=alert(2)> world.");
+        right.url = Some("https://example.com/a?b=\"c\"".into());
+        right.title = Some("Right".into());
+        let d = DiffReport { left: &left, right: &right, similarities: Similarities::default(), alignment: align(&left.text, &right.text) };
+        let mut out = Vec::new();
+        render_diff(&d, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("</textarea>"));
+        assert!(!html.contains("href=\"javascript:"));
+        assert!(html.contains("href=\"https://example.com/a?b=&quot;c&quot;\""));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn histogram_marks_the_threshold() {
+        let svg = histogram_svg(&[100, 0, 3, 1], 0.3);
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains("threshold 0.30"));
+    }
+}
