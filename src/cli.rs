@@ -203,7 +203,7 @@ pub struct DiffArgs {
     /// The right document: an article file, or an id when --corpus is given.
     pub right: String,
 
-        /// Look LEFT and RIGHT up by id in this input (file, directory, or -; repeat for
+    /// Look LEFT and RIGHT up by id in this input (file, directory, or -; repeat for
     /// more); the collection also supplies the term statistics of the story score.
     #[arg(long, value_name = "INPUT", action = clap::ArgAction::Append)]
     pub corpus: Vec<String>,

@@ -11,8 +11,8 @@ use storydedup::score::Scorer;
 use storydedup::{eval, ingest, pipeline};
 
 use crate::cli::{
-    ClusterArgs, ClusterFormat, ColorChoice, Command, DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, LinkageArg,
-    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    ClusterArgs, ClusterFormat, ColorChoice, Command, DiffArgs, DiffFormat, EvalArgs, EvalFormat,
+    InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
 /// Warnings printed one by one before the rest are summarised.
@@ -86,7 +86,11 @@ fn print_warnings(corpus: &Corpus, args: &InputArgs) {
     }
 }
 
-fn cluster_config(threshold: Option<f64>, m: MeasureArg, linkage: LinkageArg) -> Result<ClusterConfig, Error> {
+fn cluster_config(
+    threshold: Option<f64>,
+    m: MeasureArg,
+    linkage: LinkageArg,
+) -> Result<ClusterConfig, Error> {
     let threshold = match threshold {
         Some(t) => check_unit("--threshold", t)?,
         None => measure(m).default_threshold(),
@@ -170,7 +174,8 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     let (score, corpus) = prepare(&args.input)?;
     let view = pipeline::collection_view(&corpus, &score, &config);
     let name = out.name();
-    report::html::render_collection(&view, &corpus, &mut out).map_err(|source| Error::Output { path: name, source })?;
+    report::html::render_collection(&view, &corpus, &mut out)
+        .map_err(|source| Error::Output { path: name, source })?;
     out.finish()
 }
 
@@ -180,7 +185,11 @@ fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
         let corpus = ingest::read_inputs(&args.corpus)?;
         let find = |id: &str| {
             corpus.position(id).ok_or_else(|| {
-                Error::Usage(format!("{}: no document with id {id:?} ({} documents read)", args.corpus.join(" "), corpus.len()))
+                Error::Usage(format!(
+                    "{}: no document with id {id:?} ({} documents read)",
+                    args.corpus.join(" "),
+                    corpus.len()
+                ))
             })
         };
         let (l, r) = (find(&args.left)?, find(&args.right)?);
@@ -208,12 +217,17 @@ fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
 
 fn diff(args: DiffArgs) -> Result<(), Error> {
     if args.window > 36_500 {
-        return Err(Error::Usage(format!("--window must be at most 36500 days, got {}", args.window)));
+        return Err(Error::Usage(format!(
+            "--window must be at most 36500 days, got {}",
+            args.window
+        )));
     }
     if let Some(w) = args.width
         && !(40..=1000).contains(&w)
     {
-        return Err(Error::Usage(format!("--width must be between 40 and 1000, got {w}")));
+        return Err(Error::Usage(format!(
+            "--width must be between 40 and 1000, got {w}"
+        )));
     }
     let mut out = Output::open(args.output.as_deref())?;
     let (corpus, l, r) = diff_inputs(&args)?;
@@ -232,11 +246,15 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                ColorChoice::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
             };
             let width = args.width.unwrap_or_else(|| {
                 if to_terminal {
-                    terminal_size::terminal_size().map_or(100, |(w, _)| usize::from(w.0)).clamp(40, 1000)
+                    terminal_size::terminal_size()
+                        .map_or(100, |(w, _)| usize::from(w.0))
+                        .clamp(40, 1000)
                 } else {
                     100
                 }

@@ -31,10 +31,17 @@ fn main() -> ExitCode {
             };
         }
         Err(e) => {
-                        // clap's message is several lines; the contract is one.
+            // clap's message is several lines; the contract is one.
             let text = e.to_string();
-            let message = text.split("\n\nUsage:").next().unwrap_or("invalid arguments");
-            let message = message.trim_start_matches("error: ").split_whitespace().collect::<Vec<_>>().join(" ");
+            let message = text
+                .split("\n\nUsage:")
+                .next()
+                .unwrap_or("invalid arguments");
+            let message = message
+                .trim_start_matches("error: ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             eprintln!("storydedup: {message} (see --help)");
             return ExitCode::from(2);
         }

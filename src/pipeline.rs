@@ -29,7 +29,11 @@ const SHARED_TERMS: usize = 10;
 const EXACT_STATS_MAX: usize = 400;
 
 /// Scores and clusters a corpus.
-pub fn cluster_corpus(corpus: &Corpus, score: &ScoreConfig, config: &ClusterConfig) -> ClusterReport {
+pub fn cluster_corpus(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+) -> ClusterReport {
     let scorer = Scorer::new(&corpus.docs, score.clone());
     cluster_scored(corpus, &scorer, config)
 }
@@ -73,20 +77,29 @@ const ROW_BLOCK: usize = 256;
 
 /// Everything the HTML report shows: clusters, the score histogram, the heat map, and each
 /// member of each story aligned with the story's representative.
-pub fn collection_view<'a>(corpus: &'a Corpus, score: &ScoreConfig, config: &ClusterConfig) -> CollectionView<'a> {
+pub fn collection_view<'a>(
+    corpus: &'a Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+) -> CollectionView<'a> {
     let scorer = Scorer::new(&corpus.docs, score.clone());
     let clusters = cluster_scored(corpus, &scorer, config);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
-    let order: Vec<usize> = clusters.clusters.iter().flat_map(|c| c.members.iter().copied()).collect();
+    let order: Vec<usize> = clusters
+        .clusters
+        .iter()
+        .flat_map(|c| c.members.iter().copied())
+        .collect();
     let size = n.clamp(1, HEATMAP_MAX);
     let mut block = vec![0usize; n];
     for (pos, &doc) in order.iter().enumerate() {
         block[doc] = pos * size / n.max(1);
     }
     let mut histogram = vec![0u64; HISTOGRAM_BINS];
-    let mut sums = vec![0.0f64; size * size];
-    let mut counts = vec![0u32; size * size];
+    // Each block shows the highest score among its pairs (a document with itself aside):
+    // averaging would wash small stories out once blocks hold several documents.
+    let mut cells_max = vec![0.0f64; size * size];
     let engine = AllPairs::new(&scorer);
     let mut start = 0;
     while start < n {
@@ -97,18 +110,24 @@ pub fn collection_view<'a>(corpus: &'a Corpus, score: &ScoreConfig, config: &Clu
                     let bin = ((v * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
                     histogram[bin] += 1;
                 }
-                let cell = block[a] * size + block[b];
-                sums[cell] += v;
-                counts[cell] += 1;
+                if a != b {
+                    let cell = &mut cells_max[block[a] * size + block[b]];
+                    *cell = cell.max(v);
+                }
             }
         }
         start = end;
     }
-    let cells = sums
+    let mut cells: Vec<u8> = cells_max
         .iter()
-        .zip(&counts)
-        .map(|(&s, &c)| if c == 0 { 0 } else { (s / f64::from(c) * 63.0).round().clamp(0.0, 63.0) as u8 })
+        .map(|&v| (v * 63.0).round().clamp(0.0, 63.0) as u8)
         .collect();
+    if size == n {
+        // One document per cell: the diagonal is the document with itself.
+        for i in 0..size {
+            cells[i * size + i] = 63;
+        }
+    }
     let diffs = clusters
         .clusters
         .par_iter()
@@ -134,7 +153,12 @@ pub fn collection_view<'a>(corpus: &'a Corpus, score: &ScoreConfig, config: &Clu
             (rep, diffs)
         })
         .collect();
-    CollectionView { clusters, histogram, heatmap: Heatmap { size, cells }, diffs }
+    CollectionView {
+        clusters,
+        histogram,
+        heatmap: Heatmap { size, cells },
+        diffs,
+    }
 }
 
 /// The story score of a pair: from the collection's scorer when it scores stories, else
@@ -152,15 +176,30 @@ fn story_score(scorer: &Scorer, pair: &[Document; 2], a: usize, b: usize) -> f64
 fn representative(corpus: &Corpus, members: &[usize]) -> usize {
     let key = |m: usize| {
         let d = &corpus.docs[m];
-        (d.date.map_or(i64::MAX, |x| i64::from(x.days())), std::cmp::Reverse(d.text.len()), m)
+        (
+            d.date.map_or(i64::MAX, |x| i64::from(x.days())),
+            std::cmp::Reverse(d.text.len()),
+            m,
+        )
     };
     members.iter().copied().min_by_key(|&m| key(m)).unwrap_or(0)
 }
 
 /// Aligns documents `left` and `right` of a corpus; the story score uses the whole corpus'
 /// term statistics (`window_days` as configured).
-pub fn diff_documents(corpus: &Corpus, left: usize, right: usize, window_days: u32) -> DiffReport<'_> {
-    let story = Scorer::new(&corpus.docs, ScoreConfig { window_days, ..ScoreConfig::default() });
+pub fn diff_documents(
+    corpus: &Corpus,
+    left: usize,
+    right: usize,
+    window_days: u32,
+) -> DiffReport<'_> {
+    let story = Scorer::new(
+        &corpus.docs,
+        ScoreConfig {
+            window_days,
+            ..ScoreConfig::default()
+        },
+    );
     let pair = [corpus.docs[left].clone(), corpus.docs[right].clone()];
     DiffReport {
         left: &corpus.docs[left],
@@ -172,14 +211,29 @@ pub fn diff_documents(corpus: &Corpus, left: usize, right: usize, window_days: u
 
 /// Story score as given, and the copy measures of a pair computed on the pair alone.
 fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
-    let copy = Scorer::new(pair, ScoreConfig { measure: Measure::Containment, shingle: ShingleKind::Word(5), window_days: 0 });
+    let copy = Scorer::new(
+        pair,
+        ScoreConfig {
+            measure: Measure::Containment,
+            shingle: ShingleKind::Word(5),
+            window_days: 0,
+        },
+    );
     let d = copy.detail(0, 1);
     let jaccard = {
         let (a, b) = (d.a_in_b, d.b_in_a);
         // |A∩B|/|A∪B| from the two containments: 1/J = 1/a + 1/b - 1.
-        if a > 0.0 && b > 0.0 { 1.0 / (1.0 / a + 1.0 / b - 1.0) } else { 0.0 }
+        if a > 0.0 && b > 0.0 {
+            1.0 / (1.0 / a + 1.0 / b - 1.0)
+        } else {
+            0.0
+        }
     };
-    Similarities { story, jaccard, containment: d.score }
+    Similarities {
+        story,
+        jaccard,
+        containment: d.score,
+    }
 }
 
 /// Similarity statistics and shared terms of one cluster.

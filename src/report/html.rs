@@ -29,7 +29,8 @@ a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: un
 .charts { display: flex; gap: 2rem; flex-wrap: wrap; align-items: flex-start; }
 figure { margin: 0; } figcaption { font-size: .85rem; color: var(--muted); max-width: 460px; }
 canvas.heatmap { width: 420px; height: 420px; image-rendering: pixelated; border: 1px solid var(--line); }
-nav ol { columns: 3; font-size: .9rem; padding-left: 1.5rem; }
+nav ol { columns: 3; column-gap: 2.5rem; font-size: .9rem; padding-left: 3rem; }
+nav li { break-inside: avoid; }
 .terms span { display: inline-block; background: #eef2fb; border-radius: 3px; padding: 0 .4rem; margin: 0 .25rem .25rem 0; font-size: .9rem; }
 table { border-collapse: collapse; width: 100%; }
 table.members td, table.members th { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; font-size: .92rem; }
@@ -63,7 +64,11 @@ fn page_start(out: &mut String, title: &str) {
 fn link(url: Option<&str>, label: &str) -> String {
     match url {
         Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-            format!("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", attr(u), text(label))
+            format!(
+                "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+                attr(u),
+                text(label)
+            )
         }
         _ => text(label).into_owned(),
     }
@@ -172,7 +177,8 @@ pub struct CollectionView<'a> {
     pub clusters: ClusterReport,
     /// Counts of pairwise scores in equal bins over [0, 1] (last bin includes 1).
     pub histogram: Vec<u64>,
-    /// The heat map: `size` x `size` cells of levels 0..=63, rows in cluster order.
+    /// The heat map: `size` x `size` cells of levels 0..=63, rows in cluster order; each
+    /// cell is the highest score among the pairs it covers.
     pub heatmap: Heatmap,
     /// Per cluster (same order as `clusters.clusters`): its representative and the diff of
     /// every other member against it.
@@ -195,7 +201,9 @@ fn histogram_svg(hist: &[u64], threshold: f64) -> String {
     let (w, h, pad) = (460.0, 170.0, 24.0);
     let max = hist.iter().copied().max().unwrap_or(1).max(1) as f64;
     let bar = (w - 2.0 * pad) / hist.len().max(1) as f64;
-    let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"histogram of pairwise scores\">");
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"histogram of pairwise scores\">"
+    );
     for (i, &c) in hist.iter().enumerate() {
         if c == 0 {
             continue;
@@ -239,7 +247,11 @@ fn member_row(out: &mut String, corpus: &Corpus, m: usize, sim: Option<f64>, rep
         "<tr id=\"doc-{m}\"{}><td><a href=\"#doc-{m}\">{}</a>{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td></tr>",
         if rep { " class=\"rep\"" } else { "" },
         text(&d.id),
-        if rep { " <span class=\"muted\">(representative)</span>" } else { "" },
+        if rep {
+            " <span class=\"muted\">(representative)</span>"
+        } else {
+            ""
+        },
         text(d.source.as_deref().unwrap_or("")),
         d.date.map(|x| x.to_string()).unwrap_or_default(),
         link(d.url.as_deref(), &d.label(140)),
@@ -247,7 +259,13 @@ fn member_row(out: &mut String, corpus: &Corpus, m: usize, sim: Option<f64>, rep
     );
 }
 
-fn cluster_section(out: &mut String, corpus: &Corpus, c: &StoryCluster, rep: usize, diffs: &[DiffReport<'_>]) {
+fn cluster_section(
+    out: &mut String,
+    corpus: &Corpus,
+    c: &StoryCluster,
+    rep: usize,
+    diffs: &[DiffReport<'_>],
+) {
     let _ = writeln!(
         out,
         "<section class=\"cluster\" id=\"cluster-{n}\">\n<h2><a href=\"#cluster-{n}\">Cluster {n}</a> · {} documents · similarity min {:.2}, mean {:.2}</h2>",
@@ -269,7 +287,12 @@ fn cluster_section(out: &mut String, corpus: &Corpus, c: &StoryCluster, rep: usi
     }
     out.push_str("</tbody></table>\n");
     for d in diffs {
-        let right = c.members.iter().copied().find(|&m| std::ptr::eq(&corpus.docs[m], d.right)).unwrap_or(rep);
+        let right = c
+            .members
+            .iter()
+            .copied()
+            .find(|&m| std::ptr::eq(&corpus.docs[m], d.right))
+            .unwrap_or(rep);
         let s = d.alignment.summary();
         let _ = writeln!(
             out,
@@ -290,7 +313,11 @@ fn cluster_section(out: &mut String, corpus: &Corpus, c: &StoryCluster, rep: usi
 ///
 /// # Errors
 /// Any I/O error of `out`.
-pub fn render_collection(view: &CollectionView<'_>, corpus: &Corpus, mut out: impl Write) -> std::io::Result<()> {
+pub fn render_collection(
+    view: &CollectionView<'_>,
+    corpus: &Corpus,
+    mut out: impl Write,
+) -> std::io::Result<()> {
     let r = &view.clusters;
     let p = &r.parameters;
     let multi: Vec<&StoryCluster> = r.clusters.iter().filter(|c| c.members.len() > 1).collect();
@@ -305,7 +332,11 @@ pub fn render_collection(view: &CollectionView<'_>, corpus: &Corpus, mut out: im
         p.threshold,
         p.linkage,
         if p.measure == crate::config::Measure::Story {
-            if p.window_days == 0 { "no date window".to_owned() } else { format!("window {} days", p.window_days) }
+            if p.window_days == 0 {
+                "no date window".to_owned()
+            } else {
+                format!("window {} days", p.window_days)
+            }
         } else {
             format!("shingles {}", p.shingle)
         },
@@ -321,8 +352,19 @@ pub fn render_collection(view: &CollectionView<'_>, corpus: &Corpus, mut out: im
         "<section id=\"overview\"><h2>Overview</h2><div class=\"charts\">\n<figure>{}<figcaption>Pairwise scores of all {total_pairs} pairs (log scale), with the threshold. A threshold in a valley separates stories from unrelated pairs.</figcaption></figure>\n\
          <figure><canvas class=\"heatmap\" id=\"heatmap\" width=\"{n}\" height=\"{n}\" data-size=\"{n}\" data-levels=\"{}\"></canvas><figcaption>Similarity matrix, documents ordered by cluster{}: dark squares on the diagonal are stories.</figcaption></figure></div></section>",
         histogram_svg(&view.histogram, p.threshold),
-        view.heatmap.cells.iter().map(|&l| LEVELS[usize::from(l.min(63))] as char).collect::<String>(),
-        if view.heatmap.size < r.documents { format!(" (in {n} x {n} blocks)", n = view.heatmap.size) } else { String::new() },
+        view.heatmap
+            .cells
+            .iter()
+            .map(|&l| LEVELS[usize::from(l.min(63))] as char)
+            .collect::<String>(),
+        if view.heatmap.size < r.documents {
+            format!(
+                " (in {n} x {n} blocks, each showing its highest score)",
+                n = view.heatmap.size
+            )
+        } else {
+            String::new()
+        },
         n = view.heatmap.size
     );
     if !multi.is_empty() {
@@ -344,7 +386,11 @@ pub fn render_collection(view: &CollectionView<'_>, corpus: &Corpus, mut out: im
         cluster_section(&mut s, corpus, c, *rep, diffs);
     }
     if !singles.is_empty() {
-        let _ = writeln!(s, "<section id=\"singletons\"><h2>Singletons ({})</h2><ul class=\"singletons\">", singles.len());
+        let _ = writeln!(
+            s,
+            "<section id=\"singletons\"><h2>Singletons ({})</h2><ul class=\"singletons\">",
+            singles.len()
+        );
         for c in &singles {
             let m = c.members[0];
             let d = &corpus.docs[m];
@@ -399,13 +445,21 @@ mod tests {
 
     #[test]
     fn hostile_text_is_escaped_and_only_http_links_are_made() {
-        let mut left = Document::new("<script>alert(1)</script>", "Hello <img src=x onerror=alert(1)> world. </textarea> fine.");
+        let mut left = Document::new(
+            "<script>alert(1)</script>",
+            "Hello <img src=x onerror=alert(1)> world. </textarea> fine.",
+        );
         left.url = Some("javascript:alert(1)".into());
         left.title = Some("\"><b>t</b>".into());
         let mut right = Document::new("r", "Hello <img src=x onerror=alert(2)> world.");
         right.url = Some("https://example.com/a?b=\"c\"".into());
         right.title = Some("Right".into());
-        let d = DiffReport { left: &left, right: &right, similarities: Similarities::default(), alignment: align(&left.text, &right.text) };
+        let d = DiffReport {
+            left: &left,
+            right: &right,
+            similarities: Similarities::default(),
+            alignment: align(&left.text, &right.text),
+        };
         let mut out = Vec::new();
         render_diff(&d, &mut out).unwrap();
         let html = String::from_utf8(out).unwrap();

@@ -161,7 +161,9 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
         sentences,
     };
     let unique = |seg: &'a Option<crate::align::Segment>| -> Vec<&'a str> {
-        seg.as_ref().map_or_else(Vec::new, |s| s.emphasis.iter().map(|r| &s.text[r.clone()]).collect())
+        seg.as_ref().map_or_else(Vec::new, |s| {
+            s.emphasis.iter().map(|r| &s.text[r.clone()]).collect()
+        })
     };
     let a = &d.alignment;
     let sum = a.summary();
@@ -174,7 +176,11 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
             jaccard: round(d.similarities.jaccard),
             containment: round(d.similarities.containment),
         },
-        summary: SummaryJson { shared: sum.shared, left_only: sum.left_only, right_only: sum.right_only },
+        summary: SummaryJson {
+            shared: sum.shared,
+            left_only: sum.left_only,
+            right_only: sum.right_only,
+        },
         rows: a
             .rows
             .iter()

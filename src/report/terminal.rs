@@ -62,7 +62,13 @@ type Run = (String, Option<&'static str>);
 /// Any I/O error of `out`.
 pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io::Result<()> {
     let layout = Layout::new(style.width);
-    let paint = |s: &str, code: &'static str| if style.color { format!("{code}{s}{RESET}") } else { s.to_owned() };
+    let paint = |s: &str, code: &'static str| {
+        if style.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_owned()
+        }
+    };
     let meta = |doc: &crate::document::Document| {
         let mut parts = Vec::new();
         if let Some(s) = &doc.source {
@@ -73,21 +79,46 @@ pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io
         }
         parts.join(" · ")
     };
-    let head = |l: String, r: String, code: Option<&'static str>| -> Vec<Row2> { vec![Row2 { score: String::new(), left: vec![(printable(&l), code)], right: vec![(printable(&r), code)] }] };
+    let head = |l: String, r: String, code: Option<&'static str>| -> Vec<Row2> {
+        vec![Row2 {
+            score: String::new(),
+            left: vec![(printable(&l), code)],
+            right: vec![(printable(&r), code)],
+        }]
+    };
     let mut header = head(d.left.id.clone(), d.right.id.clone(), Some(BOLD));
     let (ml, mr) = (meta(d.left), meta(d.right));
     if !ml.is_empty() || !mr.is_empty() {
         header.extend(head(ml, mr, None));
     }
     if d.left.title.is_some() || d.right.title.is_some() {
-        header.extend(head(d.left.title.clone().unwrap_or_default(), d.right.title.clone().unwrap_or_default(), None));
+        header.extend(head(
+            d.left.title.clone().unwrap_or_default(),
+            d.right.title.clone().unwrap_or_default(),
+            None,
+        ));
     }
     for row in &header {
         draw(&mut out, row, &layout, style)?;
     }
     let s = &d.similarities;
-    writeln!(out, "{}", paint(&format!("similarity: story {:.2} · jaccard {:.2} · containment {:.2}", s.story, s.jaccard, s.containment), DIM))?;
-    let rule = format!("{}{}┼{}", "─".repeat(layout.score), "─".repeat(layout.column + 1), "─".repeat(layout.column + 1));
+    writeln!(
+        out,
+        "{}",
+        paint(
+            &format!(
+                "similarity: story {:.2} · jaccard {:.2} · containment {:.2}",
+                s.story, s.jaccard, s.containment
+            ),
+            DIM
+        )
+    )?;
+    let rule = format!(
+        "{}{}┼{}",
+        "─".repeat(layout.score),
+        "─".repeat(layout.column + 1),
+        "─".repeat(layout.column + 1)
+    );
     writeln!(out, "{}", paint(&rule, DIM))?;
     for row in &d.alignment.rows {
         draw(&mut out, &styled(row, style), &layout, style)?;
@@ -113,7 +144,10 @@ fn styled(row: &Row, style: &Style) -> Row2 {
         let Some(seg) = seg else { return Vec::new() };
         match row.kind {
             RowKind::Match => runs(seg, left, style.color),
-            _ => vec![(printable(&seg.text), style.color.then_some(if left { RED } else { GREEN }))],
+            _ => vec![(
+                printable(&seg.text),
+                style.color.then_some(if left { RED } else { GREEN }),
+            )],
         }
     };
     let score = match row.kind {
@@ -121,7 +155,11 @@ fn styled(row: &Row, style: &Style) -> Row2 {
         RowKind::LeftOnly => "  -".to_owned(),
         RowKind::RightOnly => "  +".to_owned(),
     };
-    Row2 { score, left: side(&row.left, true), right: side(&row.right, false) }
+    Row2 {
+        score,
+        left: side(&row.left, true),
+        right: side(&row.right, false),
+    }
 }
 
 /// Splits a matched segment into plain and emphasised runs.
@@ -243,8 +281,13 @@ fn draw(out: &mut impl Write, row: &Row2, layout: &Layout, style: &Style) -> std
     for i in 0..n {
         let score = if i == 0 { row.score.as_str() } else { "" };
         let gutter = if i == 0 { GUTTER } else { GUTTER_CONT };
-        let l = left.get(i).map_or_else(|| " ".repeat(layout.column), |x| paint_line(x, layout.column, style.color));
-        let r = right.get(i).map_or_else(String::new, |x| paint_line(x, 0, style.color));
+        let l = left.get(i).map_or_else(
+            || " ".repeat(layout.column),
+            |x| paint_line(x, layout.column, style.color),
+        );
+        let r = right
+            .get(i)
+            .map_or_else(String::new, |x| paint_line(x, 0, style.color));
         let line = format!("{score:<w$}{l}{gutter}{r}", w = layout.score);
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -277,12 +320,27 @@ mod tests {
         let row = Row2 {
             score: "0.91".into(),
             left: vec![("short".into(), None)],
-            right: vec![("a rather longer right side that wraps onto more lines 東京".into(), None)],
+            right: vec![(
+                "a rather longer right side that wraps onto more lines 東京".into(),
+                None,
+            )],
         };
         let mut out = Vec::new();
-        draw(&mut out, &row, &Layout::new(40), &Style { width: 40, color: false }).unwrap();
+        draw(
+            &mut out,
+            &row,
+            &Layout::new(40),
+            &Style {
+                width: 40,
+                color: false,
+            },
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
-        let cols: Vec<usize> = text.lines().map(|l| l.find(['│', '┊']).map(|i| l[..i].width()).unwrap()).collect();
+        let cols: Vec<usize> = text
+            .lines()
+            .map(|l| l.find(['│', '┊']).map(|i| l[..i].width()).unwrap())
+            .collect();
         assert!(cols.len() > 2);
         assert!(cols.iter().all(|&c| c == cols[0]), "{text}");
         assert!(text.lines().nth(1).unwrap().contains('┊'));
@@ -290,7 +348,11 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let seg = Segment { text: "evil\u{1b}[2Jtext".into(), emphasis: vec![0..4], sentences: vec![0] };
+        let seg = Segment {
+            text: "evil\u{1b}[2Jtext".into(),
+            emphasis: vec![std::ops::Range { start: 0, end: 4 }],
+            sentences: vec![0],
+        };
         let r = runs(&seg, true, false);
         let all: String = r.iter().map(|(t, _)| t.as_str()).collect();
         assert!(!all.contains('\u{1b}'));
