@@ -72,11 +72,11 @@ pub struct InputArgs {
 
     /// Story measure: documents dated further apart than this many days are never linked
     /// (0 = no window; ignored when either date is unknown).
-    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS, allow_negative_numbers = true)]
     pub window: u32,
 
     /// Worker threads (default: all cores). Output is identical for any value.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
 
     /// Write here instead of stdout (atomically: a failed run leaves no partial file).
@@ -111,7 +111,7 @@ pub struct ClusterArgs {
 
     /// Link pairs scoring at least this (0..1). Default: 0.22 story, 0.50 jaccard,
     /// 0.80 containment.
-    #[arg(short, long, value_name = "0..1")]
+    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
     /// How linked pairs become clusters.
@@ -143,7 +143,12 @@ pub struct MatrixArgs {
     pub format: MatrixFormat,
 
     /// Long format: only pairs scoring at least this (0..1).
-    #[arg(long, value_name = "0..1", default_value_t = 0.0)]
+    #[arg(
+        long,
+        value_name = "0..1",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub min_score: f64,
 }
 
@@ -213,7 +218,7 @@ pub struct DiffArgs {
     pub format: DiffFormat,
 
     /// Total width of the terminal view (default: the terminal's width, else 100).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub width: Option<usize>,
 
     /// Colour in the terminal view.
@@ -221,7 +226,7 @@ pub struct DiffArgs {
     pub color: ColorChoice,
 
     /// Story measure date window in days (0 = off).
-    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS, allow_negative_numbers = true)]
     pub window: u32,
 
     /// Write here instead of stdout (atomically).
@@ -240,7 +245,7 @@ pub struct ReportArgs {
     pub input: InputArgs,
 
     /// Link pairs scoring at least this (0..1). Default: as for `cluster`.
-    #[arg(short, long, value_name = "0..1")]
+    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
     /// How linked pairs become clusters.

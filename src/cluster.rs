@@ -17,9 +17,24 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::candidates::Pair;
 use crate::config::{ClusterConfig, Linkage};
+use crate::document::Date;
 
 /// Groups documents `0..ids.len()` using the scored pairs `edges` (each `a < b`).
 pub fn cluster(ids: &[&str], edges: &[Pair], config: &ClusterConfig) -> Vec<Vec<usize>> {
+    cluster_dated(ids, &[], 0, edges, config)
+}
+
+/// [`cluster`] that also keeps every average-linkage cluster within a date window: two
+/// clusters merge only if all their dated members lie within `window_days` of each other,
+/// so an undated or in-between document cannot bridge two events weeks apart. `dates` is
+/// empty or has one entry per document; `window_days == 0` means no window.
+pub fn cluster_dated(
+    ids: &[&str],
+    dates: &[Option<Date>],
+    window_days: u32,
+    edges: &[Pair],
+    config: &ClusterConfig,
+) -> Vec<Vec<usize>> {
     let n = ids.len();
     // Canonical rank of each document: its position when sorted by id.
     let mut by_id: Vec<usize> = (0..n).collect();
@@ -28,9 +43,17 @@ pub fn cluster(ids: &[&str], edges: &[Pair], config: &ClusterConfig) -> Vec<Vec<
     for (r, &i) in by_id.iter().enumerate() {
         rank[i] = r as u32;
     }
+    let span: Vec<Option<(i32, i32)>> = if window_days > 0 && dates.len() == n {
+        dates
+            .iter()
+            .map(|d| d.map(|d| (d.days(), d.days())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let groups = match config.linkage {
         Linkage::Single => single(n, edges, config.threshold),
-        Linkage::Average => average(n, edges, config.threshold, &rank),
+        Linkage::Average => average(n, edges, config.threshold, &rank, span, window_days),
     };
     order(groups, &rank)
 }
@@ -107,7 +130,34 @@ impl Ord for Merge {
     }
 }
 
-fn average(n: usize, edges: &[Pair], threshold: f64, rank: &[u32]) -> Vec<Vec<usize>> {
+/// The date span of two clusters together, if it fits the window (`None` = no dates).
+fn joint_span(
+    a: Option<(i32, i32)>,
+    b: Option<(i32, i32)>,
+    window: u32,
+) -> Result<Option<(i32, i32)>, ()> {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let s = (x.0.min(y.0), x.1.max(y.1));
+            if (s.1 - s.0) as u32 > window {
+                Err(())
+            } else {
+                Ok(Some(s))
+            }
+        }
+        (x, y) => Ok(x.or(y)),
+    }
+}
+
+fn average(
+    n: usize,
+    edges: &[Pair],
+    threshold: f64,
+    rank: &[u32],
+    mut span: Vec<Option<(i32, i32)>>,
+    window: u32,
+) -> Vec<Vec<usize>> {
+    let dated = !span.is_empty();
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let mut alive = vec![true; n];
     let mut version = vec![0u32; n];
@@ -134,6 +184,15 @@ fn average(n: usize, edges: &[Pair], threshold: f64, rank: &[u32]) -> Vec<Vec<us
         if !alive[x] || !alive[y] || version[x] != m.versions.0 || version[y] != m.versions.1 {
             continue;
         }
+        let merged_span = if dated {
+            match joint_span(span[x], span[y], window) {
+                Ok(s) => s,
+                // Would stretch past the window: never merge these two.
+                Err(()) => continue,
+            }
+        } else {
+            None
+        };
         // Keep the cluster with more links; fold the other into it.
         let (keep, gone) = if links[x].len() >= links[y].len() {
             (x, y)
@@ -153,6 +212,9 @@ fn average(n: usize, edges: &[Pair], threshold: f64, rank: &[u32]) -> Vec<Vec<us
         let moved = std::mem::take(&mut members[gone]);
         members[keep].extend(moved);
         alive[gone] = false;
+        if dated {
+            span[keep] = merged_span;
+        }
         crank[keep] = crank[keep].min(crank[gone]);
         version[keep] += 1;
         let size_keep = members[keep].len() as f64;
@@ -247,6 +309,23 @@ mod tests {
         let mut all: Vec<usize> = c.concat();
         all.sort_unstable();
         assert_eq!(all, (0..6).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_window_keeps_an_undated_bridge_from_joining_distant_events() {
+        // 0 and 1 are eight days apart; 2 is undated and identical to both.
+        let dates = [Date::parse("2024-01-01"), Date::parse("2024-01-09"), None];
+        let edges = [pair(0, 1, 0.0), pair(0, 2, 1.0), pair(1, 2, 1.0)];
+        let ids = ["a", "b", "c"];
+        let config = ClusterConfig {
+            threshold: 0.3,
+            linkage: Linkage::Average,
+        };
+        assert_eq!(cluster(&ids, &edges, &config), vec![vec![0, 1, 2]]);
+        assert_eq!(
+            cluster_dated(&ids, &dates, 3, &edges, &config),
+            vec![vec![0, 2], vec![1]]
+        );
     }
 
     #[test]

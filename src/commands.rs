@@ -15,6 +15,9 @@ use crate::cli::{
     InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
+/// More threads than this only costs memory and start-up time.
+const MAX_THREADS: usize = 1024;
+
 /// Warnings printed one by one before the rest are summarised.
 const WARNINGS_SHOWN: usize = 5;
 
@@ -47,8 +50,10 @@ fn prepare(args: &InputArgs) -> Result<(ScoreConfig, Corpus), Error> {
         )));
     }
     if let Some(threads) = args.threads {
-        if threads == 0 {
-            return Err(Error::Usage("--threads must be at least 1".into()));
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(Error::Usage(format!(
+                "--threads must be between 1 and {MAX_THREADS}, got {threads}"
+            )));
         }
         // Fails only if a pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -104,9 +109,10 @@ fn cluster_config(
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
-    let mut out = Output::open(args.input.output.as_deref())?;
+    Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let report = pipeline::cluster_corpus(&corpus, &score, &config);
+    let mut out = Output::open(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
         ClusterFormat::Table => report::table::render(&report, &corpus, &mut out),
@@ -119,9 +125,11 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
 
 fn matrix(args: MatrixArgs) -> Result<(), Error> {
     let min_score = check_unit("--min-score", args.min_score)?;
-    let mut out = Output::open(args.input.output.as_deref())?;
+    Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let scorer = Scorer::new(&corpus.docs, score);
+    // The matrix is computed while it is written, block by block.
+    let mut out = Output::open(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
         MatrixFormat::Dense => report::matrix::render_dense(&corpus, &scorer, &mut out),
@@ -135,6 +143,15 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
     let truth = eval::read_labels(&args.truth)?;
     let pred = eval::read_labels(&args.pred)?;
     let c = eval::compare(&truth, &pred);
+    if c.agreement.documents == 0 {
+        return Err(Error::Usage(format!(
+            "{} and {} have no id in common ({} and {} ids): nothing to compare",
+            args.truth.display(),
+            args.pred.display(),
+            truth.len(),
+            pred.len()
+        )));
+    }
     let mut out = Output::open(None)?;
     let name = out.name();
     let written = match args.format {
@@ -170,9 +187,10 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
     let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
-    let mut out = Output::open(args.input.output.as_deref())?;
+    Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let view = pipeline::collection_view(&corpus, &score, &config);
+    let mut out = Output::open(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)
         .map_err(|source| Error::Output { path: name, source })?;
@@ -229,7 +247,7 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
             "--width must be between 40 and 1000, got {w}"
         )));
     }
-    let mut out = Output::open(args.output.as_deref())?;
+    Output::check(args.output.as_deref())?;
     let (corpus, l, r) = diff_inputs(&args)?;
     if !args.quiet {
         for w in &corpus.warnings {
@@ -237,6 +255,7 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
         }
     }
     let d = pipeline::diff_documents(&corpus, l, r, args.window);
+    let mut out = Output::open(args.output.as_deref())?;
     let name = out.name();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let result = match args.format {

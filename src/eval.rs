@@ -156,7 +156,12 @@ pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)
         let pos = e
             .position()
             .map_or(Position::file(&shown), |p| Position::line(&shown, p.line()));
-        Error::input(pos, InputError::Csv(e.to_string()))
+        let message = e.to_string();
+        let message = message
+            .strip_prefix("CSV error: ")
+            .unwrap_or(&message)
+            .to_owned();
+        Error::input(pos, InputError::Csv(message))
     };
     let header = rdr.headers().map_err(csv_err)?.clone();
     let col = |name: &str| {

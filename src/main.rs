@@ -15,34 +15,18 @@ use storydedup::Error;
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e)
-            if matches!(
-                e.kind(),
-                ClapKind::DisplayHelp
-                    | ClapKind::DisplayVersion
-                    | ClapKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) =>
-        {
+        Err(e) if matches!(e.kind(), ClapKind::DisplayHelp | ClapKind::DisplayVersion) => {
             let _ = e.print();
-            return if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprintln!(
+                "storydedup: missing a command: cluster, matrix, diff, report or eval (see --help)"
+            );
+            return ExitCode::from(2);
         }
         Err(e) => {
-            // clap's message is several lines; the contract is one.
-            let text = e.to_string();
-            let message = text
-                .split("\n\nUsage:")
-                .next()
-                .unwrap_or("invalid arguments");
-            let message = message
-                .trim_start_matches("error: ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            eprintln!("storydedup: {message} (see --help)");
+            eprintln!("storydedup: {} (see --help)", one_line(&e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -57,4 +41,16 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// clap's message on one line, as the contract wants: without its usage block, its
+/// "try --help" hint and its "error:" prefix.
+fn one_line(text: &str) -> String {
+    let message = text.split("\n\nUsage:").next().unwrap_or(text);
+    let message = message
+        .split("\n\nFor more information")
+        .next()
+        .unwrap_or(message);
+    let message = message.trim_start_matches("error: ");
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }

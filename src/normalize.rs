@@ -45,8 +45,12 @@ pub fn normalize(word: &str) -> String {
         return out;
     }
     for c in word.nfkc() {
-        if let Some(c) = fold(c) {
-            out.extend(c.to_lowercase());
+        match fold(c) {
+            // Full case folding where lower-casing alone falls short: "STRASSE" = "Straße".
+            Some('ß' | 'ẞ') => out.push_str("ss"),
+            Some('ς') => out.push('σ'),
+            Some(c) => out.extend(c.to_lowercase()),
+            None => {}
         }
     }
     out
@@ -63,6 +67,8 @@ mod tests {
         assert_eq!(normalize("ÉCOLE"), "école");
         assert_eq!(normalize("ﬁnal"), "final");
         assert_eq!(normalize("a\u{200B}b\u{202E}c"), "abc");
+        assert_eq!(normalize("Straße"), normalize("STRASSE"));
+        assert_eq!(normalize("ΟΔΟΣ"), normalize("οδος"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::align::align;
 use crate::candidates::{AllPairs, Pair};
-use crate::cluster::cluster;
+use crate::cluster::cluster_dated;
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::document::Corpus;
 use crate::document::Document;
@@ -48,7 +48,14 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
     // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
     let edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
-    let groups = cluster(&ids, &edges, config);
+    let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
+    // The window binds clusters as a whole for the story measure, not just pairs.
+    let window = if score.measure == Measure::Story {
+        score.window_days
+    } else {
+        0
+    };
+    let groups = cluster_dated(&ids, &dates, window, &edges, config);
     let clusters = groups
         .into_par_iter()
         .enumerate()
@@ -303,7 +310,10 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
     }
     let mut terms: HashMap<u64, Term> = HashMap::new();
     let mut seen_order = 0usize;
-    for &m in members {
+    // Visit members in id order, so ties (and float sums) do not depend on input order.
+    let mut by_id = members.to_vec();
+    by_id.sort_by(|&a, &b| corpus.docs[a].id.cmp(&corpus.docs[b].id));
+    for &m in &by_id {
         let occ = occurrences(&corpus.docs[m]);
         let mut local: HashMap<u64, usize> = HashMap::new();
         for o in &occ {

@@ -997,3 +997,102 @@ fn issue_3_alignment_against_hand_labelled_fixtures() {
     assert!(precision >= 0.85, "precision {precision:.3}");
     assert!(recall >= 0.55, "recall {recall:.3}");
 }
+
+// ---- review findings on the core (issue 2) ----
+
+#[test]
+fn issue_2_directory_walks_skip_label_files_and_keep_nested_ids_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "feed/truth.csv", b"id,cluster\na,1\n");
+    write(
+        d,
+        "feed/day1/feed.jsonl",
+        b"{\"text\":\"Harbor bridge closed on Monday\"}\n",
+    );
+    write(
+        d,
+        "feed/day2/feed.jsonl",
+        b"{\"text\":\"Grain prices rose in Velda\"}\n",
+    );
+    write(
+        d,
+        "feed/day1/x.txt",
+        b"The mayor spoke at length about the bridge.",
+    );
+    write(
+        d,
+        "feed/day2/x.txt",
+        b"The mayor spoke at length about the grain.",
+    );
+    let input = d.join("feed");
+    let (code, out, err) = run(&["cluster", "-f", "csv", input.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut ids: Vec<String> = clusters_of(&out).into_iter().map(|r| r.0).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["day1/feed.jsonl:1", "day1/x", "day2/feed.jsonl:1", "day2/x"]
+    );
+    assert!(
+        err.contains("truth.csv:1: skipped: CSV without a `text` column"),
+        "{err}"
+    );
+    // Named on the command line, the same file is still refused.
+    let truth = d.join("feed/truth.csv");
+    let (code, _, _) = run(&["cluster", truth.to_str().unwrap()]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn issue_2_unknown_extensions_warn_and_json_reads_as_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = write(dir.path(), "feed.json", b"{\"id\":\"a\",\"text\":\"Harbor bridge closed\"}\n{\"id\":\"b\",\"text\":\"Harbor bridge closed\"}\n");
+    let (code, out, _) = run(&["cluster", "-f", "csv", &json]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        clusters_of(&out).len(),
+        2,
+        "a .json file of JSON lines holds two articles"
+    );
+    let odd = write(dir.path(), "notes.dat", b"Just some words about a bridge.");
+    let (code, out, err) = run(&["cluster", "-f", "csv", &odd]);
+    assert_eq!(code, 0);
+    assert_eq!(clusters_of(&out).len(), 1);
+    assert!(err.contains("read as one plain-text article"), "{err}");
+}
+
+#[test]
+fn issue_2_eval_without_common_ids_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(dir.path(), "t.csv", b"id,cluster\na,1\nb,1\n");
+    let p = write(dir.path(), "p.csv", b"id,cluster\nx,1\ny,2\n");
+    let (code, out, err) = run(&["eval", "--truth", &t, "--pred", &p]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("no id in common"), "{err}");
+}
+
+#[test]
+fn issue_2_negative_and_huge_numbers_get_clear_messages() {
+    for (args, what) in [
+        (
+            vec!["cluster", "-t", "-0.1", "seeds/"],
+            "--threshold must be between 0 and 1, got -0.1",
+        ),
+        (
+            vec!["matrix", "--min-score", "-1", "seeds/"],
+            "--min-score must be between 0 and 1",
+        ),
+        (
+            vec!["cluster", "--threads", "100000", "seeds/"],
+            "--threads must be between 1 and 1024",
+        ),
+        (vec![], "missing a command"),
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(what), "{args:?}: {err}");
+    }
+}

@@ -19,7 +19,16 @@ struct Columns {
     url: Option<usize>,
 }
 
-pub(crate) fn read(ingest: &mut Ingest, shown: &str, name: &str, reader: impl Read) -> Result<()> {
+/// Reads one CSV file. `walked` is true for a file found in a directory walk: a CSV there
+/// without a `text` column (labels, a previous run's output) is skipped with a warning
+/// rather than stopping the run.
+pub(crate) fn read(
+    ingest: &mut Ingest,
+    shown: &str,
+    name: &str,
+    reader: impl Read,
+    walked: bool,
+) -> Result<()> {
     let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let counting = QuoteCounter {
         inner: reader,
@@ -42,6 +51,16 @@ pub(crate) fn read(ingest: &mut Ingest, shown: &str, name: &str, reader: impl Re
         .collect();
     let find = |want: &str| names.iter().position(|n| n == want);
     let Some(text) = find("text") else {
+        if walked {
+            ingest.warn(
+                Position::line(shown, 1),
+                format!(
+                    "skipped: CSV without a `text` column (columns: {})",
+                    names.join(",")
+                ),
+            );
+            return Ok(());
+        }
         return Err(Error::input(
             Position::line(shown, 1),
             InputError::NoTextColumn(names.join(",")),
@@ -66,7 +85,7 @@ pub(crate) fn read(ingest: &mut Ingest, shown: &str, name: &str, reader: impl Re
                 if quotes.get() % 2 == 1 {
                     return Err(Error::input(
                         Position::line(shown, last_line),
-                        InputError::Csv("unbalanced quote: a quoted field is never closed, or a quote stands inside an unquoted field".into()),
+                        InputError::Csv("unbalanced quote at or before this line: a quoted field is never closed, or a quote stands inside an unquoted field".into()),
                     ));
                 }
                 break;
@@ -80,11 +99,13 @@ pub(crate) fn read(ingest: &mut Ingest, shown: &str, name: &str, reader: impl Re
         let mut field = |i: Option<usize>| -> Option<String> {
             let bytes = record.get(i?)?;
             let (s, bad) = decode_lossy(bytes.to_vec());
-            if bad.is_some() && !warned_utf8 {
+            if let Some(at) = bad
+                && !warned_utf8
+            {
                 warned_utf8 = true;
                 ingest.warn(
                     pos.clone(),
-                    "invalid UTF-8, replaced (first of possibly several in this file)",
+                    format!("invalid UTF-8 at byte {at} of a field, replaced (first of possibly several in this file)"),
                 );
             }
             Some(s)
@@ -146,7 +167,7 @@ mod tests {
 
     fn run(input: &str) -> Result<crate::document::Corpus> {
         let mut ingest = Ingest::default();
-        read(&mut ingest, "t.csv", "t.csv", input.as_bytes())?;
+        read(&mut ingest, "t.csv", "t.csv", input.as_bytes(), false)?;
         Ok(ingest.finish())
     }
 

@@ -14,7 +14,13 @@ pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
     let mut skipped = 0usize;
     collect(root, &mut files, &mut skipped)?;
     for file in &files {
-        ingest.read_path(file, false)?;
+        // Named by the path within the walked directory, with `/` on every platform.
+        let relative = file.strip_prefix(root).unwrap_or(file);
+        let within: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        ingest.read_path(file, Some(&within.join("/")))?;
     }
     if skipped > 0 {
         ingest.warn(

@@ -44,8 +44,24 @@ pub(crate) fn read(
         if trimmed.is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(trimmed)
-            .map_err(|e| Error::input(pos.clone(), InputError::Json(json_message(&e))))?;
+        let value: Value = match serde_json::from_str(trimmed) {
+            Ok(v) => v,
+            Err(e) => {
+                // Scrapers write lone UTF-16 surrogates (`\ud800`) that strict JSON rejects;
+                // replace them rather than lose the record.
+                let repaired = repair_surrogates(trimmed);
+                match repaired.as_deref().map(serde_json::from_str::<Value>) {
+                    Some(Ok(v)) => {
+                        ingest.warn(
+                            pos.clone(),
+                            "lone UTF-16 surrogate escape replaced with U+FFFD",
+                        );
+                        v
+                    }
+                    _ => return Err(Error::input(pos, InputError::Json(json_message(&e)))),
+                }
+            }
+        };
         let Value::Object(obj) = value else {
             return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
         };
@@ -63,6 +79,60 @@ fn json_message(e: &serde_json::Error) -> String {
         Some(i) => format!("{} (column {})", &msg[..i], e.column()),
         None => msg,
     }
+}
+
+/// A numeric id as its decimal string: integers exactly as written (however large), and
+/// integral floats such as `1e3` or `7.0` as the integer they denote.
+fn decimal(n: &serde_json::Number) -> String {
+    let text = n.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text;
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", f as i64),
+        _ => text,
+    }
+}
+
+/// The line with every lone surrogate escape (`\uD800`-`\uDFFF` not part of a valid pair)
+/// replaced by `\uFFFD`; `None` when there is none.
+fn repair_surrogates(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let hex_at = |i: usize| -> Option<u16> {
+        if b.get(i) == Some(&b'\\') && matches!(b.get(i + 1), Some(b'u')) {
+            u16::from_str_radix(line.get(i + 2..i + 6)?, 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'\\') {
+            out.push_str("\\\\");
+            i += 2;
+            continue;
+        }
+        match hex_at(i) {
+            Some(0xD800..=0xDBFF) if matches!(hex_at(i + 6), Some(0xDC00..=0xDFFF)) => {
+                out.push_str(&line[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str("\\uFFFD");
+                changed = true;
+                i += 6;
+            }
+            _ => {
+                let c = line[i..].chars().next().unwrap_or('\0');
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -90,8 +160,10 @@ fn fields(obj: &Map<String, Value>) -> Result<Fields, InputError> {
     };
     let id = match obj.get("id") {
         None => None,
+        // A blank id is no id: the record gets the fallback, as in CSV.
+        Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some(decimal(n)),
         Some(other) => {
             return Err(InputError::FieldType {
                 field: "id",
@@ -187,6 +259,29 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn numeric_blank_and_surrogate_ids() {
+        let c = read_jsonl(
+            "t.jsonl",
+            "{\"id\": 1e3, \"text\": \"a\"}\n{\"id\": 18446744073709551616, \"text\": \"b\"}\n{\"id\": 18446744073709551617, \"text\": \"c\"}\n{\"id\": \" \", \"text\": \"d\"}\n{\"id\": 2.5, \"text\": \"x\\ud800y\"}\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let ids: Vec<&str> = c.docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "1000",
+                "18446744073709551616",
+                "18446744073709551617",
+                "t.jsonl:4",
+                "2.5"
+            ]
+        );
+        assert_eq!(c.docs[4].text, "x\u{fffd}y");
+        assert_eq!(c.warnings.len(), 1);
     }
 
     #[test]

@@ -27,7 +27,8 @@ use crate::error::{Error, InputError, Position, Result};
 pub enum Format {
     /// One article per file (`.txt`, `.md`, or any name not matched below).
     Text,
-    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    /// One JSON object per line (`.jsonl`, `.ndjson`; `.json` too, since feeds often use it
+    /// for JSON lines).
     Jsonl,
     /// A header row and one article per row (`.csv`).
     Csv,
@@ -44,7 +45,7 @@ pub fn format_of(name: &str) -> Option<(Format, bool)> {
     let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
     let format = match ext {
         "txt" | "md" | "markdown" => Format::Text,
-        "jsonl" | "ndjson" => Format::Jsonl,
+        "jsonl" | "ndjson" | "json" => Format::Jsonl,
         "csv" => Format::Csv,
         _ => return None,
     };
@@ -63,11 +64,14 @@ pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
             let reader = BufReader::new(stdin.lock());
             jsonl::read(&mut ingest, "<stdin>", "stdin", reader)?;
         } else {
-            ingest.read_path(Path::new(input), true)?;
+            ingest.read_path(Path::new(input), None)?;
         }
     }
     if ingest.corpus.docs.is_empty() {
-        let name = inputs.first().map(String::as_str).unwrap_or("<input>");
+        let name = match inputs.first().map(String::as_str) {
+            Some("-") | None => "<stdin>",
+            Some(name) => name,
+        };
         return Err(Error::input(Position::file(name), InputError::NoDocuments));
     }
     Ok(ingest.finish())
@@ -124,21 +128,33 @@ impl Ingest {
         Ok(())
     }
 
-    /// Reads a file or walks a directory. `explicit` is true for paths the user named: those
-    /// are read whatever their extension (as plain text when unknown).
-    fn read_path(&mut self, path: &Path, explicit: bool) -> Result<()> {
+    /// Reads a file or walks a directory. A path the user named (`within: None`) is read
+    /// whatever its extension (as plain text, with a warning, when unknown); a file found by
+    /// a directory walk is named by its path within the walked directory (`within`), which
+    /// keeps the ids of `day1/feed.jsonl` and `day2/feed.jsonl` apart.
+    fn read_path(&mut self, path: &Path, within: Option<&str>) -> Result<()> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| read_error(&shown, e))?;
         if meta.is_dir() {
             return dir::walk(self, path);
         }
-        let name = path
+        let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| shown.clone());
-        let (format, gz) = match format_of(&name) {
+        let name = within.map_or_else(|| file_name.clone(), str::to_owned);
+        let (format, gz) = match format_of(&file_name) {
             Some(f) => f,
-            None if explicit => (Format::Text, name.to_ascii_lowercase().ends_with(".gz")),
+            None if within.is_none() => {
+                self.warn(
+                    Position::file(&shown),
+                    "not a .txt, .md, .jsonl, .ndjson or .csv file; read as one plain-text article",
+                );
+                (
+                    Format::Text,
+                    file_name.to_ascii_lowercase().ends_with(".gz"),
+                )
+            }
             None => return Ok(()),
         };
         let file = File::open(path).map_err(|e| read_error(&shown, e))?;
@@ -151,7 +167,7 @@ impl Ingest {
         match format {
             Format::Text => text::read(self, &shown, &name, reader),
             Format::Jsonl => jsonl::read(self, &shown, &name, reader),
-            Format::Csv => csv::read(self, &shown, &name, reader),
+            Format::Csv => csv::read(self, &shown, &name, reader, within.is_some()),
         }
     }
 }

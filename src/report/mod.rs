@@ -104,18 +104,13 @@ pub enum Output {
 }
 
 impl Output {
-    /// Opens stdout (`None`) or a temporary file beside `path`.
+    /// Checks, before any work is done, that `path` can become an output file: its
+    /// directory exists and it is not itself a directory.
     ///
     /// # Errors
-    /// [`Error::Usage`] when the directory does not exist; [`Error::Output`] when the
-    /// temporary file cannot be created.
-    pub fn open(path: Option<&Path>) -> Result<Output, Error> {
-        let Some(path) = path else {
-            return Ok(Output::Stdout(BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            )));
-        };
+    /// [`Error::Usage`] naming the problem.
+    pub fn check(path: Option<&Path>) -> Result<(), Error> {
+        let Some(path) = path else { return Ok(()) };
         let shown = path.display().to_string();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -130,17 +125,45 @@ impl Output {
         if path.is_dir() {
             return Err(Error::Usage(format!("{shown}: is a directory")));
         }
-        let temp = tempfile::Builder::new()
-            .prefix(".storydedup-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(|source| Error::Output {
-                path: shown,
-                source,
-            })?;
+        Ok(())
+    }
+
+    /// Opens stdout (`None`) or a temporary file beside `path`. Open it once the result is
+    /// computed, so an interrupted computation leaves nothing behind.
+    ///
+    /// # Errors
+    /// As [`Output::check`]; [`Error::Output`] when the temporary file cannot be created.
+    pub fn open(path: Option<&Path>) -> Result<Output, Error> {
+        Output::check(path)?;
+        let Some(path) = path else {
+            return Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            )));
+        };
+        let shown = path.display().to_string();
+        // Write through a symbolic link rather than replace it with a regular file.
+        let target = match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+            }
+            _ => path.to_path_buf(),
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".storydedup-").suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(mode_for(&target));
+        let temp = builder.tempfile_in(&dir).map_err(|source| Error::Output {
+            path: shown,
+            source,
+        })?;
         Ok(Output::File {
             temp: BufWriter::with_capacity(1 << 16, temp),
-            target: path.to_path_buf(),
+            target,
         })
     }
 
@@ -168,23 +191,23 @@ impl Output {
                 let temp = temp.into_inner().map_err(|e| wrap(e.into_error()))?;
                 temp.as_file().sync_all().map_err(wrap)?;
                 temp.persist(&target).map_err(|e| wrap(e.error))?;
-                // Temporary files are created private; give the result the usual mode.
-                set_default_permissions(&target);
                 Ok(())
             }
         }
     }
 }
 
+/// The mode of a new output file: an existing target's own mode, else that of any new file
+/// (0666 less the umask, which the system applies when the file is created). Temporary
+/// files are otherwise created private, which would leave the result unreadable to others.
 #[cfg(unix)]
-fn set_default_permissions(path: &Path) {
+fn mode_for(target: &Path) -> fs::Permissions {
     use std::os::unix::fs::PermissionsExt;
-    // Best effort: a failure leaves the file readable by its owner, which is still usable.
-    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o644));
+    match fs::metadata(target) {
+        Ok(m) => m.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o666),
+    }
 }
-
-#[cfg(not(unix))]
-fn set_default_permissions(_: &Path) {}
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -30,12 +30,12 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
     let p = &report.parameters;
     writeln!(
         out,
-        "{} documents in {} clusters: {} stories of 2 or more ({} documents), {} singletons",
-        report.documents,
-        report.clusters.len(),
-        multi.len(),
-        in_multi,
-        singles.len()
+        "{} in {}: {} of 2 or more ({}), {}",
+        count(report.documents, "document"),
+        count(report.clusters.len(), "cluster"),
+        count(multi.len(), "story"),
+        count(in_multi, "document"),
+        count(singles.len(), "singleton")
     )?;
     let window = if p.measure == crate::config::Measure::Story {
         if p.window_days == 0 {
@@ -84,6 +84,16 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         }
     }
     Ok(())
+}
+
+/// "1 document", "2 documents", "1 story", "3 stories".
+fn count(n: usize, noun: &str) -> String {
+    let plural = match noun.strip_suffix('y') {
+        Some(stem) if n != 1 => format!("{stem}ies"),
+        _ if n != 1 => format!("{noun}s"),
+        _ => noun.to_owned(),
+    };
+    format!("{n} {plural}")
 }
 
 fn member_line(
