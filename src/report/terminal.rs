@@ -1,6 +1,6 @@
 //! `diff -f terminal`: two columns side by side, for a person at a terminal.
 //!
-//! Column widths are computed once ([`Layout`]): a score column, the left column, a gutter
+//! Column widths are computed once (a small `Layout`): a score column, the left column, a gutter
 //! and the right column, both text columns the same width. Both sides of a row are wrapped
 //! in step by display width (wide CJK characters count two columns, combining marks none),
 //! and continuation lines are marked in the gutter (`┊` instead of `│`). With colour, words
