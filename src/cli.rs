@@ -37,7 +37,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MeasureArg {
     /// Same event in different words: weighted cosine over names, numbers and rare words
-    /// (default threshold 0.22).
+    /// (default threshold 0.30).
     Story,
     /// Jaccard of word or character shingles: near-copies (default threshold 0.50).
     Jaccard,
@@ -53,6 +53,8 @@ pub enum LinkageArg {
     Average,
     /// Connected components of the pairs above the threshold.
     Single,
+    /// Join while the cosine of the two clusters' centroids clears the threshold.
+    Centroid,
 }
 
 /// Options shared by the commands that read a collection.
@@ -109,14 +111,15 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Link pairs scoring at least this (0..1). Default: 0.22 story, 0.50 jaccard,
+    /// Link pairs scoring at least this (0..1). Default: 0.30 story, 0.50 jaccard,
     /// 0.80 containment.
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// How linked pairs become clusters.
-    #[arg(long, value_enum, default_value = "average")]
-    pub linkage: LinkageArg,
+    /// How linked pairs become clusters. Default: centroid for story, average for jaccard
+    /// and containment.
+    #[arg(long, value_enum)]
+    pub linkage: Option<LinkageArg>,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
@@ -248,7 +251,8 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// How linked pairs become clusters.
-    #[arg(long, value_enum, default_value = "average")]
-    pub linkage: LinkageArg,
+    /// How linked pairs become clusters. Default: centroid for story, average for jaccard
+    /// and containment.
+    #[arg(long, value_enum)]
+    pub linkage: Option<LinkageArg>,
 }

@@ -1,6 +1,11 @@
 //! Stage 7, cluster: the thresholded similarity graph becomes a partition.
 //!
-//! - `average` linkage (default): agglomerative UPGMA on the sparse graph. Two clusters
+//! - `centroid` linkage (default for stories): like `average`, but two clusters merge while
+//!   the cosine of their centroids reaches the threshold. With unit vectors that cosine is
+//!   the cross sum over the root of both clusters' `size + 2 * internal sum`, so it is
+//!   computed from the same sparse sums; a loose group of short texts is judged by what it
+//!   shares as a whole.
+//! - `average` linkage: agglomerative UPGMA on the sparse graph. Two clusters
 //!   merge only while the average similarity over all their cross pairs reaches the
 //!   threshold, so one bridging document cannot chain two stories together. Pairs below the
 //!   edge floor the caller kept count as 0 in those averages, which can only make merges
@@ -53,7 +58,8 @@ pub fn cluster_dated(
     };
     let groups = match config.linkage {
         Linkage::Single => single(n, edges, config.threshold),
-        Linkage::Average => average(n, edges, config.threshold, &rank, span, window_days),
+        Linkage::Average => average(n, edges, config.threshold, &rank, span, window_days, false),
+        Linkage::Centroid => average(n, edges, config.threshold, &rank, span, window_days, true),
     };
     order(groups, &rank)
 }
@@ -149,6 +155,7 @@ fn joint_span(
     }
 }
 
+#[allow(clippy::too_many_arguments)] // internal; each argument is one plain input
 fn average(
     n: usize,
     edges: &[Pair],
@@ -156,8 +163,12 @@ fn average(
     rank: &[u32],
     mut span: Vec<Option<(i32, i32)>>,
     window: u32,
+    centroid: bool,
 ) -> Vec<Vec<usize>> {
     let dated = !span.is_empty();
+    // Sum of similarities inside each cluster (each pair once), for the centroid criterion:
+    // with unit vectors, |sum of a cluster's vectors|^2 = size + 2 * intra.
+    let mut intra = vec![0.0f64; n];
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let mut alive = vec![true; n];
     let mut version = vec![0u32; n];
@@ -200,7 +211,8 @@ fn average(
             (y, x)
         };
         let gone_links = std::mem::take(&mut links[gone]);
-        links[keep].remove(&(gone as u32));
+        let between = links[keep].remove(&(gone as u32)).unwrap_or(0.0);
+        intra[keep] += intra[gone] + between;
         for (c, s) in gone_links {
             if c as usize == keep {
                 continue;
@@ -222,7 +234,12 @@ fn average(
         updates.sort_unstable_by_key(|u| u.0);
         for (c, s) in updates {
             links[c as usize].insert(keep as u32, s);
-            let avg = s / (size_keep * members[c as usize].len() as f64);
+            let avg = if centroid {
+                let norm = |k: usize| members[k].len() as f64 + 2.0 * intra[k];
+                s / (norm(keep) * norm(c as usize)).sqrt()
+            } else {
+                s / (size_keep * members[c as usize].len() as f64)
+            };
             if avg >= threshold {
                 heap.push(merge_of(avg, keep as u32, c, &crank, &version));
             }
@@ -326,6 +343,24 @@ mod tests {
             cluster_dated(&ids, &dates, 3, &edges, &config),
             vec![vec![0, 2], vec![1]]
         );
+    }
+
+    #[test]
+    fn centroid_linkage_judges_a_group_as_a_whole() {
+        // 2 shares 0.35 with each of 0 and 1: below 0.4 on average, but the centroid of
+        // {0, 1} is closer to it than either document alone.
+        let edges = [pair(0, 1, 0.5), pair(0, 2, 0.35), pair(1, 2, 0.35)];
+        let ids = ["a", "b", "c"];
+        let average = ClusterConfig {
+            threshold: 0.4,
+            linkage: Linkage::Average,
+        };
+        let centroid = ClusterConfig {
+            threshold: 0.4,
+            linkage: Linkage::Centroid,
+        };
+        assert_eq!(cluster(&ids, &edges, &average), vec![vec![0, 1], vec![2]]);
+        assert_eq!(cluster(&ids, &edges, &centroid), vec![vec![0, 1, 2]]);
     }
 
     #[test]

@@ -94,15 +94,17 @@ fn print_warnings(corpus: &Corpus, args: &InputArgs) {
 fn cluster_config(
     threshold: Option<f64>,
     m: MeasureArg,
-    linkage: LinkageArg,
+    linkage: Option<LinkageArg>,
 ) -> Result<ClusterConfig, Error> {
     let threshold = match threshold {
         Some(t) => check_unit("--threshold", t)?,
         None => measure(m).default_threshold(),
     };
     let linkage = match linkage {
-        LinkageArg::Average => Linkage::Average,
-        LinkageArg::Single => Linkage::Single,
+        Some(LinkageArg::Average) => Linkage::Average,
+        Some(LinkageArg::Single) => Linkage::Single,
+        Some(LinkageArg::Centroid) => Linkage::Centroid,
+        None => measure(m).default_linkage(),
     };
     Ok(ClusterConfig { threshold, linkage })
 }

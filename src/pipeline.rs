@@ -44,6 +44,7 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
     let floor = match config.linkage {
         Linkage::Average => config.threshold * EDGE_FLOOR_SHARE,
         Linkage::Single => config.threshold,
+        Linkage::Centroid => config.threshold * EDGE_FLOOR_SHARE,
     };
     // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
     let edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));

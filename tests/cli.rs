@@ -234,7 +234,8 @@ fn json_output_matches_the_contract() {
     assert!(!first["shared_terms"].as_array().unwrap().is_empty());
     assert!(first["members"][0]["id"].is_string());
     assert_eq!(v["parameters"]["measure"], "story");
-    assert_eq!(v["parameters"]["threshold"], 0.22);
+    assert_eq!(v["parameters"]["threshold"], 0.3);
+    assert_eq!(v["parameters"]["linkage"], "centroid");
     let single = clusters.last().unwrap();
     assert_eq!(single["size"], 1);
     assert!(single["min_similarity"].is_null());
@@ -629,7 +630,7 @@ fn help_documents_the_defaults() {
     let (code, out, _) = run(&["cluster", "--help"]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("0.22 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"),
+        out.contains("0.30 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"),
         "{out}"
     );
 }
@@ -803,7 +804,7 @@ fn issue_3_report_has_every_cluster_document_and_diff() {
         html.matches("<details class=\"diff\">").count(),
         in_multi - multi
     );
-    assert!(html.contains("threshold 0.22") && html.contains("<canvas class=\"heatmap\""));
+    assert!(html.contains("threshold 0.30") && html.contains("<canvas class=\"heatmap\""));
     assert!(
         !html.contains("src=\"http") && !html.contains("<link "),
         "no network requests"
