@@ -64,6 +64,71 @@ pub fn cluster_dated(
     order(groups, &rank)
 }
 
+/// Puts documents with the same `key` (identical texts) into one cluster whatever the
+/// scores said (a reprint dated outside the window is still the same article): each such set
+/// joins the cluster that already holds most of it. `None` keys (empty texts) stay put.
+/// Clusters are renumbered by the usual rule.
+pub fn join_identical(
+    groups: Vec<Vec<usize>>,
+    keys: &[Option<u64>],
+    ids: &[&str],
+) -> Vec<Vec<usize>> {
+    let n = keys.len();
+    let mut home = vec![0usize; n];
+    for (g, members) in groups.iter().enumerate() {
+        for &m in members {
+            home[m] = g;
+        }
+    }
+    let mut sets: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(k) = k {
+            sets.entry(*k).or_default().push(i);
+        }
+    }
+    let mut groups = groups;
+    let mut moved = false;
+    let mut sets: Vec<Vec<usize>> = sets.into_values().filter(|s| s.len() > 1).collect();
+    sets.sort_unstable();
+    for set in sets {
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for &d in &set {
+            match counts.iter_mut().find(|c| c.0 == home[d]) {
+                Some(c) => c.1 += 1,
+                None => counts.push((home[d], 1)),
+            }
+        }
+        if counts.len() < 2 {
+            continue;
+        }
+        let target = counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map_or(0, |c| c.0);
+        for &d in &set {
+            if home[d] != target {
+                groups[home[d]].retain(|&m| m != d);
+                groups[target].push(d);
+                home[d] = target;
+                moved = true;
+            }
+        }
+    }
+    if !moved {
+        return groups;
+    }
+    let mut by_id: Vec<usize> = (0..n).collect();
+    by_id.sort_by(|&x, &y| ids[x].cmp(ids[y]).then(x.cmp(&y)));
+    let mut rank = vec![0u32; n];
+    for (r, &i) in by_id.iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    order(
+        groups.into_iter().filter(|g| !g.is_empty()).collect(),
+        &rank,
+    )
+}
+
 /// Sorts members by input position and clusters by size, then smallest member id.
 fn order(mut groups: Vec<Vec<usize>>, rank: &[u32]) -> Vec<Vec<usize>> {
     for g in &mut groups {
@@ -361,6 +426,17 @@ mod tests {
         };
         assert_eq!(cluster(&ids, &edges, &average), vec![vec![0, 1], vec![2]]);
         assert_eq!(cluster(&ids, &edges, &centroid), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn identical_texts_end_up_together() {
+        let groups = vec![vec![0, 1], vec![2], vec![3]];
+        let keys = [Some(7), None, Some(9), Some(7)];
+        let ids = ["a", "b", "c", "d"];
+        assert_eq!(
+            join_identical(groups, &keys, &ids),
+            vec![vec![0, 1, 3], vec![2]]
+        );
     }
 
     #[test]

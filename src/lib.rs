@@ -41,8 +41,10 @@
 
 pub mod align;
 pub mod candidates;
+pub mod cites;
 pub mod cluster;
 pub mod config;
+pub mod copies;
 pub mod document;
 pub mod error;
 pub mod eval;

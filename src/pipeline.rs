@@ -10,8 +10,10 @@ use rayon::prelude::*;
 
 use crate::align::align;
 use crate::candidates::{AllPairs, Pair};
-use crate::cluster::cluster_dated;
+use crate::cites::cites;
+use crate::cluster::{cluster_dated, join_identical};
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use crate::copies::copy_groups;
 use crate::document::Corpus;
 use crate::document::Document;
 use crate::report::html::{CollectionView, Heatmap};
@@ -23,6 +25,8 @@ use crate::weigh::occurrences;
 /// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
 /// pair can shift an average by less than that.
 const EDGE_FLOOR_SHARE: f64 = 0.5;
+/// How much more a multi-word name counts than a single word when listing shared terms.
+const PHRASE_DISPLAY: f64 = 2.0;
 /// Shared terms listed per cluster.
 const SHARED_TERMS: usize = 10;
 /// Clusters larger than this get their similarity statistics from a sample of pairs.
@@ -57,6 +61,13 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
         0
     };
     let groups = cluster_dated(&ids, &dates, window, &edges, config);
+    // Byte-identical articles belong together whatever their dates.
+    let keys: Vec<Option<u64>> = corpus
+        .docs
+        .iter()
+        .map(|d| (!d.text.trim().is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(d.text.as_bytes())))
+        .collect();
+    let groups = join_identical(groups, &keys, &ids);
     let clusters = groups
         .into_par_iter()
         .enumerate()
@@ -285,8 +296,28 @@ fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>
     } else {
         Vec::new()
     };
+    let copies = if k > 1 {
+        copy_groups(&corpus.docs, &members)
+    } else {
+        Vec::new()
+    };
+    let cites: Vec<Vec<String>> = members
+        .iter()
+        .map(|&m| cites(&corpus.docs[m].text))
+        .collect();
+    let mut cited_sources: Vec<(String, usize)> = Vec::new();
+    for c in cites.iter().flatten() {
+        match cited_sources.iter_mut().find(|(name, _)| name == c) {
+            Some(entry) => entry.1 += 1,
+            None => cited_sources.push((c.clone(), 1)),
+        }
+    }
+    cited_sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     StoryCluster {
         number,
+        copies,
+        cites,
+        cited_sources,
         members,
         attachment: if k > 1 {
             attachment.into_iter().map(Some).collect()
@@ -357,9 +388,11 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
         .values()
         .filter(|t| t.holders >= need && t.weight > 0.0)
         .collect();
+    // A multi-word name explains a cluster better than its parts: rank it ahead of them.
+    let shown = |t: &Term| t.weight * if t.phrase { PHRASE_DISPLAY } else { 1.0 };
     ranked.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
+        shown(b)
+            .total_cmp(&shown(a))
             .then(a.first_seen.cmp(&b.first_seen))
     });
     let mut out: Vec<String> = Vec::new();

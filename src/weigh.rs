@@ -39,6 +39,16 @@ const LEAD_WEIGHT: f32 = 2.0;
 const TITLE_WEIGHT: f32 = 2.0;
 /// A sentence with at least this share of capitalised words is in headline case.
 const HEADLINE_CASE_SHARE: f32 = 0.6;
+/// Day names: capitalised, but never part of a multi-word name.
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 /// Lower-case words allowed inside a multi-word name.
 const NAME_CONNECTORS: &[&str] = &[
     "al", "bin", "da", "de", "del", "der", "du", "for", "la", "le", "of", "on", "the", "van", "von",
@@ -265,12 +275,18 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
             run.clear();
         };
         let mut last_sentence = u32::MAX;
+        let mut last_end = 0usize;
         for tok in &tokens.tokens {
-            if tok.sentence != last_sentence {
+            // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
+            // a weekday ("Assembly on Tuesday").
+            let gap = &text[last_end.min(tok.span.start)..tok.span.start];
+            let weekday = WEEKDAYS.contains(&normalize(tok.text(text)).as_str());
+            if tok.sentence != last_sentence || gap.chars().any(|c| !c.is_whitespace()) || weekday {
                 flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 pending.clear();
                 last_sentence = tok.sentence;
             }
+            last_end = tok.span.end;
             let headline = headline_case
                 .get(tok.sentence as usize)
                 .copied()

@@ -186,7 +186,9 @@ fn csv_output_has_every_document_once_with_metadata() {
             "date",
             "url",
             "size",
-            "similarity"
+            "similarity",
+            "copy_group",
+            "cites"
         ]
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
@@ -1096,4 +1098,105 @@ fn issue_2_negative_and_huge_numbers_get_clear_messages() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(what), "{args:?}: {err}");
     }
+}
+
+// ---- stories containing copies, cited sources (issue 4) ----
+
+fn json_clusters(args: &[&str]) -> Vec<serde_json::Value> {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["clusters"].as_array().unwrap().clone()
+}
+
+#[test]
+fn issue_4_wire_reprints_form_a_copy_group_inside_their_story() {
+    let clusters = json_clusters(&["cluster", "-f", "json", "fixtures/news/articles.jsonl"]);
+    let story = clusters
+        .iter()
+        .find(|c| {
+            c["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["id"] == "n07-northgate-wire")
+        })
+        .unwrap();
+    let ids: Vec<&str> = story["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"n27-coastal-sentinel"),
+        "the independent rewrite is in the story: {ids:?}"
+    );
+    let copies = story["copies"].as_array().unwrap();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(copies[0]["original"], "n07-northgate-wire");
+    let members: Vec<&str> = copies[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        members,
+        [
+            "n07-northgate-wire",
+            "n31-valley-courier",
+            "n34-lakeshore-tribune"
+        ]
+    );
+    // The CSV numbers the group; the rewrite has none.
+    let (_, out, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    for r in rdr.records().map(Result::unwrap) {
+        match &r[1] {
+            "n07-northgate-wire" | "n31-valley-courier" | "n34-lakeshore-tribune" => {
+                assert_eq!(&r[8], "1")
+            }
+            "n27-coastal-sentinel" => assert_eq!(&r[8], ""),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn issue_4_seeds_are_one_story_citing_nbc_news_with_no_copies() {
+    let clusters = json_clusters(&["cluster", "-f", "json", "seeds/"]);
+    assert_eq!(clusters.len(), 1);
+    let c = &clusters[0];
+    assert!(c["copies"].as_array().unwrap().is_empty());
+    assert_eq!(
+        c["cited_sources"][0],
+        serde_json::json!({"source": "NBC News", "count": 2})
+    );
+    for m in c["members"].as_array().unwrap() {
+        assert!(
+            m["cites"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("NBC News")),
+            "{m}"
+        );
+    }
+    let (_, table, _) = run(&["cluster", "seeds/"]);
+    assert!(table.contains("cites: NBC News (2)"), "{table}");
+}
+
+#[test]
+fn issue_4_byte_identical_articles_share_a_cluster_even_weeks_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "The Harbor Bridge reopened on Monday after six weeks of cable repairs, Mayor Teodora Vance said.";
+    let lines = format!(
+        "{{\"id\":\"a\",\"date\":\"2025-01-01\",\"text\":\"{text}\"}}\n{{\"id\":\"b\",\"date\":\"2025-03-01\",\"text\":\"{text}\"}}\n{{\"id\":\"c\",\"date\":\"2025-01-01\",\"text\":\"Wheat prices rose on the Tamsin exchange.\"}}\n"
+    );
+    let input = write(dir.path(), "dup.jsonl", lines.as_bytes());
+    let (_, out, _) = run(&["cluster", "-f", "csv", &input]);
+    let rows = clusters_of(&out);
+    let cluster_of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(cluster_of("a"), cluster_of("b"));
+    assert_ne!(cluster_of("a"), cluster_of("c"));
 }

@@ -1,7 +1,10 @@
 //! `cluster -f csv`: one row per input document, grouped by cluster.
 //!
-//! Columns: `cluster,id,source,title,date,url,size,similarity` — `similarity` is the
-//! document's mean similarity to the other members of its cluster (empty for singletons).
+//! Columns: `cluster,id,source,title,date,url,size,similarity,copy_group,cites` —
+//! `similarity` is the document's mean similarity to the other members of its cluster (empty
+//! for singletons); `copy_group` numbers the group of near-copies the document belongs to
+//! within its cluster (empty when it is no copy); `cites` lists the outlets it cites,
+//! separated by `; `.
 
 use std::io::Write;
 
@@ -21,6 +24,8 @@ struct Row<'a> {
     url: &'a str,
     size: usize,
     similarity: String,
+    copy_group: String,
+    cites: String,
 }
 
 /// Writes the clusters as CSV.
@@ -30,8 +35,14 @@ struct Row<'a> {
 pub fn render(report: &ClusterReport, corpus: &Corpus, out: impl Write) -> std::io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     for c in &report.clusters {
-        for (&m, sim) in c.members.iter().zip(&c.attachment) {
+        for ((&m, sim), cites) in c.members.iter().zip(&c.attachment).zip(&c.cites) {
             let d = &corpus.docs[m];
+            let copy_group = c
+                .copies
+                .iter()
+                .position(|g| g.members.contains(&m))
+                .map(|g| (g + 1).to_string())
+                .unwrap_or_default();
             w.serialize(Row {
                 cluster: c.number,
                 id: &d.id,
@@ -41,6 +52,8 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, out: impl Write) -> std::
                 url: d.url.as_deref().unwrap_or(""),
                 size: c.members.len(),
                 similarity: sim.map(fmt_score).unwrap_or_default(),
+                copy_group,
+                cites: cites.join("; "),
             })
             .map_err(csv_io)?;
         }

@@ -281,6 +281,28 @@ fn cluster_section(
         }
         out.push_str("</p>\n");
     }
+    if !c.cited_sources.is_empty() {
+        out.push_str("<p class=\"terms\">Cites: ");
+        for (name, n) in &c.cited_sources {
+            let _ = write!(out, "<span>{} ({n})</span>", text(name));
+        }
+        out.push_str("</p>\n");
+    }
+    for g in &c.copies {
+        let others: Vec<String> = g
+            .members
+            .iter()
+            .filter(|&&m| m != g.original)
+            .map(|&m| format!("<a href=\"#doc-{m}\">{}</a>", text(&corpus.docs[m].id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"copies\">Near-copies of <a href=\"#doc-{o}\">{}</a> (likely original): {}</p>",
+            text(&corpus.docs[g.original].id),
+            others.join(", "),
+            o = g.original
+        );
+    }
     out.push_str("<table class=\"members\"><thead><tr><th>id</th><th>source</th><th>date</th><th>title</th><th>similarity</th></tr></thead><tbody>\n");
     for (&m, &sim) in c.members.iter().zip(&c.attachment) {
         member_row(out, corpus, m, sim, m == rep);

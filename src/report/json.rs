@@ -25,6 +25,20 @@ struct Cluster<'a> {
     min_similarity: Option<f64>,
     mean_similarity: Option<f64>,
     shared_terms: &'a [String],
+    cited_sources: Vec<Cited<'a>>,
+    copies: Vec<Copies<'a>>,
+}
+
+#[derive(Serialize)]
+struct Cited<'a> {
+    source: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Copies<'a> {
+    members: Vec<&'a str>,
+    original: &'a str,
 }
 
 #[derive(Serialize)]
@@ -35,6 +49,7 @@ struct Member<'a> {
     date: Option<String>,
     url: Option<&'a str>,
     similarity: Option<f64>,
+    cites: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -66,9 +81,11 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
                 .members
                 .iter()
                 .zip(&c.attachment)
-                .map(|(&m, sim)| {
+                .zip(&c.cites)
+                .map(|((&m, sim), cites)| {
                     let d = &corpus.docs[m];
                     Member {
+                        cites,
                         id: &d.id,
                         source: d.source.as_deref(),
                         title: d.title.as_deref(),
@@ -81,6 +98,26 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
             min_similarity: c.min_similarity.map(round),
             mean_similarity: c.mean_similarity.map(round),
             shared_terms: &c.shared_terms,
+            cited_sources: c
+                .cited_sources
+                .iter()
+                .map(|(source, count)| Cited {
+                    source,
+                    count: *count,
+                })
+                .collect(),
+            copies: c
+                .copies
+                .iter()
+                .map(|g| Copies {
+                    members: g
+                        .members
+                        .iter()
+                        .map(|&m| corpus.docs[m].id.as_str())
+                        .collect(),
+                    original: &corpus.docs[g.original].id,
+                })
+                .collect(),
         })
         .collect();
     let p = &report.parameters;

@@ -53,6 +53,12 @@ pub struct StoryCluster {
     pub mean_similarity: Option<f64>,
     /// Salient terms most members share, best first.
     pub shared_terms: Vec<String>,
+    /// Groups of near-copies among the members (two or more each), with their originals.
+    pub copies: Vec<crate::copies::CopyGroup>,
+    /// Per member (same order): the outlets it cites.
+    pub cites: Vec<Vec<String>>,
+    /// Outlets cited by members, with how many members cite each, most cited first.
+    pub cited_sources: Vec<(String, usize)>,
 }
 
 /// The result of `cluster`: every document in exactly one cluster.

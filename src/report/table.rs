@@ -72,8 +72,30 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         if !c.shared_terms.is_empty() {
             writeln!(out, "  shared: {}", printable(&c.shared_terms.join(", ")))?;
         }
+        if !c.cited_sources.is_empty() {
+            let cited: Vec<String> = c
+                .cited_sources
+                .iter()
+                .map(|(s, n)| format!("{} ({n})", printable(s)))
+                .collect();
+            writeln!(out, "  cites: {}", cited.join(", "))?;
+        }
         for &m in &c.members {
             member_line(&mut out, corpus, m, id_width)?;
+        }
+        for g in &c.copies {
+            let others: Vec<String> = g
+                .members
+                .iter()
+                .filter(|&&m| m != g.original)
+                .map(|&m| printable(&corpus.docs[m].id))
+                .collect();
+            writeln!(
+                out,
+                "    copies of {} (original): {}",
+                printable(&corpus.docs[g.original].id),
+                others.join(", ")
+            )?;
         }
     }
     if !singles.is_empty() {
