@@ -168,12 +168,24 @@ pub enum EvalFormat {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// True labels: a CSV with `id` and `cluster` columns.
-    #[arg(long, value_name = "CSV")]
-    pub truth: PathBuf,
+    #[arg(long, value_name = "CSV", requires = "pred", conflicts_with_all = ["pairs", "scores"])]
+    pub truth: Option<PathBuf>,
 
     /// Predicted labels: a CSV with `id` and `cluster` columns (e.g. `cluster -f csv`).
-    #[arg(long, value_name = "CSV")]
-    pub pred: PathBuf,
+    #[arg(long, value_name = "CSV", requires = "truth")]
+    pub pred: Option<PathBuf>,
+
+    /// Graded pairs: a CSV with two id columns (`id1,id2` or `a,b`) and a label column.
+    #[arg(long, value_name = "CSV", requires = "scores")]
+    pub pairs: Option<PathBuf>,
+
+    /// Pair scores: a `matrix -f long` CSV (`a,b,score`).
+    #[arg(long, value_name = "CSV", requires = "pairs")]
+    pub scores: Option<PathBuf>,
+
+    /// The label column of --pairs.
+    #[arg(long, value_name = "COLUMN", default_value = "label")]
+    pub label: String,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]

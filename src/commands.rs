@@ -142,14 +142,25 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
 }
 
 fn evaluate(args: EvalArgs) -> Result<(), Error> {
-    let truth = eval::read_labels(&args.truth)?;
-    let pred = eval::read_labels(&args.pred)?;
+    let (truth_path, pred_path) = match (&args.truth, &args.pred, &args.pairs, &args.scores) {
+        (Some(t), Some(p), _, _) => (t, p),
+        (_, _, Some(pairs), Some(scores)) => {
+            return evaluate_pairs(pairs, scores, &args.label, args.format);
+        }
+        _ => {
+            return Err(Error::Usage(
+                "eval needs --truth and --pred, or --pairs and --scores".into(),
+            ));
+        }
+    };
+    let truth = eval::read_labels(truth_path)?;
+    let pred = eval::read_labels(pred_path)?;
     let c = eval::compare(&truth, &pred);
     if c.agreement.documents == 0 {
         return Err(Error::Usage(format!(
             "{} and {} have no id in common ({} and {} ids): nothing to compare",
-            args.truth.display(),
-            args.pred.display(),
+            truth_path.display(),
+            pred_path.display(),
             truth.len(),
             pred.len()
         )));
@@ -182,6 +193,39 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
                 a.bcubed.f1
             )
         }
+    };
+    written.map_err(|source| Error::Output { path: name, source })?;
+    out.finish()
+}
+
+fn evaluate_pairs(
+    pairs: &std::path::Path,
+    scores: &std::path::Path,
+    label: &str,
+    format: EvalFormat,
+) -> Result<(), Error> {
+    let labels = eval::read_pairs(pairs, label)?;
+    let scored = eval::read_pairs(scores, "score")?;
+    let c = eval::correlate(&labels, &scored);
+    if c.pairs < 2 {
+        return Err(Error::Usage(format!(
+            "{} and {}: only {} labelled pairs have a score; nothing to correlate",
+            pairs.display(),
+            scores.display(),
+            c.pairs
+        )));
+    }
+    let mut out = Output::open(None)?;
+    let name = out.name();
+    let written = match format {
+        EvalFormat::Json => serde_json::to_writer_pretty(&mut out, &c)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        EvalFormat::Table => writeln!(
+            out,
+            "pairs {} (labelled without a score: {})\nPearson   {:.4}\nSpearman  {:.4}",
+            c.pairs, c.missing, c.pearson, c.spearman
+        ),
     };
     written.map_err(|source| Error::Output { path: name, source })?;
     out.finish()

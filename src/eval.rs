@@ -238,3 +238,191 @@ pub fn compare(truth: &[(String, String)], pred: &[(String, String)]) -> Compari
         ),
     }
 }
+
+/// Correlation of pair scores with graded labels.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Correlation {
+    /// Pearson's r.
+    pub pearson: f64,
+    /// Spearman's rho (Pearson of the ranks, ties averaged).
+    pub spearman: f64,
+    /// Pairs found in both files.
+    pub pairs: usize,
+    /// Labelled pairs without a score.
+    pub missing: usize,
+}
+
+/// Pearson correlation; NaN when either side is constant or empty.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len()) as f64;
+    if n < 2.0 {
+        return f64::NAN;
+    }
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Ranks from 1, ties sharing their average rank.
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman rank correlation.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&ranks(x), &ranks(y))
+}
+
+/// Reads `(a, b, value)` rows from a CSV: ids from `id1,id2` or `a,b`, the value from column
+/// `value`. Pairs are unordered.
+///
+/// # Errors
+/// An input error naming the file (and line) for unreadable files, missing columns and
+/// values that are not numbers.
+pub fn read_pairs(
+    path: &std::path::Path,
+    value: &str,
+) -> crate::Result<Vec<(String, String, f64)>> {
+    use crate::error::{Error, InputError, Position};
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            InputError::NotFound
+        } else {
+            InputError::Read(e)
+        };
+        Error::input(Position::file(&shown), kind)
+    })?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+    let csv_err = |e: csv::Error| {
+        let pos = e
+            .position()
+            .map_or(Position::file(&shown), |p| Position::line(&shown, p.line()));
+        let message = e.to_string();
+        Error::input(
+            pos,
+            InputError::Csv(
+                message
+                    .strip_prefix("CSV error: ")
+                    .unwrap_or(&message)
+                    .to_owned(),
+            ),
+        )
+    };
+    let header = rdr.headers().map_err(csv_err)?.clone();
+    let col = |name: &str| {
+        header.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
+    let ids = col("id1")
+        .zip(col("id2"))
+        .or_else(|| col("a").zip(col("b")));
+    let (Some((a, b)), Some(v)) = (ids, col(value)) else {
+        return Err(Error::input(
+            Position::line(&shown, 1),
+            InputError::Csv(format!(
+                "needs id columns (id1,id2 or a,b) and a `{value}` column (has: {})",
+                header.iter().collect::<Vec<_>>().join(",")
+            )),
+        ));
+    };
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(csv_err)?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let raw = rec.get(v).unwrap_or("").trim();
+        let x: f64 = raw.parse().map_err(|_| {
+            Error::input(
+                Position::line(&shown, line),
+                InputError::Csv(format!("`{value}` is not a number: {raw:?}")),
+            )
+        })?;
+        out.push((
+            rec.get(a).unwrap_or("").to_owned(),
+            rec.get(b).unwrap_or("").to_owned(),
+            x,
+        ));
+    }
+    Ok(out)
+}
+
+/// Correlates labelled pairs with scored pairs (matched in either order).
+pub fn correlate(
+    labels: &[(String, String, f64)],
+    scores: &[(String, String, f64)],
+) -> Correlation {
+    let key = |a: &str, b: &str| {
+        if a <= b {
+            (a.to_owned(), b.to_owned())
+        } else {
+            (b.to_owned(), a.to_owned())
+        }
+    };
+    let by_pair: HashMap<(String, String), f64> =
+        scores.iter().map(|(a, b, s)| (key(a, b), *s)).collect();
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for (a, b, label) in labels {
+        if let Some(&s) = by_pair.get(&key(a, b)) {
+            x.push(s);
+            y.push(*label);
+        }
+    }
+    Correlation {
+        pearson: pearson(&x, &y),
+        spearman: spearman(&x, &y),
+        pairs: x.len(),
+        missing: labels.len() - x.len(),
+    }
+}
+
+#[cfg(test)]
+mod correlation_tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_correlations() {
+        // x = 1,2,3,4; y = 2,4,5,4: by hand sxy = 3.5, sxx = 5, syy = 4.75
+        let r = pearson(&[1.0, 2.0, 3.0, 4.0], &[2.0, 4.0, 5.0, 4.0]);
+        assert!((r - 3.5 / (5.0f64 * 4.75).sqrt()).abs() < 1e-12);
+        // ranks of y with ties: 1, 2.5, 4, 2.5
+        assert_eq!(ranks(&[2.0, 4.0, 5.0, 4.0]), vec![1.0, 2.5, 4.0, 2.5]);
+        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
+        assert!(pearson(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn pairs_match_in_either_order() {
+        let labels = vec![
+            ("a".into(), "b".into(), 1.0),
+            ("c".into(), "a".into(), 3.0),
+            ("x".into(), "y".into(), 2.0),
+        ];
+        let scores = vec![("b".into(), "a".into(), 0.9), ("a".into(), "c".into(), 0.1)];
+        let c = correlate(&labels, &scores);
+        assert_eq!((c.pairs, c.missing), (2, 1));
+        assert!((c.pearson + 1.0).abs() < 1e-12);
+    }
+}

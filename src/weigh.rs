@@ -62,6 +62,30 @@ pub struct TermVector {
 }
 
 impl TermVector {
+    /// The cosine with another vector split in two: the part carried by names, multi-word
+    /// names and numbers (`salient[id]`), and the part carried by other words.
+    pub fn cosine_parts(&self, other: &TermVector, salient: &[bool]) -> (f64, f64) {
+        let (mut i, mut j, mut names, mut words) = (0, 0, 0.0f64, 0.0f64);
+        let (a, b) = (&self.terms, &other.terms);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let x = f64::from(a[i].1) * f64::from(b[j].1);
+                    if salient.get(a[i].0 as usize).copied().unwrap_or(false) {
+                        names += x;
+                    } else {
+                        words += x;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (names, words)
+    }
+
     /// Cosine similarity with another vector (both normalised): a merge of two sorted lists.
     pub fn cosine(&self, other: &TermVector) -> f64 {
         let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
@@ -90,6 +114,8 @@ pub struct Weights {
     pub keys: Vec<u64>,
     /// Document frequency of each term id.
     pub df: Vec<u32>,
+    /// Whether each term id is a name, a multi-word name or a number (else a plain word).
+    pub salient: Vec<bool>,
 }
 
 /// What kind of term a key stands for.
@@ -126,8 +152,10 @@ pub struct Occurrence {
 pub fn weigh(docs: &[Document]) -> Weights {
     let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
     let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::new(); // df, cap_mid, low_mid
+    let mut kinds: HashMap<u64, Kind> = HashMap::new();
     for raw in &raws {
         for r in raw {
+            kinds.entry(r.key).or_insert(r.kind);
             let e = stats.entry(r.key).or_insert((0, 0, 0));
             e.0 += 1;
             e.1 += r.cap_mid;
@@ -175,7 +203,22 @@ pub fn weigh(docs: &[Document]) -> Weights {
             TermVector { terms }
         })
         .collect();
-    Weights { vectors, keys, df }
+    let salient = keys
+        .iter()
+        .map(|k| {
+            let (_, cap, low) = stats[k];
+            match kinds[k] {
+                Kind::Phrase | Kind::Number => true,
+                Kind::Word => cap > 0 && cap >= low,
+            }
+        })
+        .collect();
+    Weights {
+        vectors,
+        keys,
+        df,
+        salient,
+    }
 }
 
 /// The terms of one document with their surface forms, for explaining a cluster.

@@ -600,7 +600,7 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap();
     assert!(status.success(), "{err}");
     assert!(err.is_empty(), "{err}");
-    assert!(first.starts_with(b"a,b,score,days_apart"));
+    assert!(first.starts_with(b"a,b,score,names,terms,days_apart"));
 }
 
 #[test]
@@ -1199,4 +1199,63 @@ fn issue_4_byte_identical_articles_share_a_cluster_even_weeks_apart() {
     let cluster_of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
     assert_eq!(cluster_of("a"), cluster_of("b"));
     assert_ne!(cluster_of("a"), cluster_of("c"));
+}
+
+#[test]
+fn issue_4_long_matrix_explains_story_scores() {
+    let (code, out, _) = run(&[
+        "matrix",
+        "-f",
+        "long",
+        "--min-score",
+        "0.3",
+        "fixtures/news/articles.jsonl",
+    ]);
+    assert_eq!(code, 0);
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["a", "b", "score", "names", "terms", "days_apart"]
+    );
+    let mut rows = 0;
+    for r in rdr.records().map(Result::unwrap) {
+        let (score, names, terms): (f64, f64, f64) = (
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+            r[4].parse().unwrap(),
+        );
+        let days: f64 = r[5].parse().unwrap();
+        // names + terms is the cosine; the score is that less the date decay.
+        let expected = (names + terms) * (1.0 - storydedup::score::DECAY_PER_DAY * days);
+        assert!((score - expected).abs() < 2e-3, "{r:?}");
+        rows += 1;
+    }
+    assert!(rows > 20);
+}
+
+#[test]
+fn issue_4_eval_correlates_graded_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = write(
+        dir.path(),
+        "pairs.csv",
+        b"id1,id2,overall\na,b,1\nb,c,4\na,c,2\nz,q,3\n",
+    );
+    let scores = write(
+        dir.path(),
+        "long.csv",
+        b"a,b,score\nb,a,0.9\nb,c,0.1\nc,a,0.5\n",
+    );
+    let (code, out, err) = run(&[
+        "eval", "--pairs", &pairs, "--scores", &scores, "--label", "overall", "-f", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["pairs"], 3);
+    assert_eq!(v["missing"], 1);
+    // Scores 0.9, 0.1, 0.5 against labels 1, 4, 2: perfectly reversed ranks.
+    assert!((v["spearman"].as_f64().unwrap() + 1.0).abs() < 1e-9);
+    assert!(v["pearson"].as_f64().unwrap() < -0.95);
+    let (code, _, err) = run(&["eval", "--pairs", &pairs]);
+    assert_eq!(code, 2, "{err}");
 }

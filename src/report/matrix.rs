@@ -4,7 +4,9 @@
 //! - dense: header `id,<id1>,...,<idN>`; row r, column c holds score(r, c) with four
 //!   decimals (for `containment`, the share of r found in c); the diagonal is 1.
 //!   `pd.read_csv(path, index_col=0)` loads it.
-//! - long: header `a,b,score` plus the measure's parts (`days_apart` for story;
+//! - long: header `a,b,score` plus the measure's parts (`names`, `terms`, `days_apart` for
+//!   story: the shares of the cosine carried by names and numbers and by other words, which
+//!   add up to the score unless the date window zeroed it;
 //!   `shared` for jaccard; `a_in_b,b_in_a` for containment); one row per pair `a` before
 //!   `b` in input order with `score >= min_score`.
 
@@ -13,7 +15,7 @@ use std::io::Write;
 use crate::candidates::AllPairs;
 use crate::config::Measure;
 use crate::document::Corpus;
-use crate::score::Scorer;
+use crate::score::{Features, Scorer};
 
 use super::csv::csv_io;
 use super::fmt_score;
@@ -63,7 +65,7 @@ pub fn render_long(
     let measure = scorer.config.measure;
     let mut w = ::csv::Writer::from_writer(out);
     let header: &[&str] = match measure {
-        Measure::Story => &["a", "b", "score", "days_apart"],
+        Measure::Story => &["a", "b", "score", "names", "terms", "days_apart"],
         Measure::Jaccard => &["a", "b", "score", "shared"],
         Measure::Containment => &["a", "b", "score", "a_in_b", "b_in_a"],
     };
@@ -79,7 +81,18 @@ pub fn render_long(
             );
             let mut rec = vec![a.clone(), b.clone(), fmt_score(d.score)];
             match measure {
-                Measure::Story => rec.push(d.days_apart.map(|x| x.to_string()).unwrap_or_default()),
+                Measure::Story => {
+                    // What carried the cosine: shared names and numbers, and other words.
+                    let (names, terms) = match &scorer.features {
+                        Features::Story(w) if d.score > 0.0 || d.days_apart.is_some() => w.vectors
+                            [p.a as usize]
+                            .cosine_parts(&w.vectors[p.b as usize], &w.salient),
+                        _ => (0.0, 0.0),
+                    };
+                    rec.push(fmt_score(names));
+                    rec.push(fmt_score(terms));
+                    rec.push(d.days_apart.map(|x| x.to_string()).unwrap_or_default());
+                }
                 Measure::Jaccard => rec.push(d.shared.to_string()),
                 Measure::Containment => {
                     rec.push(fmt_score(d.a_in_b));
