@@ -370,10 +370,14 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
             t.holders += 1;
             t.weight += match &scorer.features {
                 Features::Story(w) => match w.keys.binary_search(&key) {
+                    // The weight without its term-frequency factor: a name said once in
+                    // each report explains the story as well as one said ten times.
                     Ok(id) => w.vectors[m]
                         .terms
                         .binary_search_by_key(&(id as u32), |t| t.0)
-                        .map_or(0.0, |i| f64::from(w.vectors[m].terms[i].1)),
+                        .map_or(0.0, |i| {
+                            f64::from(w.vectors[m].terms[i].1) / (1.0 + (tf as f64).ln())
+                        }),
                     Err(_) => 0.0,
                 },
                 // Without term weights (copy measures), prefer names and repeated terms.

@@ -179,7 +179,9 @@ pub fn weigh(docs: &[Document]) -> Weights {
                 .map(|r| {
                     let id = id_of[&r.key];
                     let (_, cap, low) = stats[&r.key];
-                    let idf = ((1.0 + n) / (1.0 + df[id as usize] as f32)).ln() + 1.0;
+                    let (bg_n, bg_df) = background(r.key, r.kind);
+                    let idf =
+                        ((1.0 + n + bg_n) / (1.0 + df[id as usize] as f32 + bg_df)).ln() + 1.0;
                     let boost = match r.kind {
                         Kind::Phrase => PHRASE_BOOST,
                         Kind::Number => NUMBER_BOOST,
@@ -219,6 +221,43 @@ pub fn weigh(docs: &[Document]) -> Weights {
         df,
         salient,
     }
+}
+
+/// Pseudo-documents of background English blended into the document frequencies: with two
+/// articles (the seeds) the collection alone cannot tell "officials" from "Lavrov", so the
+/// collection is counted as if it also held this many ordinary English documents; as the
+/// collection grows, its own statistics take over (at 2,000 documents the background is 1%).
+const BACKGROUND_DOCS: f32 = 20.0;
+/// Background share of documents holding a word outside the top-English list (names, rare
+/// words).
+const BACKGROUND_RARE: f32 = 0.005;
+
+/// The background's contribution to `(N, df)` for a term: `BACKGROUND_DOCS` documents, of
+/// which a share holds the word. The share comes from the word's rank among the 1,000 most
+/// frequent English words of the `top-english-words` crate, by a Zipf-like curve
+/// `min(1, 3 / sqrt(rank + 3))` (rank 0 "the": 1; rank 100: 0.30; rank 999: 0.09); words not
+/// in the list are rare. Numbers and multi-word names always count as rare.
+fn background(key: u64, kind: Kind) -> (f32, f32) {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static SHARES: OnceLock<HashMap<u64, f32>> = OnceLock::new();
+    let shares = SHARES.get_or_init(|| {
+        let words: Vec<String> = top_english_words::get_words();
+        let mut map = HashMap::new();
+        for (rank, w) in words.iter().enumerate() {
+            if let Some((k, Kind::Word)) = word_key(&normalize(w), Shape::Lower) {
+                let share = (3.0 / ((rank as f32) + 3.0).sqrt()).min(1.0);
+                // Two words with one stem keep the more frequent one's share.
+                map.entry(k).or_insert(share);
+            }
+        }
+        map
+    });
+    let share = match kind {
+        Kind::Word => shares.get(&key).copied().unwrap_or(BACKGROUND_RARE),
+        Kind::Number | Kind::Phrase => BACKGROUND_RARE,
+    };
+    (BACKGROUND_DOCS, BACKGROUND_DOCS * share)
 }
 
 /// The terms of one document with their surface forms, for explaining a cluster.
@@ -340,7 +379,9 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
             let surface = strip_possessive(raw_text).to_owned();
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
-            if !headline && capital && !is_stop_word(&norm_np) {
+            // "New" is a stop word but opens many names ("New York", "New Delhi").
+            let name_word = !is_stop_word(&norm_np) || (norm_np == "new" && !tok.sentence_start);
+            if !headline && capital && name_word {
                 run.append(&mut pending);
                 run.push((norm_np.clone(), surface.clone()));
                 if norm != norm_np {

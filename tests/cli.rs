@@ -1184,6 +1184,21 @@ fn issue_4_seeds_are_one_story_citing_nbc_news_with_no_copies() {
     }
     let (_, table, _) = run(&["cluster", "seeds/"]);
     assert!(table.contains("cites: NBC News (2)"), "{table}");
+    // Why they are one story: the names both reports share, multi-word names whole.
+    let terms: Vec<&str> = c["shared_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for want in [
+        "Council on Foreign Relations",
+        "Charles Kupchan",
+        "Thomas Graham",
+    ] {
+        assert!(terms.contains(&want), "{want} missing from {terms:?}");
+    }
+    assert!(terms.iter().any(|t| t.contains("Lavrov")), "{terms:?}");
 }
 
 #[test]
