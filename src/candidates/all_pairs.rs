@@ -14,6 +14,10 @@ use rayon::prelude::*;
 use crate::config::Measure;
 use crate::score::{Detail, Features, Scorer};
 
+/// Shards of the shingle index build (a power of two), by the top bits of the hash.
+const SHARDS: u64 = 16;
+const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
+
 /// One scored pair of documents, `a < b` (indexes into the corpus).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
@@ -25,18 +29,53 @@ pub struct Pair {
     pub detail: Detail,
 }
 
-/// The inverted index: for each shared term, the documents holding it (ascending) and
-/// their weights; and for each document, its shared terms.
+/// Rows of numbers packed end to end (compressed sparse rows): one allocation instead of
+/// one per row, and no weights stored when they are all 1 (shingles).
+#[derive(Default)]
+struct Csr {
+    offsets: Vec<usize>,
+    items: Vec<u32>,
+    weights: Option<Vec<f32>>,
+}
+
+impl Csr {
+    fn new(weighted: bool) -> Csr {
+        Csr {
+            offsets: vec![0],
+            items: Vec::new(),
+            weights: weighted.then(Vec::new),
+        }
+    }
+
+    fn push_row(&mut self, row: impl IntoIterator<Item = (u32, f32)>) {
+        for (item, w) in row {
+            self.items.push(item);
+            if let Some(ws) = &mut self.weights {
+                ws.push(w);
+            }
+        }
+        self.offsets.push(self.items.len());
+    }
+
+    fn row(&self, i: usize) -> (&[u32], Option<&[f32]>) {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.items[r.clone()], self.weights.as_ref().map(|w| &w[r]))
+    }
+}
+
+/// The inverted index: for each shared term, the documents holding it (ascending) and their
+/// weights; and for each document, its shared terms. Terms held by one document are left
+/// out: they can never be shared.
 struct Index {
-    postings: Vec<Vec<(u32, f32)>>,
-    doc_terms: Vec<Vec<(u32, f32)>>,
+    postings: Csr,
+    doc_terms: Csr,
 }
 
 impl Index {
     fn build(scorer: &Scorer) -> Index {
         match &scorer.features {
             Features::Story(w) => {
-                let mut postings: Vec<Vec<(u32, f32)>> =
+                let mut lists: Vec<Vec<(u32, f32)>> =
                     w.df.iter()
                         .map(|&df| {
                             if df > 1 {
@@ -46,18 +85,21 @@ impl Index {
                             }
                         })
                         .collect();
-                let mut doc_terms = Vec::with_capacity(w.vectors.len());
+                let mut doc_terms = Csr::new(true);
                 for (d, v) in w.vectors.iter().enumerate() {
-                    let shared: Vec<(u32, f32)> = v
+                    let shared = v
                         .terms
                         .iter()
                         .copied()
-                        .filter(|&(t, _)| w.df[t as usize] > 1)
-                        .collect();
-                    for &(t, wt) in &shared {
-                        postings[t as usize].push((d as u32, wt));
+                        .filter(|&(t, _)| w.df[t as usize] > 1);
+                    for (t, wt) in shared.clone() {
+                        lists[t as usize].push((d as u32, wt));
                     }
-                    doc_terms.push(shared);
+                    doc_terms.push_row(shared);
+                }
+                let mut postings = Csr::new(true);
+                for list in lists {
+                    postings.push_row(list);
                 }
                 Index {
                     postings,
@@ -65,23 +107,45 @@ impl Index {
                 }
             }
             Features::Shingles(sets) => {
-                let mut all: Vec<(u64, u32)> = sets
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(d, s)| s.iter().map(move |&h| (h, d as u32)))
-                    .collect();
-                all.par_sort_unstable();
-                let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
-                let mut doc_terms: Vec<Vec<(u32, f32)>> = vec![Vec::new(); sets.len()];
-                for group in all.chunk_by(|x, y| x.0 == y.0) {
-                    if group.len() < 2 {
-                        continue;
+                let mut postings = Csr::new(false);
+                let mut memberships: Vec<(u32, u32)> = Vec::new(); // (document, term id)
+                // Sorting every (shingle, document) pair at once would hold them all in
+                // memory; shards by the hash's top bits hold a sixteenth each, and since each
+                // set is sorted, a document's shard is one contiguous slice. Term ids still
+                // follow the global hash order.
+                for shard in 0..SHARDS {
+                    let (lo, hi) = (
+                        shard << SHARD_SHIFT,
+                        ((shard + 1) << SHARD_SHIFT).wrapping_sub(1),
+                    );
+                    let mut all: Vec<(u64, u32)> = sets
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(d, s)| {
+                            let from = s.partition_point(|&h| h < lo);
+                            let to = s.partition_point(|&h| h <= hi);
+                            s[from..to].iter().map(move |&h| (h, d as u32))
+                        })
+                        .collect();
+                    all.par_sort_unstable();
+                    for group in all.chunk_by(|x, y| x.0 == y.0) {
+                        if group.len() < 2 {
+                            continue;
+                        }
+                        let id = (postings.offsets.len() - 1) as u32;
+                        postings.push_row(group.iter().map(|&(_, d)| (d, 1.0)));
+                        memberships.extend(group.iter().map(|&(_, d)| (d, id)));
                     }
-                    let id = postings.len() as u32;
-                    postings.push(group.iter().map(|&(_, d)| (d, 1.0)).collect());
-                    for &(_, d) in group {
-                        doc_terms[d as usize].push((id, 1.0));
+                }
+                memberships.par_sort_unstable();
+                let mut doc_terms = Csr::new(false);
+                let mut at = 0;
+                for d in 0..sets.len() as u32 {
+                    let start = at;
+                    while at < memberships.len() && memberships[at].0 == d {
+                        at += 1;
                     }
+                    doc_terms.push_row(memberships[start..at].iter().map(|&(_, t)| (t, 1.0)));
                 }
                 Index {
                     postings,
@@ -108,18 +172,21 @@ impl Scratch {
 
     /// Accumulates document `a`'s overlap with every document `b` in `from..` sharing a term.
     fn accumulate(&mut self, index: &Index, a: usize, from: u32) {
-        for &(t, wa) in &index.doc_terms[a] {
-            let list = &index.postings[t as usize];
-            let start = list.partition_point(|&(d, _)| d < from);
-            for &(b, wb) in &list[start..] {
+        let (terms, term_weights) = index.doc_terms.row(a);
+        for (k, &t) in terms.iter().enumerate() {
+            let wa = term_weights.map_or(1.0, |w| f64::from(w[k]));
+            let (docs, doc_weights) = index.postings.row(t as usize);
+            let start = docs.partition_point(|&d| d < from);
+            for (j, &b) in docs.iter().enumerate().skip(start) {
                 if b as usize == a {
                     continue;
                 }
+                let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
                 let slot = &mut self.acc[b as usize];
                 if *slot == 0.0 {
                     self.touched.push(b);
                 }
-                *slot += f64::from(wa) * f64::from(wb);
+                *slot += wa * wb;
             }
         }
     }
