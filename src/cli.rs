@@ -116,7 +116,7 @@ pub struct ClusterArgs {
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// How linked pairs become clusters. Default: centroid for story, average for jaccard
+    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
     /// and containment.
     #[arg(long, value_enum)]
     pub linkage: Option<LinkageArg>,
@@ -263,7 +263,7 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// How linked pairs become clusters. Default: centroid for story, average for jaccard
+    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
     /// and containment.
     #[arg(long, value_enum)]
     pub linkage: Option<LinkageArg>,

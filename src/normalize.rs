@@ -36,13 +36,21 @@ pub fn is_invisible(c: char) -> bool {
 /// ```
 pub fn normalize(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    normalize_into(word, &mut out);
+    out
+}
+
+/// [`normalize`] into a buffer the caller reuses (cleared first): the hot loops of the
+/// shingle stage normalise every word of every document.
+pub fn normalize_into(word: &str, out: &mut String) {
+    out.clear();
     if word.is_ascii() {
         for c in word.chars() {
             if let Some(c) = fold(c) {
                 out.push(c.to_ascii_lowercase());
             }
         }
-        return out;
+        return;
     }
     for c in word.nfkc() {
         match fold(c) {
@@ -53,7 +61,6 @@ pub fn normalize(word: &str) -> String {
             None => {}
         }
     }
-    out
 }
 
 #[cfg(test)]

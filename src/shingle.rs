@@ -14,6 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::ShingleKind;
 use crate::document::Document;
+use crate::normalize::normalize_into;
 use crate::tokenize::tokenize;
 
 /// The sorted, deduplicated shingle hashes of one document.
@@ -42,6 +43,19 @@ fn words(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// The hash of every normalised word, through one reused buffer (no allocation per word).
+fn word_hashes(text: &str) -> Vec<u64> {
+    let t = tokenize(text);
+    let mut buf = String::new();
+    t.tokens
+        .iter()
+        .filter_map(|tok| {
+            normalize_into(tok.text(text), &mut buf);
+            (!buf.is_empty()).then(|| xxh3_64(buf.as_bytes()))
+        })
+        .collect()
+}
+
 /// The shingle set of one text.
 ///
 /// ```
@@ -51,21 +65,19 @@ fn words(text: &str) -> Vec<(String, bool)> {
 /// assert_eq!(a, shingle_text("the QUICK brown fox!", ShingleKind::Word(2)));
 /// ```
 pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
-    let words = words(text);
     let mut out = match kind {
-        ShingleKind::Word(k) => word_shingles(&words, k),
-        ShingleKind::Char(n) => char_shingles(&words, n),
+        ShingleKind::Word(k) => word_shingles(&word_hashes(text), k),
+        ShingleKind::Char(n) => char_shingles(&words(text), n),
     };
     out.sort_unstable();
     out.dedup();
     out
 }
 
-fn word_shingles(words: &[(String, bool)], k: usize) -> Vec<u64> {
-    if words.is_empty() {
+fn word_shingles(hashes: &[u64], k: usize) -> Vec<u64> {
+    if hashes.is_empty() {
         return Vec::new();
     }
-    let hashes: Vec<u64> = words.iter().map(|(w, _)| xxh3_64(w.as_bytes())).collect();
     let k = k.clamp(1, hashes.len());
     let mut buf = Vec::with_capacity(8 * k);
     hashes

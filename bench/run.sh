@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: storydedup against the peer pipelines users run today, in one run
+# on this machine. Prints wall time, throughput, peak RSS (/usr/bin/time) and pairwise F1
+# against the generated labels, plus the read-and-hash floor.
+#
+#   bash bench/run.sh [COPY_DOCS] [STORY_DOCS]      (defaults: 160000 and 10000)
+#
+# Needs python3 (a virtualenv with rensa, datasketch and scikit-learn is created in
+# bench/.venv) and /usr/bin/time. Corpora are generated into bench/out/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COPY_DOCS=${1:-160000}
+STORY_DOCS=${2:-10000}
+BIG_STORY_DOCS=$((STORY_DOCS * 5))
+OUT=bench/out
+mkdir -p "$OUT"
+
+if [ ! -x bench/.venv/bin/python ]; then
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install -q rensa datasketch scikit-learn
+fi
+PY=bench/.venv/bin/python
+cargo build --release -q --bin storydedup --example floor
+SD=target/release/storydedup
+
+gen() { # mode docs
+  local dir="$OUT/$1-$2"
+  [ -f "$dir/docs.jsonl" ] || python3 bench/gen_corpus.py --docs "$2" --mode "$1" --out "$dir" -q
+  echo "$dir"
+}
+COPY=$(gen copy "$COPY_DOCS")
+STORY=$(gen story "$STORY_DOCS")
+BIG=$(gen story "$BIG_STORY_DOCS")
+
+printf '%-34s %8s %8s %9s %8s %10s %8s\n' tool docs MB "wall s" "MB/s" "peak MB" F1
+row() { # name dir pred.csv time-file
+  local mb wall rss f1 docs
+  docs=$(wc -l < "$2/docs.jsonl")
+  mb=$(du -m "$2/docs.jsonl" | cut -f1)
+  read -r wall rss < "$4"
+  f1=$($SD eval --truth "$2/truth.csv" --pred "$3" -f json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["pairwise"]["f1"], 4))')
+  printf '%-34s %8s %8s %9.1f %8.1f %10.0f %8s\n' "$1" "$docs" "$mb" "$wall" "$(echo "$mb / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$f1"
+}
+timed() { # time-file command...
+  local t=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$t" "$@"
+}
+
+# Copy level: near-duplicate groups, word 5-shingle Jaccard 0.5.
+timed "$OUT/t1" $SD cluster -q -m jaccard --shingle word:5 -t 0.5 -f csv -o "$OUT/sd-copy.csv" "$COPY/docs.jsonl"
+row "storydedup -m jaccard -t 0.5" "$COPY" "$OUT/sd-copy.csv" "$OUT/t1"
+timed "$OUT/t2" $PY bench/peers.py copy-rensa "$COPY/docs.jsonl" "$OUT/rensa.csv" 0.5
+row "rensa MinHash 128 + LSH" "$COPY" "$OUT/rensa.csv" "$OUT/t2"
+timed "$OUT/t3" $PY bench/peers.py copy-datasketch "$COPY/docs.jsonl" "$OUT/datasketch.csv" 0.5
+row "datasketch MinHash 128 + LSH" "$COPY" "$OUT/datasketch.csv" "$OUT/t3"
+
+# Story level: independent reports of one event, default settings against TF-IDF.
+timed "$OUT/t4" $SD cluster -q -f csv -o "$OUT/sd-story.csv" "$STORY/docs.jsonl"
+row "storydedup (default)" "$STORY" "$OUT/sd-story.csv" "$OUT/t4"
+timed "$OUT/t5" $PY bench/peers.py story-sklearn "$STORY/docs.jsonl" "$OUT/sklearn.csv" 0.3
+row "scikit-learn TF-IDF all pairs" "$STORY" "$OUT/sklearn.csv" "$OUT/t5"
+timed "$OUT/t6" $SD cluster -q -f csv -o "$OUT/sd-story-big.csv" "$BIG/docs.jsonl"
+row "storydedup (default), 5x docs" "$BIG" "$OUT/sd-story-big.csv" "$OUT/t6"
+
+echo
+echo "floor on the copy corpus:"
+/usr/bin/time -f '  cat > /dev/null: %e s' cat "$COPY/docs.jsonl" > /dev/null
+echo "  $(target/release/examples/floor "$COPY/docs.jsonl")"
