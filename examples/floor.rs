@@ -26,7 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in &all {
         let v: serde_json::Value = serde_json::from_slice(line)?;
         let text = v["text"].as_str().unwrap_or("");
-        for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        for w in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
             acc ^= xxhash_rust::xxh3::xxh3_64(w.as_bytes());
             words += 1;
         }

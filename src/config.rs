@@ -69,7 +69,7 @@ impl Measure {
     /// README's "Defaults" section for the sweep behind each value).
     pub fn default_threshold(self) -> f64 {
         match self {
-            Measure::Story => 0.30,
+            Measure::Story => 0.35,
             Measure::Jaccard => 0.50,
             Measure::Containment => 0.80,
         }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::align::align;
 use crate::candidates::{AllPairs, Pair};
 use crate::cites::cites;
-use crate::cluster::{cluster_dated, join_identical};
+use crate::cluster::{cluster_dated_sized, join_identical};
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::copies::copy_groups;
 use crate::document::Corpus;
@@ -60,7 +60,12 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
     } else {
         0
     };
-    let groups = cluster_dated(&ids, &dates, window, &edges, config);
+    let lengths: Vec<f64> = match &scorer.features {
+        // Story cosines of short texts run low: the clustering threshold follows length.
+        Features::Story(w) => w.vectors.iter().map(|v| v.terms.len() as f64).collect(),
+        _ => Vec::new(),
+    };
+    let groups = cluster_dated_sized(&ids, &dates, window, &lengths, &edges, config);
     // Byte-identical articles belong together whatever their dates.
     let keys: Vec<Option<u64>> = corpus
         .docs
