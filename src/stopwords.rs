@@ -359,7 +359,12 @@ const STOP_WORDS: &[&str] = &[
 
 /// True for a stop word (the argument must be normalised: lower case, straight apostrophes).
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    // A hash set: this is asked of every word of every document, twice.
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+        .contains(word)
 }
 
 #[cfg(test)]

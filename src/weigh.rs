@@ -37,6 +37,8 @@ const LEAD_SENTENCES: u32 = 2;
 const LEAD_WEIGHT: f32 = 2.0;
 /// Each occurrence in the headline counts this many times.
 const TITLE_WEIGHT: f32 = 2.0;
+/// Words whose stems each thread remembers.
+const STEM_CACHE: usize = 200_000;
 /// A sentence with at least this share of capitalised words is in headline case.
 const HEADLINE_CASE_SHARE: f32 = 0.6;
 /// Day names: capitalised, but never part of a multi-word name.
@@ -294,8 +296,24 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     if letters.next().is_none() && first.is_ascii() {
         return None;
     }
-    let stem = stemmer().stem(w);
-    Some((xxh3_64(stem.as_bytes()), Kind::Word))
+    // Stemming is the costliest step per word and news repeats its words: remember each
+    // word's key per thread.
+    thread_local! {
+        static STEMS: std::cell::RefCell<HashMap<String, u64>> = std::cell::RefCell::new(HashMap::new());
+    }
+    let key = STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(&k) = cache.get(w) {
+            return k;
+        }
+        let k = xxh3_64(stemmer().stem(w).as_bytes());
+        // Bounded, so a huge vocabulary cannot grow it without limit.
+        if cache.len() < STEM_CACHE {
+            cache.insert(w.to_owned(), k);
+        }
+        k
+    });
+    Some((key, Kind::Word))
 }
 
 fn phrase_key(words: &[String]) -> u64 {
