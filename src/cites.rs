@@ -9,6 +9,7 @@
 //! Westline Power" cite nothing.
 
 use crate::tokenize::{Shape, Token, tokenize};
+use crate::weigh::strip_possessive;
 
 /// Words that mark a run of capitals as a news outlet even when it is a single word.
 const OUTLET_WORDS: &[&str] = &[
@@ -147,14 +148,6 @@ pub fn cites(text: &str) -> Vec<String> {
 
 fn is_capital(t: &Token) -> bool {
     matches!(t.shape, Shape::Capitalized | Shape::AllCaps)
-}
-
-fn strip_possessive(s: &str) -> &str {
-    s.strip_suffix("'s")
-        .or_else(|| s.strip_suffix("\u{2019}s"))
-        .or_else(|| s.strip_suffix('\''))
-        .or_else(|| s.strip_suffix('\u{2019}'))
-        .unwrap_or(s)
 }
 
 /// The outlet name starting at token `start` (after an optional "the", which is dropped), if

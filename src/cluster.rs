@@ -29,23 +29,6 @@ pub fn cluster(ids: &[&str], edges: &[Pair], config: &ClusterConfig) -> Vec<Vec<
     cluster_dated(ids, &[], 0, edges, config)
 }
 
-/// [`cluster`] that also keeps every average-linkage cluster within a date window: two
-/// clusters merge only if all their dated members lie within `window_days` of each other,
-/// so an undated or in-between document cannot bridge two events weeks apart. `dates` is
-/// empty or has one entry per document; `window_days == 0` means no window.
-/// [`cluster_dated`] with each document's length in terms (`lengths`, empty for none), so
-/// that groups of short documents merge at a lower threshold (see [`SHORT_SHARE`]).
-pub fn cluster_dated_sized(
-    ids: &[&str],
-    dates: &[Option<Date>],
-    window_days: u32,
-    lengths: &[f64],
-    edges: &[Pair],
-    config: &ClusterConfig,
-) -> Vec<Vec<usize>> {
-    cluster_impl(ids, dates, window_days, lengths, edges, config)
-}
-
 /// [`cluster_dated_sized`] without lengths: documents of any length get the same threshold.
 pub fn cluster_dated(
     ids: &[&str],
@@ -54,10 +37,17 @@ pub fn cluster_dated(
     edges: &[Pair],
     config: &ClusterConfig,
 ) -> Vec<Vec<usize>> {
-    cluster_impl(ids, dates, window_days, &[], edges, config)
+    cluster_dated_sized(ids, dates, window_days, &[], edges, config)
 }
 
-fn cluster_impl(
+/// [`cluster`] that also keeps every average- and centroid-linkage cluster within a date
+/// window, and lowers the threshold for short documents. Two clusters merge only if all
+/// their dated members lie within `window_days` of each other, so an undated or in-between
+/// document cannot bridge two events weeks apart (`dates` is empty or has one entry per
+/// document; `window_days == 0` means no window). With each document's length in terms
+/// (`lengths`, empty for none), groups of short documents merge at a lower threshold (see
+/// [`SHORT_SHARE`]).
+pub fn cluster_dated_sized(
     ids: &[&str],
     dates: &[Option<Date>],
     window_days: u32,
@@ -66,13 +56,7 @@ fn cluster_impl(
     config: &ClusterConfig,
 ) -> Vec<Vec<usize>> {
     let n = ids.len();
-    // Canonical rank of each document: its position when sorted by id.
-    let mut by_id: Vec<usize> = (0..n).collect();
-    by_id.sort_by(|&x, &y| ids[x].cmp(ids[y]).then(x.cmp(&y)));
-    let mut rank = vec![0u32; n];
-    for (r, &i) in by_id.iter().enumerate() {
-        rank[i] = r as u32;
-    }
+    let rank = ranks(ids);
     let lengths = if lengths.len() == n {
         lengths.to_vec()
     } else {
@@ -165,16 +149,21 @@ pub fn join_identical(
     if !moved {
         return groups;
     }
-    let mut by_id: Vec<usize> = (0..n).collect();
+    order(
+        groups.into_iter().filter(|g| !g.is_empty()).collect(),
+        &ranks(ids),
+    )
+}
+
+/// Each document's canonical rank: its position when sorted by id (then input position).
+fn ranks(ids: &[&str]) -> Vec<u32> {
+    let mut by_id: Vec<usize> = (0..ids.len()).collect();
     by_id.sort_by(|&x, &y| ids[x].cmp(ids[y]).then(x.cmp(&y)));
-    let mut rank = vec![0u32; n];
+    let mut rank = vec![0u32; ids.len()];
     for (r, &i) in by_id.iter().enumerate() {
         rank[i] = r as u32;
     }
-    order(
-        groups.into_iter().filter(|g| !g.is_empty()).collect(),
-        &rank,
-    )
+    rank
 }
 
 /// Sorts members by input position and clusters by size, then smallest member id.

@@ -135,12 +135,10 @@ mod tests {
     }
 }
 
-/// Labels read from a CSV with `id` and `cluster` columns, in file order.
-///
-/// # Errors
-/// An input error naming the file (and line) when it cannot be read, lacks a column, or
-/// repeats an id.
-pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)>> {
+/// Opens a CSV file with a header row; the path as shown in messages comes back with it.
+fn open_csv(
+    path: &std::path::Path,
+) -> crate::Result<(String, csv::Reader<std::io::BufReader<std::fs::File>>)> {
     use crate::error::{Error, InputError, Position};
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| {
@@ -151,18 +149,40 @@ pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)
         };
         Error::input(Position::file(&shown), kind)
     })?;
-    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
-    let csv_err = |e: csv::Error| {
-        let pos = e
-            .position()
-            .map_or(Position::file(&shown), |p| Position::line(&shown, p.line()));
-        let message = e.to_string();
-        let message = message
-            .strip_prefix("CSV error: ")
-            .unwrap_or(&message)
-            .to_owned();
-        Error::input(pos, InputError::Csv(message))
-    };
+    Ok((
+        shown,
+        csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file)),
+    ))
+}
+
+/// A CSV error as an input error at its line (the csv crate's own "CSV error:" prefix
+/// dropped, since the message adds one).
+fn csv_error(shown: &str, e: &csv::Error) -> crate::Error {
+    use crate::error::{Error, InputError, Position};
+    let pos = e
+        .position()
+        .map_or(Position::file(shown), |p| Position::line(shown, p.line()));
+    let message = e.to_string();
+    Error::input(
+        pos,
+        InputError::Csv(
+            message
+                .strip_prefix("CSV error: ")
+                .unwrap_or(&message)
+                .to_owned(),
+        ),
+    )
+}
+
+/// Labels read from a CSV with `id` and `cluster` columns, in file order.
+///
+/// # Errors
+/// An input error naming the file (and line) when it cannot be read, lacks a column, or
+/// repeats an id.
+pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)>> {
+    use crate::error::{Error, InputError, Position};
+    let (shown, mut rdr) = open_csv(path)?;
+    let csv_err = |e: csv::Error| csv_error(&shown, &e);
     let header = rdr.headers().map_err(csv_err)?.clone();
     let col = |name: &str| {
         header.iter().position(|h| {
@@ -304,31 +324,8 @@ pub fn read_pairs(
     value: &str,
 ) -> crate::Result<Vec<(String, String, f64)>> {
     use crate::error::{Error, InputError, Position};
-    let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| {
-        let kind = if e.kind() == std::io::ErrorKind::NotFound {
-            InputError::NotFound
-        } else {
-            InputError::Read(e)
-        };
-        Error::input(Position::file(&shown), kind)
-    })?;
-    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
-    let csv_err = |e: csv::Error| {
-        let pos = e
-            .position()
-            .map_or(Position::file(&shown), |p| Position::line(&shown, p.line()));
-        let message = e.to_string();
-        Error::input(
-            pos,
-            InputError::Csv(
-                message
-                    .strip_prefix("CSV error: ")
-                    .unwrap_or(&message)
-                    .to_owned(),
-            ),
-        )
-    };
+    let (shown, mut rdr) = open_csv(path)?;
+    let csv_err = |e: csv::Error| csv_error(&shown, &e);
     let header = rdr.headers().map_err(csv_err)?.clone();
     let col = |name: &str| {
         header.iter().position(|h| {

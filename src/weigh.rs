@@ -320,7 +320,8 @@ fn phrase_key(words: &[String]) -> u64 {
     xxh3_64(format!("@{}", words.join(" ")).as_bytes())
 }
 
-fn strip_possessive(s: &str) -> &str {
+/// A word without its possessive ending ("Lavrov's", "Reuters'"), curly or straight.
+pub(crate) fn strip_possessive(s: &str) -> &str {
     s.strip_suffix("'s")
         .or_else(|| s.strip_suffix("\u{2019}s"))
         .or_else(|| s.strip_suffix('\''))
