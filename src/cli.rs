@@ -37,7 +37,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MeasureArg {
     /// Same event in different words: weighted cosine over names, numbers and rare words
-    /// (default threshold 0.35, lower for short texts).
+    /// (default threshold 0.59, lower for short texts).
     Story,
     /// Jaccard of word or character shingles: near-copies (default threshold 0.50).
     Jaccard,
@@ -111,7 +111,7 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Link pairs scoring at least this (0..1). Default: 0.35 story (lower for
+    /// Link pairs scoring at least this (0..1). Default: 0.59 story (lower for
     /// headlines and briefs), 0.50 jaccard,
     /// 0.80 containment.
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]

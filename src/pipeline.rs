@@ -18,7 +18,7 @@ use crate::document::Corpus;
 use crate::document::Document;
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
-use crate::score::{Features, Scorer};
+use crate::score::{Features, Scorer, calibrate, cosine_of};
 use crate::weigh::occurrences;
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
@@ -45,13 +45,26 @@ pub fn cluster_corpus(
 /// Clusters a corpus whose features are already computed.
 fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> ClusterReport {
     let score = &scorer.config;
-    let floor = match config.linkage {
-        Linkage::Average => config.threshold * EDGE_FLOOR_SHARE,
-        Linkage::Single => config.threshold,
-        Linkage::Centroid => config.threshold * EDGE_FLOOR_SHARE,
+    // Story scores are calibrated cosines; clustering sums and averages the cosines
+    // themselves (centroid linkage relies on them being dot products of unit vectors).
+    let story = score.measure == Measure::Story;
+    let to_cluster_scale = |x: f64| if story { cosine_of(x) } else { x };
+    let internal = ClusterConfig {
+        threshold: to_cluster_scale(config.threshold),
+        ..config.clone()
+    };
+    let floor = match internal.linkage {
+        Linkage::Average | Linkage::Centroid => internal.threshold * EDGE_FLOOR_SHARE,
+        Linkage::Single => internal.threshold,
     };
     // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
-    let edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    let floor = if story { calibrate(floor) } else { floor };
+    let mut edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    if story {
+        for e in &mut edges {
+            e.detail.score = cosine_of(e.detail.score);
+        }
+    }
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
     // The window binds clusters as a whole for the story measure, not just pairs.
@@ -65,7 +78,7 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
         Features::Story(w) => w.vectors.iter().map(|v| v.terms.len() as f64).collect(),
         _ => Vec::new(),
     };
-    let groups = cluster_dated_sized(&ids, &dates, window, &lengths, &edges, config);
+    let groups = cluster_dated_sized(&ids, &dates, window, &lengths, &edges, &internal);
     // Byte-identical articles belong together whatever their dates.
     let keys: Vec<Option<u64>> = corpus
         .docs

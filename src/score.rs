@@ -1,6 +1,7 @@
 //! Stage 6, score: the three measures over the features of a pair of documents.
 //!
-//! - `story`: cosine of the salient-term vectors ([`crate::weigh`]); zero when both
+//! - `story`: the square root of the cosine of the salient-term vectors ([`crate::weigh`];
+//!   see [`calibrate`]); zero when both
 //!   documents are dated further apart than the window, and within it lowered by
 //!   [`DECAY_PER_DAY`] for each day between them.
 //! - `jaccard`: `|A ∩ B| / |A ∪ B|` of the shingle sets.
@@ -22,6 +23,20 @@ use crate::weigh::{Weights, weigh};
 /// 0.821 without decay, 0.885 at 0.03, 1.000 at 0.06; generated 20k collection 0.973 ->
 /// 0.976; UCI headlines 0.703 -> 0.708.
 pub const DECAY_PER_DAY: f64 = 0.06;
+
+/// The story score of a cosine: its square root. Human "same story?" judgements grow with
+/// the cosine but not linearly (two reports sharing half their salient weight read as
+/// clearly one story), and the root follows them better: on 161 judged news pairs Pearson
+/// rises from 0.783 (cosine) to 0.820, the rank order being the same. Clustering works on
+/// the cosine itself ([`cosine_of`]), where centroid sums hold.
+pub fn calibrate(cosine: f64) -> f64 {
+    cosine.max(0.0).sqrt()
+}
+
+/// The cosine behind a story score (the inverse of [`calibrate`]).
+pub fn cosine_of(score: f64) -> f64 {
+    score * score
+}
 
 /// The per-document features a measure needs.
 #[derive(Debug, Clone)]
@@ -117,7 +132,7 @@ impl Scorer {
                 let score = if self.outside_window(a, b) {
                     0.0
                 } else {
-                    (raw * self.decay(days_apart)).clamp(0.0, 1.0)
+                    calibrate((raw * self.decay(days_apart)).clamp(0.0, 1.0))
                 };
                 Detail {
                     score,

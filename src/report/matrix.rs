@@ -5,8 +5,8 @@
 //!   decimals (for `containment`, the share of r found in c); the diagonal is 1.
 //!   `pd.read_csv(path, index_col=0)` loads it.
 //! - long: header `a,b,score` plus the measure's parts (`names`, `terms`, `days_apart` for
-//!   story: the shares of the cosine carried by names and numbers and by other words, which
-//!   add up to the score unless the date window zeroed it;
+//!   story: the parts of the score carried by shared names and numbers and by other words,
+//!   which add up to it;
 //!   `shared` for jaccard; `a_in_b,b_in_a` for containment); one row per pair `a` before
 //!   `b` in input order with `score >= min_score`.
 
@@ -89,8 +89,17 @@ pub fn render_long(
                             .cosine_parts(&w.vectors[p.b as usize], &w.salient),
                         _ => (0.0, 0.0),
                     };
-                    rec.push(fmt_score(names));
-                    rec.push(fmt_score(terms));
+                    // Shown as the parts of the score they carry, so that they add up to it.
+                    let total = names + terms;
+                    let share = |x: f64| {
+                        if total > 0.0 {
+                            d.score * x / total
+                        } else {
+                            0.0
+                        }
+                    };
+                    rec.push(fmt_score(share(names)));
+                    rec.push(fmt_score(share(terms)));
                     rec.push(d.days_apart.map(|x| x.to_string()).unwrap_or_default());
                 }
                 Measure::Jaccard => rec.push(d.shared.to_string()),
