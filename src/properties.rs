@@ -145,3 +145,25 @@ proptest! {
         prop_assert_eq!(partition(&docs, &one.clusters), partition(&shuffled, &other.clusters));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Arbitrary text, markup and all, never panics the cleaning, tokenizing, weighing,
+    /// shingling, alignment or citation stages, and token spans stay on char boundaries.
+    #[test]
+    fn arbitrary_text_never_panics(raw in "\\PC{0,300}", other in "[<>&a-zA-Z .,!?\"'\u{2019}\u{4e00}-\u{4e10}\u{0301}\n-]{0,200}") {
+        for text in [raw.as_str(), other.as_str()] {
+            let clean = crate::ingest::clean_text(text);
+            let t = crate::tokenize::tokenize(&clean);
+            for tok in &t.tokens {
+                prop_assert!(clean.is_char_boundary(tok.span.start) && clean.is_char_boundary(tok.span.end));
+            }
+            let _ = crate::shingle::shingle_text(&clean, ShingleKind::Word(3));
+            let _ = crate::shingle::shingle_text(&clean, ShingleKind::Char(4));
+            let _ = crate::cites::cites(&clean);
+            let _ = crate::align::align(&clean, text);
+            let _ = crate::weigh::weigh(&[Document::new("a", clean.clone()), Document::new("b", text)]);
+        }
+    }
+}

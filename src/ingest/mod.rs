@@ -194,19 +194,91 @@ pub(crate) fn decode_lossy(bytes: Vec<u8>) -> (String, Option<usize>) {
 }
 
 /// Cleans a text field as read: drops a UTF-8 byte-order mark, turns CRLF and lone CR into
-/// LF, and decodes HTML entities (`&amp;`, `&#8217;`), which scraped feeds are full of.
-pub(crate) fn clean_text(s: &str) -> String {
+/// LF, removes HTML markup and decodes HTML entities (`&amp;`, `&#8217;`), which scraped
+/// feeds are full of.
+pub fn clean_text(s: &str) -> String {
     let s = s.strip_prefix('\u{feff}').unwrap_or(s);
     let s = if s.contains('\r') {
         s.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         s.to_owned()
     };
+    // Tags first: an entity such as `&lt;b&gt;` is text the author wrote, not markup.
+    let s = if s.contains('<') { strip_tags(&s) } else { s };
     if s.contains('&') {
         html_escape::decode_html_entities(&s).into_owned()
     } else {
         s
     }
+}
+
+/// Removes HTML markup that scraped text often still carries: tags (`<p>`, `</a>`,
+/// `<br/>`, `<!-- ... -->`) and whole `<script>`/`<style>` elements. Block tags become line
+/// breaks so paragraphs stay apart. Only what looks like a tag is touched: `a < b` or
+/// `<3` stays.
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |j| &comment[j + 3..]);
+            continue;
+        }
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let starts_like_tag = after.starts_with('/')
+            || after.starts_with('!')
+            || after
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic());
+        let close = after
+            .find('>')
+            .filter(|&j| starts_like_tag && !after[..j].contains(['<', '\n']));
+        match close {
+            Some(j) => {
+                if (name == "script" || name == "style") && !after.starts_with('/') {
+                    // Drop the element's content up to its closing tag.
+                    let closing = format!("</{name}");
+                    rest = match after.to_ascii_lowercase().find(&closing) {
+                        Some(k) => after[k..].find('>').map_or("", |m| &after[k + m + 1..]),
+                        None => "",
+                    };
+                    continue;
+                }
+                let block = matches!(
+                    name.as_str(),
+                    "p" | "br"
+                        | "div"
+                        | "li"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "tr"
+                        | "blockquote"
+                        | "section"
+                        | "article"
+                );
+                out.push_str(if block { "\n" } else { " " });
+                rest = &after[j + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -229,6 +301,21 @@ mod tests {
             clean_text("\u{feff}a\r\nb\rc &amp; d&#8217;s"),
             "a\nb\nc & d\u{2019}s"
         );
+    }
+
+    #[test]
+    fn markup_is_removed_but_text_with_angle_brackets_is_not() {
+        assert_eq!(
+            clean_text(
+                "<p>Mayor <b>Vance</b> spoke.</p><script>alert(1)</script><p>Next &lt;b&gt;</p>"
+            ),
+            "\nMayor  Vance  spoke.\n\nNext <b>\n"
+        );
+        assert_eq!(
+            clean_text("if a < b and c > d, <3"),
+            "if a < b and c > d, <3"
+        );
+        assert_eq!(clean_text("x<!-- hidden -->y<br/>z"), "xy\nz");
     }
 
     #[test]
