@@ -15,6 +15,40 @@ use crate::cli::{
     InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
+/// The temporary output file being written, for the interrupt handler to remove: an
+/// interrupted run leaves the old output (or none), and no litter.
+static PENDING: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes a half-written temporary output on Ctrl-C and exits with code 1. Installed once
+/// by `main`; a failure to install it only loses the clean-up.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(mut pending) = PENDING.lock()
+            && let Some(path) = pending.take()
+        {
+            let _ = std::fs::remove_file(path);
+        }
+        eprintln!("storydedup: interrupted");
+        std::process::exit(1);
+    });
+}
+
+fn open_output(path: Option<&std::path::Path>) -> Result<Output, Error> {
+    let out = Output::open(path)?;
+    if let Ok(mut pending) = PENDING.lock() {
+        *pending = out.temp_path().map(std::path::Path::to_path_buf);
+    }
+    Ok(out)
+}
+
+fn finish_output(out: Output) -> Result<(), Error> {
+    let result = out.finish();
+    if let Ok(mut pending) = PENDING.lock() {
+        *pending = None;
+    }
+    result
+}
+
 /// More threads than this only costs memory and start-up time.
 const MAX_THREADS: usize = 1024;
 
@@ -114,7 +148,7 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let report = pipeline::cluster_corpus(&corpus, &score, &config);
-    let mut out = Output::open(args.input.output.as_deref())?;
+    let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
         ClusterFormat::Table => report::table::render(&report, &corpus, &mut out),
@@ -122,7 +156,7 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
         ClusterFormat::Json => report::json::render(&report, &corpus, &mut out),
     }
     .map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }
 
 fn matrix(args: MatrixArgs) -> Result<(), Error> {
@@ -131,14 +165,14 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
     let (score, corpus) = prepare(&args.input)?;
     let scorer = Scorer::new(&corpus.docs, score);
     // The matrix is computed while it is written, block by block.
-    let mut out = Output::open(args.input.output.as_deref())?;
+    let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
         MatrixFormat::Dense => report::matrix::render_dense(&corpus, &scorer, &mut out),
         MatrixFormat::Long => report::matrix::render_long(&corpus, &scorer, min_score, &mut out),
     }
     .map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }
 
 fn evaluate(args: EvalArgs) -> Result<(), Error> {
@@ -165,7 +199,7 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
             pred.len()
         )));
     }
-    let mut out = Output::open(None)?;
+    let mut out = open_output(None)?;
     let name = out.name();
     let written = match args.format {
         EvalFormat::Json => serde_json::to_writer_pretty(&mut out, &c)
@@ -195,7 +229,7 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
         }
     };
     written.map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }
 
 fn evaluate_pairs(
@@ -215,7 +249,7 @@ fn evaluate_pairs(
             c.pairs
         )));
     }
-    let mut out = Output::open(None)?;
+    let mut out = open_output(None)?;
     let name = out.name();
     let written = match format {
         EvalFormat::Json => serde_json::to_writer_pretty(&mut out, &c)
@@ -228,7 +262,7 @@ fn evaluate_pairs(
         ),
     };
     written.map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
@@ -236,11 +270,11 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let view = pipeline::collection_view(&corpus, &score, &config);
-    let mut out = Output::open(args.input.output.as_deref())?;
+    let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)
         .map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }
 
 /// Reads the two documents to compare: by id from `--corpus`, or one article per file.
@@ -301,7 +335,7 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
         }
     }
     let d = pipeline::diff_documents(&corpus, l, r, args.window);
-    let mut out = Output::open(args.output.as_deref())?;
+    let mut out = open_output(args.output.as_deref())?;
     let name = out.name();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let result = match args.format {
@@ -328,5 +362,5 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
         }
     };
     result.map_err(|source| Error::Output { path: name, source })?;
-    out.finish()
+    finish_output(out)
 }

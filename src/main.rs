@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    commands::install_interrupt_handler();
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) means the reader has what it wanted.

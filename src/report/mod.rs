@@ -173,6 +173,14 @@ impl Output {
         })
     }
 
+    /// The temporary file being written, if any: what an interrupt handler should remove.
+    pub fn temp_path(&self) -> Option<&Path> {
+        match self {
+            Output::Stdout(_) => None,
+            Output::File { temp, .. } => Some(temp.get_ref().path()),
+        }
+    }
+
     /// The path to name in messages.
     pub fn name(&self) -> String {
         match self {
