@@ -319,9 +319,27 @@ fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>
     } else {
         Vec::new()
     };
+    // An outlet naming itself ("told the Meridian Press") is no citation.
+    let own = |m: usize, name: &str| {
+        let bare = |s: &str| {
+            s.trim()
+                .trim_start_matches("The ")
+                .trim_start_matches("the ")
+                .to_lowercase()
+        };
+        corpus.docs[m]
+            .source
+            .as_deref()
+            .is_some_and(|src| bare(src) == bare(name))
+    };
     let cites: Vec<Vec<String>> = members
         .iter()
-        .map(|&m| cites(&corpus.docs[m].text))
+        .map(|&m| {
+            cites(&corpus.docs[m].text)
+                .into_iter()
+                .filter(|c| !own(m, c))
+                .collect()
+        })
         .collect();
     let mut cited_sources: Vec<(String, usize)> = Vec::new();
     for c in cites.iter().flatten() {

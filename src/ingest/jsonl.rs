@@ -285,6 +285,17 @@ mod tests {
     }
 
     #[test]
+    fn metadata_is_one_clean_line() {
+        let c = read_jsonl(
+            "t.jsonl",
+            "{\"text\":\"a\",\"source\":\"<img src=x onerror=alert(1)>\",\"title\":\"<script>x</script> Harbour  <b>budget</b>\\n\"}\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(c.docs[0].source, None);
+        assert_eq!(c.docs[0].title.as_deref(), Some("Harbour budget"));
+    }
+
+    #[test]
     fn bad_dates_warn_and_keep_the_document() {
         let c = read_jsonl(
             "t.jsonl",

@@ -203,6 +203,11 @@ pub fn clean_text(s: &str) -> String {
     } else {
         s.to_owned()
     };
+    let s = if s.contains('\u{1b}') {
+        strip_ansi(&s)
+    } else {
+        s
+    };
     // Tags first: an entity such as `&lt;b&gt;` is text the author wrote, not markup.
     let s = if s.contains('<') { strip_tags(&s) } else { s };
     if s.contains('&') {
@@ -210,6 +215,39 @@ pub fn clean_text(s: &str) -> String {
     } else {
         s
     }
+}
+
+/// Removes terminal escape sequences (`ESC [ ... m` colours, `ESC ] ... BEL` titles, and
+/// two-character ones): never news text, and they would split words in two.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                // Parameters and intermediates, then one final byte in @..~.
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                // Operating-system command: up to BEL or ESC \.
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Removes HTML markup that scraped text often still carries: tags (`<p>`, `</a>`,
@@ -316,6 +354,15 @@ mod tests {
             "if a < b and c > d, <3"
         );
         assert_eq!(clean_text("x<!-- hidden -->y<br/>z"), "xy\nz");
+    }
+
+    #[test]
+    fn terminal_escapes_are_removed_whole() {
+        assert_eq!(
+            clean_text("Red \u{1b}[31mRED\u{1b}[0m and \u{1b}]0;pwned\u{7}done"),
+            "Red RED and done"
+        );
+        assert_eq!(clean_text("a\u{1b}]2;t\u{1b}\\b"), "ab");
     }
 
     #[test]

@@ -38,7 +38,16 @@ pub(crate) fn build(ingest: &mut Ingest, pos: Position, name: &str, f: Fields) -
             parsed
         }
     };
-    let nonempty = |s: Option<String>| s.map(|s| clean_text(s.trim())).filter(|s| !s.is_empty());
+    // Metadata is one line: cleaned (markup may leave gaps), then spaces collapsed.
+    let nonempty = |s: Option<String>| {
+        s.map(|s| {
+            clean_text(&s)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|s| !s.is_empty())
+    };
     Document {
         id,
         title: nonempty(f.title),

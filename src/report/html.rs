@@ -8,7 +8,18 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use html_escape::encode_double_quoted_attribute as attr;
+
+/// Document text for HTML: control and invisible characters removed (a bidi override would
+/// reverse what follows it on the page), then escaped.
+fn text(s: &str) -> String {
+    let visible: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .filter(|&c| !c.is_control() && !crate::normalize::is_invisible(c))
+        .collect();
+    html_escape::encode_text(&visible).into_owned()
+}
 
 use crate::align::{Row, RowKind, Segment};
 use crate::document::{Corpus, Document};
@@ -70,14 +81,14 @@ fn link(url: Option<&str>, label: &str) -> String {
                 text(label)
             )
         }
-        _ => text(label).into_owned(),
+        _ => text(label),
     }
 }
 
 fn doc_meta(d: &Document) -> String {
     let mut parts = Vec::new();
     if let Some(s) = &d.source {
-        parts.push(text(s).into_owned());
+        parts.push(text(s));
     }
     if let Some(date) = d.date {
         parts.push(date.to_string());
@@ -111,7 +122,7 @@ fn diff_row(out: &mut String, row: &Row) {
     };
     let side = |seg: &Option<Segment>, tag: &str| match seg {
         Some(s) if row.kind == RowKind::Match => marked(s, tag),
-        Some(s) => text(&s.text).into_owned(),
+        Some(s) => text(&s.text),
         None => String::new(),
     };
     let _ = writeln!(
@@ -127,7 +138,7 @@ fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usiz
     let head = |doc: &Document, anchor: Option<usize>| {
         let id = match anchor {
             Some(i) => format!("<a href=\"#doc-{i}\">{}</a>", text(&doc.id)),
-            None => text(&doc.id).into_owned(),
+            None => text(&doc.id),
         };
         format!("{id} <span class=\"meta\">{}</span>", doc_meta(doc))
     };
@@ -491,6 +502,14 @@ mod tests {
         assert!(!html.contains("href=\"javascript:"));
         assert!(html.contains("href=\"https://example.com/a?b=&quot;c&quot;\""));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn bidi_overrides_and_control_characters_never_reach_the_page() {
+        assert_eq!(
+            text("Trailing \u{202E}override\u{1b}\u{7} <b>"),
+            "Trailing override &lt;b&gt;"
+        );
     }
 
     #[test]
