@@ -759,6 +759,20 @@ fn issue_3_diff_of_two_files_and_refusals() {
 
 #[test]
 fn issue_3_diff_colour_is_opt_in_off_a_terminal() {
+    // Every line, header and footer included, fits a narrow width.
+    let (_, narrow, _) = run(&[
+        "diff",
+        "--width",
+        "40",
+        "seeds/000_caa04d0a8aee422f.txt",
+        "seeds/004_4b38f16243b578f4.txt",
+    ]);
+    assert!(
+        narrow
+            .lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 40),
+        "{narrow}"
+    );
     let (_, plain, _) = run(&[
         "diff",
         "seeds/000_caa04d0a8aee422f.txt",

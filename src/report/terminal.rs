@@ -102,17 +102,11 @@ pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io
         draw(&mut out, row, &layout, style)?;
     }
     let s = &d.similarities;
-    writeln!(
-        out,
-        "{}",
-        paint(
-            &format!(
-                "similarity: story {:.2} · jaccard {:.2} · containment {:.2}",
-                s.story, s.jaccard, s.containment
-            ),
-            DIM
-        )
-    )?;
+    let similarity = format!(
+        "similarity: story {:.2} · jaccard {:.2} · containment {:.2}",
+        s.story, s.jaccard, s.containment
+    );
+    full_width(&mut out, &similarity, style, Some(DIM))?;
     let rule = format!(
         "{}{}┼{}",
         "─".repeat(layout.score),
@@ -125,11 +119,28 @@ pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io
     }
     writeln!(out, "{}", paint(&rule, DIM))?;
     let sum = d.alignment.summary();
-    writeln!(
-        out,
+    let footer = format!(
         "{} of {} sentences shared; left-only: {}; right-only: {}",
         sum.shared, sum.left_sentences, sum.left_only, sum.right_only
-    )
+    );
+    full_width(&mut out, &footer, style, None)
+}
+
+/// A line across both columns, wrapped to the total width.
+fn full_width(
+    out: &mut impl Write,
+    line: &str,
+    style: &Style,
+    code: Option<&'static str>,
+) -> std::io::Result<()> {
+    for part in wrap(&[(line.to_owned(), None)], style.width) {
+        let text: String = part.iter().map(|(t, _)| t.as_str()).collect();
+        match code {
+            Some(c) if style.color => writeln!(out, "{c}{text}{RESET}")?,
+            _ => writeln!(out, "{text}")?,
+        }
+    }
+    Ok(())
 }
 
 /// A row ready to draw: the score cell and the styled runs of each side.
