@@ -94,6 +94,21 @@ pub struct InputArgs {
     pub verbose: bool,
 }
 
+/// Options of the commands that cluster (`cluster`, `report`).
+#[derive(Debug, Args)]
+pub struct ClusteringArgs {
+    /// Link pairs scoring at least this (0..1). Default: 0.59 story (lower for
+    /// headlines and briefs), 0.50 jaccard,
+    /// 0.80 containment.
+    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+
+    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
+    /// and containment.
+    #[arg(long, value_enum)]
+    pub linkage: Option<LinkageArg>,
+}
+
 /// `cluster` output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ClusterFormat {
@@ -111,16 +126,8 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Link pairs scoring at least this (0..1). Default: 0.59 story (lower for
-    /// headlines and briefs), 0.50 jaccard,
-    /// 0.80 containment.
-    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
-    pub threshold: Option<f64>,
-
-    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
-    /// and containment.
-    #[arg(long, value_enum)]
-    pub linkage: Option<LinkageArg>,
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
@@ -260,12 +267,6 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Link pairs scoring at least this (0..1). Default: as for `cluster`.
-    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
-    pub threshold: Option<f64>,
-
-    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
-    /// and containment.
-    #[arg(long, value_enum)]
-    pub linkage: Option<LinkageArg>,
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
 }

@@ -11,8 +11,8 @@ use storydedup::score::Scorer;
 use storydedup::{eval, ingest, pipeline};
 
 use crate::cli::{
-    ClusterArgs, ClusterFormat, ColorChoice, Command, DiffArgs, DiffFormat, EvalArgs, EvalFormat,
-    InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DiffArgs, DiffFormat,
+    EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
 /// The temporary output file being written, for the interrupt handler to remove: an
@@ -125,16 +125,12 @@ fn print_warnings(corpus: &Corpus, args: &InputArgs) {
     }
 }
 
-fn cluster_config(
-    threshold: Option<f64>,
-    m: MeasureArg,
-    linkage: Option<LinkageArg>,
-) -> Result<ClusterConfig, Error> {
-    let threshold = match threshold {
+fn cluster_config(args: &ClusteringArgs, m: MeasureArg) -> Result<ClusterConfig, Error> {
+    let threshold = match args.threshold {
         Some(t) => check_unit("--threshold", t)?,
         None => measure(m).default_threshold(),
     };
-    let linkage = match linkage {
+    let linkage = match args.linkage {
         Some(LinkageArg::Average) => Linkage::Average,
         Some(LinkageArg::Single) => Linkage::Single,
         Some(LinkageArg::Centroid) => Linkage::Centroid,
@@ -144,7 +140,7 @@ fn cluster_config(
 }
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
-    let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
+    let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let report = pipeline::cluster_corpus(&corpus, &score, &config);
@@ -266,7 +262,7 @@ fn evaluate_pairs(
 }
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
-    let config = cluster_config(args.threshold, args.input.measure, args.linkage)?;
+    let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
     let view = pipeline::collection_view(&corpus, &score, &config);

@@ -155,6 +155,15 @@ fn open_csv(
     ))
 }
 
+/// The index of a header column, by name: case, surrounding spaces and a BOM ignored.
+fn column(header: &csv::StringRecord, name: &str) -> Option<usize> {
+    header.iter().position(|h| {
+        h.trim()
+            .trim_start_matches('\u{feff}')
+            .eq_ignore_ascii_case(name)
+    })
+}
+
 /// A CSV error as an input error at its line (the csv crate's own "CSV error:" prefix
 /// dropped, since the message adds one).
 fn csv_error(shown: &str, e: &csv::Error) -> crate::Error {
@@ -184,13 +193,7 @@ pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)
     let (shown, mut rdr) = open_csv(path)?;
     let csv_err = |e: csv::Error| csv_error(&shown, &e);
     let header = rdr.headers().map_err(csv_err)?.clone();
-    let col = |name: &str| {
-        header.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
-    };
+    let col = |name: &str| column(&header, name);
     let (Some(id), Some(cluster)) = (col("id"), col("cluster")) else {
         return Err(Error::input(
             Position::line(&shown, 1),
@@ -327,13 +330,7 @@ pub fn read_pairs(
     let (shown, mut rdr) = open_csv(path)?;
     let csv_err = |e: csv::Error| csv_error(&shown, &e);
     let header = rdr.headers().map_err(csv_err)?.clone();
-    let col = |name: &str| {
-        header.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
-    };
+    let col = |name: &str| column(&header, name);
     let ids = col("id1")
         .zip(col("id2"))
         .or_else(|| col("a").zip(col("b")));

@@ -185,7 +185,11 @@ impl Scorer {
     /// The directional score shown in a dense matrix at row `a`, column `b`: for
     /// `containment` the share of `a` found in `b`, otherwise the symmetric score.
     pub fn directional(&self, a: usize, b: usize) -> f64 {
-        let d = self.detail(a, b);
+        self.directional_of(&self.detail(a, b))
+    }
+
+    /// The directional value of a pair's detail (see [`Scorer::directional`]).
+    pub fn directional_of(&self, d: &Detail) -> f64 {
         match self.config.measure {
             Measure::Containment => d.a_in_b,
             _ => d.score,

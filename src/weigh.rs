@@ -64,44 +64,47 @@ pub struct TermVector {
 }
 
 impl TermVector {
+    /// The terms both vectors hold, in id order, with both weights: a merge of two sorted
+    /// lists, shared by every measure over the pair so they sum in the same order.
+    fn shared<'a>(&'a self, other: &'a TermVector) -> impl Iterator<Item = (u32, f64)> + 'a {
+        let (a, b) = (&self.terms, &other.terms);
+        let (mut i, mut j) = (0, 0);
+        std::iter::from_fn(move || {
+            while i < a.len() && j < b.len() {
+                match a[i].0.cmp(&b[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        let out = (a[i].0, f64::from(a[i].1) * f64::from(b[j].1));
+                        i += 1;
+                        j += 1;
+                        return Some(out);
+                    }
+                }
+            }
+            None
+        })
+    }
+
     /// The cosine with another vector split in two: the part carried by names, multi-word
     /// names and numbers (`salient[id]`), and the part carried by other words.
     pub fn cosine_parts(&self, other: &TermVector, salient: &[bool]) -> (f64, f64) {
-        let (mut i, mut j, mut names, mut words) = (0, 0, 0.0f64, 0.0f64);
-        let (a, b) = (&self.terms, &other.terms);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let x = f64::from(a[i].1) * f64::from(b[j].1);
-                    if salient.get(a[i].0 as usize).copied().unwrap_or(false) {
-                        names += x;
-                    } else {
-                        words += x;
-                    }
-                    i += 1;
-                    j += 1;
-                }
+        let (mut names, mut words) = (0.0f64, 0.0f64);
+        for (t, x) in self.shared(other) {
+            if salient.get(t as usize).copied().unwrap_or(false) {
+                names += x;
+            } else {
+                words += x;
             }
         }
         (names, words)
     }
 
-    /// Cosine similarity with another vector (both normalised): a merge of two sorted lists.
+    /// Cosine similarity with another vector (both normalised).
     pub fn cosine(&self, other: &TermVector) -> f64 {
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-        let (a, b) = (&self.terms, &other.terms);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += f64::from(a[i].1) * f64::from(b[j].1);
-                    i += 1;
-                    j += 1;
-                }
-            }
+        let mut dot = 0.0f64;
+        for (_, x) in self.shared(other) {
+            dot += x;
         }
         dot.min(1.0)
     }

@@ -535,15 +535,20 @@ fn bad_options_are_refused() {
         (vec!["cluster", "--window", "-2", "seeds/"], ""),
         (vec!["cluster", "--threads", "0", "seeds/"], "--threads"),
     ] {
-        let (code, out, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(out.is_empty());
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(
-            err.starts_with("storydedup: ") && err.contains(what),
-            "{args:?}: {err}"
-        );
+        assert_option_refused(&args, what);
     }
+}
+
+/// A bad option: exit 2, nothing on stdout, one stderr line containing `what`.
+fn assert_option_refused(args: &[&str], what: &str) {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(
+        err.starts_with("storydedup: ") && err.contains(what),
+        "{args:?}: {err}"
+    );
 }
 
 #[test]
@@ -1107,10 +1112,7 @@ fn issue_2_negative_and_huge_numbers_get_clear_messages() {
         ),
         (vec![], "missing a command"),
     ] {
-        let (code, _, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}");
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(what), "{args:?}: {err}");
+        assert_option_refused(&args, what);
     }
 }
 

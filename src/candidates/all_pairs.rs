@@ -11,7 +11,6 @@
 
 use rayon::prelude::*;
 
-use crate::config::Measure;
 use crate::score::{Detail, Features, Scorer};
 
 /// Shards of the shingle index build (a power of two), by the top bits of the hash.
@@ -290,10 +289,7 @@ impl<'a> AllPairs<'a> {
                     let mut row = vec![0.0; n];
                     for (b, raw) in scratch.drain() {
                         let d = scorer.finish(a, b as usize, raw);
-                        row[b as usize] = match scorer.config.measure {
-                            Measure::Containment => d.a_in_b,
-                            _ => d.score,
-                        };
+                        row[b as usize] = scorer.directional_of(&d);
                     }
                     row[a] = 1.0;
                     row
@@ -306,7 +302,7 @@ impl<'a> AllPairs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ScoreConfig, ShingleKind};
+    use crate::config::{Measure, ScoreConfig, ShingleKind};
     use crate::document::Document;
 
     fn corpus() -> Vec<Document> {
