@@ -6,11 +6,18 @@
 //! the direct formula, so results equal [`Scorer::detail`] to the bit. Terms held by a
 //! single document are left out of the index: they can never be shared.
 //!
+//! With the story measure and a date window, the postings are laid out in date order and a
+//! document only walks the stretch of each list that lies within the window of its own date
+//! (plus the undated documents, which may pair with anyone): pairs the window forbids score 0
+//! anyway, so skipping them loses nothing, and a collection spanning months costs what its
+//! busiest week costs, times the number of weeks.
+//!
 //! Guarantees: pairs come out sorted by `(a, b)` with `a < b`; identical for any thread
-//! count.
+//! count, and equal with and without the date layout.
 
 use rayon::prelude::*;
 
+use crate::config::Measure;
 use crate::score::{Detail, Features, Scorer};
 
 /// Shards of the shingle index build (a power of two), by the top bits of the hash.
@@ -66,12 +73,86 @@ impl Csr {
 /// weights; and for each document, its shared terms. Terms held by one document are left
 /// out: they can never be shared.
 struct Index {
+    /// For each term, the positions (see `layout`) of the documents holding it, ascending.
     postings: Csr,
+    /// For each document (by input index), its shared terms.
     doc_terms: Csr,
+    layout: Layout,
+}
+
+/// The order of documents inside the postings: by date when a window binds (dated documents
+/// first, by day then input index; then the undated ones), else input order.
+struct Layout {
+    /// Position -> document.
+    order: Vec<u32>,
+    /// Document -> position.
+    pos: Vec<u32>,
+    /// Positions from here on are undated (or no window binds: then 0).
+    undated: u32,
+    /// For each dated position, the positions `lo..hi` dated within the window of it.
+    window: Vec<(u32, u32)>,
+}
+
+impl Layout {
+    fn new(scorer: &Scorer) -> Layout {
+        let n = scorer.len();
+        let binds = scorer.config.measure == Measure::Story
+            && scorer.config.window_days > 0
+            && scorer.dates.iter().any(Option::is_some);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        let mut undated = 0;
+        let mut window = Vec::new();
+        if binds {
+            let day = |d: u32| scorer.dates[d as usize].map(|x| x.days());
+            // Undated last (`None` sorts first, hence the flag), then by day, then index.
+            order.sort_by_key(|&d| (day(d).is_none(), day(d), d));
+            undated = order.partition_point(|&d| day(d).is_some()) as u32;
+            let days: Vec<i64> = order[..undated as usize]
+                .iter()
+                .map(|&d| i64::from(day(d).unwrap_or(0)))
+                .collect();
+            let w = i64::from(scorer.config.window_days);
+            window = days
+                .iter()
+                .map(|&x| {
+                    let lo = days.partition_point(|&y| y < x - w) as u32;
+                    let hi = days.partition_point(|&y| y <= x + w) as u32;
+                    (lo, hi)
+                })
+                .collect();
+        }
+        let mut pos = vec![0u32; n];
+        for (p, &d) in order.iter().enumerate() {
+            pos[d as usize] = p as u32;
+        }
+        Layout {
+            order,
+            pos,
+            undated,
+            window,
+        }
+    }
+
+    /// The position ranges a document at position `p` must visit: only later positions
+    /// (`later`, each pair once) or all of them (every partner).
+    fn ranges(&self, p: u32, later: bool) -> [(u32, u32); 2] {
+        let n = self.order.len() as u32;
+        let none = (n, n);
+        if p < self.undated {
+            let (lo, hi) = self.window[p as usize];
+            let lo = if later { p + 1 } else { lo };
+            [(lo, hi), (self.undated, n)]
+        } else if later {
+            [(p + 1, n), none]
+        } else {
+            [(0, n), none]
+        }
+    }
 }
 
 impl Index {
     fn build(scorer: &Scorer) -> Index {
+        let layout = Layout::new(scorer);
         match &scorer.features {
             Features::Story(w) => {
                 let mut lists: Vec<Vec<(u32, f32)>> =
@@ -84,17 +165,21 @@ impl Index {
                             }
                         })
                         .collect();
-                let mut doc_terms = Csr::new(true);
-                for (d, v) in w.vectors.iter().enumerate() {
-                    let shared = v
-                        .terms
+                let shared = |v: &'_ crate::weigh::TermVector| {
+                    v.terms
                         .iter()
                         .copied()
-                        .filter(|&(t, _)| w.df[t as usize] > 1);
-                    for (t, wt) in shared.clone() {
-                        lists[t as usize].push((d as u32, wt));
+                        .filter(|&(t, _)| w.df[t as usize] > 1)
+                        .collect::<Vec<_>>()
+                };
+                for (p, &d) in layout.order.iter().enumerate() {
+                    for (t, wt) in shared(&w.vectors[d as usize]) {
+                        lists[t as usize].push((p as u32, wt));
                     }
-                    doc_terms.push_row(shared);
+                }
+                let mut doc_terms = Csr::new(true);
+                for v in &w.vectors {
+                    doc_terms.push_row(shared(v));
                 }
                 let mut postings = Csr::new(true);
                 for list in lists {
@@ -103,6 +188,7 @@ impl Index {
                 Index {
                     postings,
                     doc_terms,
+                    layout,
                 }
             }
             Features::Shingles(sets) => {
@@ -149,6 +235,7 @@ impl Index {
                 Index {
                     postings,
                     doc_terms,
+                    layout,
                 }
             }
         }
@@ -169,35 +256,49 @@ impl Scratch {
         }
     }
 
-    /// Accumulates document `a`'s overlap with every document `b` in `from..` sharing a term.
-    fn accumulate(&mut self, index: &Index, a: usize, from: u32) {
+    /// Accumulates document `a`'s overlap with every document sharing a term whose position
+    /// lies in one of `ranges` (see [`Layout::ranges`]). Each slot sums over `a`'s terms in
+    /// id order, as the direct formula does.
+    fn accumulate(&mut self, index: &Index, a: usize, ranges: &[(u32, u32)]) {
+        let own = index.layout.pos[a];
         let (terms, term_weights) = index.doc_terms.row(a);
         for (k, &t) in terms.iter().enumerate() {
             let wa = term_weights.map_or(1.0, |w| f64::from(w[k]));
             let (docs, doc_weights) = index.postings.row(t as usize);
-            let start = docs.partition_point(|&d| d < from);
-            for (j, &b) in docs.iter().enumerate().skip(start) {
-                if b as usize == a {
-                    continue;
+            for &(lo, hi) in ranges {
+                let start = docs.partition_point(|&p| p < lo);
+                for (j, &p) in docs.iter().enumerate().skip(start) {
+                    if p >= hi {
+                        break;
+                    }
+                    if p == own {
+                        continue;
+                    }
+                    let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
+                    let slot = &mut self.acc[p as usize];
+                    if *slot == 0.0 {
+                        self.touched.push(p);
+                    }
+                    *slot += wa * wb;
                 }
-                let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
-                let slot = &mut self.acc[b as usize];
-                if *slot == 0.0 {
-                    self.touched.push(b);
-                }
-                *slot += wa * wb;
             }
         }
     }
 
-    /// Takes the accumulated values, leaving the scratch zeroed.
-    fn drain(&mut self) -> Vec<(u32, f64)> {
-        self.touched.sort_unstable();
-        let out = self
+    /// Takes the accumulated values as `(document, value)` sorted by document, leaving the
+    /// scratch zeroed.
+    fn drain(&mut self, layout: &Layout) -> Vec<(u32, f64)> {
+        let mut out: Vec<(u32, f64)> = self
             .touched
             .iter()
-            .map(|&b| (b, std::mem::take(&mut self.acc[b as usize])))
+            .map(|&p| {
+                (
+                    layout.order[p as usize],
+                    std::mem::take(&mut self.acc[p as usize]),
+                )
+            })
             .collect();
+        out.sort_unstable_by_key(|x| x.0);
         self.touched.clear();
         out
     }
@@ -226,7 +327,44 @@ impl<'a> AllPairs<'a> {
 
     /// See [`all_pairs`].
     pub fn pairs(&self, min_score: f64) -> Vec<Pair> {
-        self.pairs_in(0..self.scorer.len(), min_score)
+        let scorer = self.scorer;
+        let n = scorer.len();
+        if min_score <= 0.0 {
+            return self.pairs_in(0..n, min_score);
+        }
+        let layout = &self.index.layout;
+        // Each document visits the positions after its own, so every pair is met once, by
+        // whichever of the two comes first in the layout.
+        let rows: Vec<Vec<Pair>> = (0..n as u32)
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(n),
+                |scratch, p| {
+                    let a = layout.order[p as usize] as usize;
+                    scratch.accumulate(&self.index, a, &layout.ranges(p, true));
+                    let mut row = Vec::new();
+                    for (b, raw) in scratch.drain(layout) {
+                        let (x, y) = if (b as usize) < a {
+                            (b as usize, a)
+                        } else {
+                            (a, b as usize)
+                        };
+                        let detail = scorer.finish(x, y, raw);
+                        if detail.score >= min_score {
+                            row.push(Pair {
+                                a: x as u32,
+                                b: y as u32,
+                                detail,
+                            });
+                        }
+                    }
+                    row
+                },
+            )
+            .collect();
+        let mut pairs: Vec<Pair> = rows.into_iter().flatten().collect();
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        pairs
     }
 
     /// The pairs `(a, b)` with `a` in `rows` (and `b > a`), as [`all_pairs`] would list them.
@@ -238,8 +376,13 @@ impl<'a> AllPairs<'a> {
             .map_init(
                 || Scratch::new(n),
                 |scratch, a| {
-                    scratch.accumulate(&self.index, a, a as u32 + 1);
-                    let found = scratch.drain();
+                    let layout = &self.index.layout;
+                    scratch.accumulate(&self.index, a, &layout.ranges(layout.pos[a], false));
+                    let found: Vec<(u32, f64)> = scratch
+                        .drain(layout)
+                        .into_iter()
+                        .filter(|&(b, _)| b as usize > a)
+                        .collect();
                     let mut row = Vec::new();
                     if min_score <= 0.0 {
                         let mut it = found.iter().peekable();
@@ -285,9 +428,10 @@ impl<'a> AllPairs<'a> {
             .map_init(
                 || Scratch::new(n),
                 |scratch, a| {
-                    scratch.accumulate(&self.index, a, 0);
+                    let layout = &self.index.layout;
+                    scratch.accumulate(&self.index, a, &layout.ranges(layout.pos[a], false));
                     let mut row = vec![0.0; n];
-                    for (b, raw) in scratch.drain() {
+                    for (b, raw) in scratch.drain(layout) {
                         let d = scorer.finish(a, b as usize, raw);
                         row[b as usize] = scorer.directional_of(&d);
                     }
