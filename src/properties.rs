@@ -104,6 +104,36 @@ proptest! {
     }
 
     #[test]
+    fn the_date_layout_finds_exactly_what_direct_scoring_finds(
+        texts in prop::collection::vec(text(), 2..16),
+        days in prop::collection::vec(prop::option::of(0u32..12), 16),
+        window in 1u32..5,
+        floor in 0.05f64..0.9,
+    ) {
+        let mut docs = corpus(texts);
+        for (d, day) in docs.iter_mut().zip(&days) {
+            d.date = day.and_then(|x| crate::Date::parse(&format!("2025-03-{:02}", x + 1)));
+        }
+        let s = Scorer::new(&docs, ScoreConfig { window_days: window, ..ScoreConfig::default() });
+        let found = all_pairs(&s, floor);
+        let mut expected = Vec::new();
+        for a in 0..docs.len() {
+            for b in a + 1..docs.len() {
+                if s.score(a, b) >= floor {
+                    expected.push((a as u32, b as u32, s.detail(a, b)));
+                }
+            }
+        }
+        prop_assert_eq!(found.iter().map(|p| (p.a, p.b, p.detail)).collect::<Vec<_>>(), expected);
+        // Every pair, scored or not, for the pair list of `matrix -f long --min-score 0`.
+        let every = all_pairs(&s, 0.0);
+        prop_assert_eq!(every.len(), docs.len() * (docs.len() - 1) / 2);
+        for p in &every {
+            prop_assert_eq!(p.detail, s.detail(p.a as usize, p.b as usize));
+        }
+    }
+
+    #[test]
     fn every_document_is_in_exactly_one_cluster(texts in prop::collection::vec(text(), 1..30), t in 0.05f64..0.95, single in any::<bool>()) {
         let docs = corpus(texts);
         let n = docs.len();
