@@ -359,7 +359,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// True for a stop word (the argument must be normalised: lower case, straight apostrophes).
 pub fn is_stop_word(word: &str) -> bool {
-    use std::collections::HashSet;
+    use rustc_hash::FxHashSet as HashSet;
     use std::sync::OnceLock;
     // A hash set: this is asked of every word of every document, twice.
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();

@@ -13,14 +13,13 @@
 //! Guarantees: the result depends only on the multiset of documents, not their order or the
 //! thread count (vocabulary ids are assigned in sorted key order).
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap as HashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::document::Document;
-use crate::normalize::normalize;
+use crate::normalize::{normalize, normalize_into};
 use crate::stopwords::is_stop_word;
 use crate::tokenize::{Shape, Token, tokenize};
 
@@ -156,8 +155,8 @@ pub struct Occurrence {
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
     let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
-    let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::new(); // df, cap_mid, low_mid
-    let mut kinds: HashMap<u64, Kind> = HashMap::new();
+    let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default(); // df, cap_mid, low_mid
+    let mut kinds: HashMap<u64, Kind> = HashMap::default();
     for raw in &raws {
         for r in raw {
             kinds.entry(r.key).or_insert(r.kind);
@@ -243,12 +242,11 @@ const BACKGROUND_RARE: f32 = 0.005;
 /// `min(1, 3 / sqrt(rank + 3))` (rank 0 "the": 1; rank 100: 0.30; rank 999: 0.09); words not
 /// in the list are rare. Numbers and multi-word names always count as rare.
 fn background(key: u64, kind: Kind) -> (f32, f32) {
-    use std::collections::HashMap;
     use std::sync::OnceLock;
     static SHARES: OnceLock<HashMap<u64, f32>> = OnceLock::new();
     let shares = SHARES.get_or_init(|| {
         let words: Vec<String> = top_english_words::get_words();
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for (rank, w) in words.iter().enumerate() {
             if let Some((k, Kind::Word)) = word_key(&normalize(w), Shape::Lower) {
                 let share = (3.0 / ((rank as f32) + 3.0).sqrt()).min(1.0);
@@ -302,7 +300,7 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     // Stemming is the costliest step per word and news repeats its words: remember each
     // word's key per thread.
     thread_local! {
-        static STEMS: std::cell::RefCell<HashMap<String, u64>> = std::cell::RefCell::new(HashMap::new());
+        static STEMS: std::cell::RefCell<HashMap<String, u64>> = std::cell::RefCell::new(HashMap::default());
     }
     let key = STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -335,7 +333,9 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 /// Extracts the raw terms of a document: headline first (unless the text repeats it), then
 /// body. With `surfaces`, also records every occurrence's surface form.
 fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
-    let mut acc: HashMap<u64, Raw> = HashMap::new();
+    let mut acc: HashMap<u64, Raw> = HashMap::default();
+    // One buffer for every token's normalised form: this loop runs over every word.
+    let mut norm = String::new();
     let mut order: Vec<u64> = Vec::new();
     let title = doc
         .title
@@ -381,10 +381,12 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
         let mut last_sentence = u32::MAX;
         let mut last_end = 0usize;
         for tok in &tokens.tokens {
+            let raw_text = tok.text(text);
+            normalize_into(raw_text, &mut norm);
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
             let gap = &text[last_end.min(tok.span.start)..tok.span.start];
-            let weekday = WEEKDAYS.contains(&normalize(tok.text(text)).as_str());
+            let weekday = WEEKDAYS.contains(&norm.as_str());
             if tok.sentence != last_sentence || gap.chars().any(|c| !c.is_whitespace()) || weekday {
                 flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 pending.clear();
@@ -395,18 +397,16 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                 .get(tok.sentence as usize)
                 .copied()
                 .unwrap_or(false);
-            let raw_text = tok.text(text);
-            let norm = normalize(raw_text);
-            let norm_np = strip_possessive(&norm).to_owned();
-            let surface = strip_possessive(raw_text).to_owned();
+            let norm_np = strip_possessive(&norm);
+            let surface = strip_possessive(raw_text);
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
-            let name_word = !is_stop_word(&norm_np) || (norm_np == "new" && !tok.sentence_start);
+            let name_word = !is_stop_word(norm_np) || (norm_np == "new" && !tok.sentence_start);
             if !headline && capital && name_word {
                 run.append(&mut pending);
-                run.push((norm_np.clone(), surface.clone()));
-                if norm != norm_np {
+                run.push((norm_np.to_owned(), surface.to_owned()));
+                if norm.len() != norm_np.len() {
                     // A possessive ends the name: "Lavrov's aide".
                     flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 }
@@ -436,7 +436,7 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
             if let Some(s) = surfaces.as_deref_mut() {
                 s.push(Occurrence {
                     key,
-                    surface,
+                    surface: surface.to_owned(),
                     phrase: false,
                 });
             }
