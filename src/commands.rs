@@ -143,7 +143,11 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
-    let report = pipeline::cluster_corpus(&corpus, &score, &config);
+    let explain = match args.format {
+        ClusterFormat::Csv => pipeline::Explain::NoSharedTerms,
+        ClusterFormat::Table | ClusterFormat::Json => pipeline::Explain::Full,
+    };
+    let report = pipeline::cluster_corpus_explained(&corpus, &score, &config, explain);
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {

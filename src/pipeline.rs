@@ -32,18 +32,43 @@ const SHARED_TERMS: usize = 10;
 /// Clusters larger than this get their similarity statistics from a sample of pairs.
 const EXACT_STATS_MAX: usize = 400;
 
-/// Scores and clusters a corpus.
+/// How much of each cluster's explanation to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    /// Everything: similarities, shared terms, copy groups, cited sources.
+    Full,
+    /// All but the shared terms, which take a second reading of every clustered document
+    /// and which the CSV output does not show (`shared_terms` is left empty).
+    NoSharedTerms,
+}
+
+/// Scores and clusters a corpus, with full explanations.
 pub fn cluster_corpus(
     corpus: &Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> ClusterReport {
+    cluster_corpus_explained(corpus, score, config, Explain::Full)
+}
+
+/// [`cluster_corpus`], computing only the explanations asked for.
+pub fn cluster_corpus_explained(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    explain: Explain,
+) -> ClusterReport {
     let scorer = Scorer::new(&corpus.docs, score.clone());
-    cluster_scored(corpus, &scorer, config)
+    cluster_scored(corpus, &scorer, config, explain)
 }
 
 /// Clusters a corpus whose features are already computed.
-fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> ClusterReport {
+fn cluster_scored(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    config: &ClusterConfig,
+    explain: Explain,
+) -> ClusterReport {
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
     // themselves (centroid linkage relies on them being dot products of unit vectors).
@@ -89,7 +114,7 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, scorer, i + 1, members))
+        .map(|(i, members)| describe(corpus, scorer, i + 1, members, explain))
         .collect();
     ClusterReport {
         documents: corpus.len(),
@@ -120,7 +145,7 @@ pub fn collection_view<'a>(
     config: &ClusterConfig,
 ) -> CollectionView<'a> {
     let scorer = Scorer::new(&corpus.docs, score.clone());
-    let clusters = cluster_scored(corpus, &scorer, config);
+    let clusters = cluster_scored(corpus, &scorer, config, Explain::Full);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -274,7 +299,13 @@ fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
 }
 
 /// Similarity statistics and shared terms of one cluster.
-fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>) -> StoryCluster {
+fn describe(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    number: usize,
+    members: Vec<usize>,
+    explain: Explain,
+) -> StoryCluster {
     let k = members.len();
     let mut attachment = vec![0.0; k];
     let (mut min, mut sum, mut count) = (f64::INFINITY, 0.0, 0usize);
@@ -309,7 +340,7 @@ fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>
     } else {
         (None, None)
     };
-    let shared_terms = if k > 1 {
+    let shared_terms = if k > 1 && explain == Explain::Full {
         shared_terms(corpus, scorer, &members)
     } else {
         Vec::new()

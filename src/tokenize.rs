@@ -73,6 +73,10 @@ fn is_ideographic(c: char) -> bool {
 }
 
 fn is_word(c: char) -> bool {
+    // Most news text is ASCII: answer it without the Unicode tables.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     (c.is_alphanumeric() || is_combining(c)) && !is_ideographic(c)
 }
 
