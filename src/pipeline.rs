@@ -9,13 +9,15 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::align::align;
-use crate::candidates::{AllPairs, Pair};
+use crate::candidates::{self, AllPairs, Engine, Pair};
 use crate::cites::cites;
 use crate::cluster::{cluster_dated_sized, join_identical};
-use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::copies::copy_groups;
 use crate::document::Corpus;
 use crate::document::Document;
+use crate::error::Error;
+use crate::progress::{Progress, Silent, Stage};
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer, calibrate, cosine_of};
@@ -32,18 +34,62 @@ const SHARED_TERMS: usize = 10;
 /// Clusters larger than this get their similarity statistics from a sample of pairs.
 const EXACT_STATS_MAX: usize = 400;
 
-/// Scores and clusters a corpus.
+/// Scores and clusters a corpus (candidates `auto`, no progress shown).
 pub fn cluster_corpus(
     corpus: &Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> ClusterReport {
-    let scorer = Scorer::new(&corpus.docs, score.clone());
-    cluster_scored(corpus, &scorer, config)
+    // `auto` never refuses: it falls back to the exact engine wherever LSH does not apply.
+    cluster_corpus_with(corpus, score, config, Candidates::Auto, &Silent)
+        .expect("auto candidates apply to every measure")
+}
+
+/// Scores and clusters a corpus, finding candidate pairs as `candidates` says and
+/// reporting progress (and the engine chosen, as a note) to `progress`.
+///
+/// # Errors
+/// [`Error::Usage`] when `candidates` does not apply to the measure (see
+/// [`candidates::plan`]).
+pub fn cluster_corpus_with(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    candidates: Candidates,
+    progress: &dyn Progress,
+) -> Result<ClusterReport, Error> {
+    let floor = edge_floor(score, config);
+    let engine = candidates::plan(candidates, score.measure, corpus.len(), floor)?;
+    progress.note(&candidates::describe(&engine, corpus.len()));
+    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
+    Ok(cluster_scored(corpus, &scorer, config, &engine, progress))
+}
+
+/// The lowest score of a pair that clustering needs, on the scale of reported scores.
+fn edge_floor(score: &ScoreConfig, config: &ClusterConfig) -> f64 {
+    let story = score.measure == Measure::Story;
+    let threshold = if story {
+        cosine_of(config.threshold)
+    } else {
+        config.threshold
+    };
+    let floor = match config.linkage {
+        Linkage::Average | Linkage::Centroid => threshold * EDGE_FLOOR_SHARE,
+        Linkage::Single => threshold,
+    };
+    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
+    let floor = if story { calibrate(floor) } else { floor };
+    floor.max(f64::MIN_POSITIVE)
 }
 
 /// Clusters a corpus whose features are already computed.
-fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> ClusterReport {
+fn cluster_scored(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    config: &ClusterConfig,
+    engine: &Engine,
+    progress: &dyn Progress,
+) -> ClusterReport {
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
     // themselves (centroid linkage relies on them being dot products of unit vectors).
@@ -53,18 +99,14 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
         threshold: to_cluster_scale(config.threshold),
         ..config.clone()
     };
-    let floor = match internal.linkage {
-        Linkage::Average | Linkage::Centroid => internal.threshold * EDGE_FLOOR_SHARE,
-        Linkage::Single => internal.threshold,
-    };
-    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
-    let floor = if story { calibrate(floor) } else { floor };
-    let mut edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    let mut edges: Vec<Pair> =
+        candidates::find(scorer, engine, edge_floor(score, config), progress);
     if story {
         for e in &mut edges {
             e.detail.score = cosine_of(e.detail.score);
         }
     }
+    progress.start(Stage::Clusters, None);
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
     // The window binds clusters as a whole for the story measure, not just pairs.
@@ -90,7 +132,9 @@ fn cluster_scored(corpus: &Corpus, scorer: &Scorer, config: &ClusterConfig) -> C
         .into_par_iter()
         .enumerate()
         .map(|(i, members)| describe(corpus, scorer, i + 1, members))
-        .collect();
+        .collect::<Vec<_>>();
+    progress.advance(clusters.len() as u64);
+    progress.finish();
     ClusterReport {
         documents: corpus.len(),
         clusters,
@@ -119,8 +163,30 @@ pub fn collection_view<'a>(
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> CollectionView<'a> {
-    let scorer = Scorer::new(&corpus.docs, score.clone());
-    let clusters = cluster_scored(corpus, &scorer, config);
+    collection_view_with(corpus, score, config, Candidates::Auto, &Silent)
+        .expect("auto candidates apply to every measure")
+}
+
+/// [`collection_view`] with a choice of candidate engine for the clustering, and progress.
+///
+/// # Errors
+/// As [`cluster_corpus_with`].
+pub fn collection_view_with<'a>(
+    corpus: &'a Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    candidates: Candidates,
+    progress: &dyn Progress,
+) -> Result<CollectionView<'a>, Error> {
+    let engine = candidates::plan(
+        candidates,
+        score.measure,
+        corpus.len(),
+        edge_floor(score, config),
+    )?;
+    progress.note(&candidates::describe(&engine, corpus.len()));
+    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
+    let clusters = cluster_scored(corpus, &scorer, config, &engine, progress);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -190,12 +256,12 @@ pub fn collection_view<'a>(
             (rep, diffs)
         })
         .collect();
-    CollectionView {
+    Ok(CollectionView {
         clusters,
         histogram,
         heatmap: Heatmap { size, cells },
         diffs,
-    }
+    })
 }
 
 /// The story score of a pair: from the collection's scorer when it scores stories, else
