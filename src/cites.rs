@@ -91,16 +91,20 @@ pub fn cites(text: &str) -> Vec<String> {
     let t = tokenize(text);
     let toks = &t.tokens;
     let word = |i: usize| toks[i].text(text);
-    let lower = |i: usize| word(i).to_lowercase().replace('\u{2019}', "'");
+    // Every word looked for is ASCII without an apostrophe, for which ASCII case folding
+    // is exactly the Unicode lower-casing (no allocation per token).
+    let is = |i: usize, target: &str| i < toks.len() && word(i).eq_ignore_ascii_case(target);
     let mut found: Vec<String> = Vec::new();
     for i in 0..toks.len() {
-        let w = lower(i);
         // "according to [the] X", "told [the] X", "reported by [the] X", "quoting [the] X"
-        let after = match w.as_str() {
-            "according" if i + 1 < toks.len() && lower(i + 1) == "to" => Some(i + 2),
-            "told" | "quoting" => Some(i + 1),
-            "reported" | "first" if i + 1 < toks.len() && lower(i + 1) == "by" => Some(i + 2),
-            _ => None,
+        let after = if is(i, "according") && is(i + 1, "to") {
+            Some(i + 2)
+        } else if is(i, "told") || is(i, "quoting") {
+            Some(i + 1)
+        } else if (is(i, "reported") || is(i, "first")) && is(i + 1, "by") {
+            Some(i + 2)
+        } else {
+            None
         };
         if let Some(start) = after
             && let Some(name) = run_after(text, toks, start)
@@ -109,17 +113,17 @@ pub fn cites(text: &str) -> Vec<String> {
         }
         // "X reported", "X first reported", "X reports", "X contributed to this report",
         // "X's report", "X said in a report"
-        let before_verb = matches!(
-            w.as_str(),
-            "reported" | "reports" | "contributed" | "reporting"
-        ) || (w == "first" && i + 1 < toks.len() && lower(i + 1) == "reported");
+        let before_verb = ["reported", "reports", "contributed", "reporting"]
+            .iter()
+            .any(|v| is(i, v))
+            || (is(i, "first") && is(i + 1, "reported"));
         if before_verb
             && i > 0
             && let Some(name) = run_before(text, toks, i)
         {
             found.push(name);
         }
-        if matches!(w.as_str(), "report" | "reporting")
+        if (is(i, "report") || is(i, "reporting"))
             && i > 0
             && (word(i - 1).ends_with("'s")
                 || word(i - 1).ends_with("\u{2019}s")

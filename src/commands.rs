@@ -162,7 +162,13 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     // Refuse a combination that cannot be sound before reading anything.
     candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
     let (score, corpus) = prepare(&args.input, &bars)?;
-    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, mode, &bars)?;
+    let run = pipeline::Run {
+        candidates: mode,
+        // The CSV has no column for them.
+        shared_terms: !matches!(args.format, ClusterFormat::Csv),
+        progress: &bars,
+    };
+    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
@@ -315,7 +321,12 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     let mode = candidates_mode(args.input.candidates);
     candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
     let (score, corpus) = prepare(&args.input, &bars)?;
-    let view = pipeline::collection_view_with(&corpus, &score, &config, mode, &bars)?;
+    let run = pipeline::Run {
+        candidates: mode,
+        shared_terms: true,
+        progress: &bars,
+    };
+    let view = pipeline::collection_view_with(&corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)

@@ -13,7 +13,7 @@ use crate::candidates::{self, AllPairs, Engine, Pair};
 use crate::cites::cites;
 use crate::cluster::{cluster_dated_sized, join_identical};
 use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
-use crate::copies::copy_groups;
+use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
 use crate::document::Document;
 use crate::error::Error;
@@ -34,6 +34,29 @@ const SHARED_TERMS: usize = 10;
 /// Clusters larger than this get their similarity statistics from a sample of pairs.
 const EXACT_STATS_MAX: usize = 400;
 
+/// How a run goes beyond what decides its results: the candidate engine, what the
+/// clusters' descriptions include, and where progress goes.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    /// How candidate pairs are found (`--candidates`).
+    pub candidates: Candidates,
+    /// Whether clusters list their shared terms (the table and JSON show them; the CSV
+    /// does not, and leaving them out saves re-reading every clustered text).
+    pub shared_terms: bool,
+    /// Where progress and notes go.
+    pub progress: &'a dyn Progress,
+}
+
+impl Default for Run<'_> {
+    fn default() -> Self {
+        Run {
+            candidates: Candidates::Auto,
+            shared_terms: true,
+            progress: &Silent,
+        }
+    }
+}
+
 /// Scores and clusters a corpus (candidates `auto`, no progress shown).
 pub fn cluster_corpus(
     corpus: &Corpus,
@@ -41,12 +64,12 @@ pub fn cluster_corpus(
     config: &ClusterConfig,
 ) -> ClusterReport {
     // `auto` never refuses: it falls back to the exact engine wherever LSH does not apply.
-    cluster_corpus_with(corpus, score, config, Candidates::Auto, &Silent)
+    cluster_corpus_with(corpus, score, config, &Run::default())
         .expect("auto candidates apply to every measure")
 }
 
-/// Scores and clusters a corpus, finding candidate pairs as `candidates` says and
-/// reporting progress (and the engine chosen, as a note) to `progress`.
+/// Scores and clusters a corpus, finding candidate pairs as `run.candidates` says and
+/// reporting progress (and the engine chosen, as a note) to `run.progress`.
 ///
 /// # Errors
 /// [`Error::Usage`] when `candidates` does not apply to the measure (see
@@ -55,14 +78,14 @@ pub fn cluster_corpus_with(
     corpus: &Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
-    candidates: Candidates,
-    progress: &dyn Progress,
+    run: &Run<'_>,
 ) -> Result<ClusterReport, Error> {
+    let (candidates, progress) = (run.candidates, run.progress);
     let floor = edge_floor(score, config);
     let engine = candidates::plan(candidates, score.measure, corpus.len(), floor)?;
     progress.note(&candidates::describe(&engine, corpus.len()));
     let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
-    Ok(cluster_scored(corpus, &scorer, config, &engine, progress))
+    Ok(cluster_scored(corpus, &scorer, config, &engine, run))
 }
 
 /// The lowest score of a pair that clustering needs, on the scale of reported scores.
@@ -88,8 +111,9 @@ fn cluster_scored(
     scorer: &Scorer,
     config: &ClusterConfig,
     engine: &Engine,
-    progress: &dyn Progress,
+    run: &Run<'_>,
 ) -> ClusterReport {
+    let progress = run.progress;
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
     // themselves (centroid linkage relies on them being dot products of unit vectors).
@@ -131,7 +155,7 @@ fn cluster_scored(
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, scorer, i + 1, members))
+        .map(|(i, members)| describe(corpus, scorer, i + 1, members, run.shared_terms))
         .collect::<Vec<_>>();
     progress.advance(clusters.len() as u64);
     progress.finish();
@@ -163,7 +187,7 @@ pub fn collection_view<'a>(
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> CollectionView<'a> {
-    collection_view_with(corpus, score, config, Candidates::Auto, &Silent)
+    collection_view_with(corpus, score, config, &Run::default())
         .expect("auto candidates apply to every measure")
 }
 
@@ -175,9 +199,9 @@ pub fn collection_view_with<'a>(
     corpus: &'a Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
-    candidates: Candidates,
-    progress: &dyn Progress,
+    run: &Run<'_>,
 ) -> Result<CollectionView<'a>, Error> {
+    let (candidates, progress) = (run.candidates, run.progress);
     let engine = candidates::plan(
         candidates,
         score.measure,
@@ -186,7 +210,7 @@ pub fn collection_view_with<'a>(
     )?;
     progress.note(&candidates::describe(&engine, corpus.len()));
     let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
-    let clusters = cluster_scored(corpus, &scorer, config, &engine, progress);
+    let clusters = cluster_scored(corpus, &scorer, config, &engine, run);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -340,7 +364,13 @@ fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
 }
 
 /// Similarity statistics and shared terms of one cluster.
-fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>) -> StoryCluster {
+fn describe(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    number: usize,
+    members: Vec<usize>,
+    with_shared_terms: bool,
+) -> StoryCluster {
     let k = members.len();
     let mut attachment = vec![0.0; k];
     let (mut min, mut sum, mut count) = (f64::INFINITY, 0.0, 0usize);
@@ -375,13 +405,20 @@ fn describe(corpus: &Corpus, scorer: &Scorer, number: usize, members: Vec<usize>
     } else {
         (None, None)
     };
-    let shared_terms = if k > 1 {
+    let shared_terms = if k > 1 && with_shared_terms {
         shared_terms(corpus, scorer, &members)
     } else {
         Vec::new()
     };
     let copies = if k > 1 {
-        copy_groups(&corpus.docs, &members)
+        match &scorer.features {
+            // The run's own word 5-shingles are the ones copy groups are made of.
+            Features::Shingles(sets) if scorer.config.shingle == ShingleKind::Word(5) => {
+                let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
+                copy_groups_of(&corpus.docs, &members, &refs)
+            }
+            _ => copy_groups(&corpus.docs, &members),
+        }
     } else {
         Vec::new()
     };

@@ -423,7 +423,10 @@ fn many_warnings_are_summarised() {
     assert_eq!(err.lines().count(), 6, "{err}");
     assert!(err.lines().last().unwrap().contains("15 more warnings"));
     let (_, _, verbose) = run(&["cluster", "--verbose", &input]);
-    let warnings = verbose.lines().filter(|l| l.contains(": warning: ")).count();
+    let warnings = verbose
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .count();
     assert_eq!(warnings, 20, "{verbose}");
     // --verbose also names the candidate engine and times the stages.
     assert!(verbose.contains("candidates: all-pairs"), "{verbose}");
