@@ -54,7 +54,7 @@ fn word_hashes(text: &str) -> Vec<u64> {
     BUFFERS.with(|cell| {
         let (chars, buf) = &mut *cell.borrow_mut();
         let mut out = Vec::with_capacity(text.len() / 5);
-        for_each_word(text, chars, |word| {
+        for_each_word(text, chars, |_, word| {
             normalize_into(word, buf);
             if !buf.is_empty() {
                 out.push(xxh3_64(buf.as_bytes()));
