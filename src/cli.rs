@@ -57,6 +57,19 @@ pub enum LinkageArg {
     Centroid,
 }
 
+/// Candidate engines (`--candidates`).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CandidatesArg {
+    /// All-pairs for small inputs, LSH for large jaccard runs.
+    Auto,
+    /// Every pair, exactly.
+    AllPairs,
+    /// MinHash + LSH, candidates verified exactly (jaccard).
+    Lsh,
+    /// The exact inverted index over weighted terms (story).
+    Index,
+}
+
 /// Options shared by the commands that read a collection.
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -77,6 +90,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS, allow_negative_numbers = true)]
     pub window: u32,
 
+    /// How candidate pairs are found: auto (all-pairs for small inputs, containment and
+    /// story; lsh for jaccard from 20000 documents), all-pairs (exact), lsh (jaccard:
+    /// MinHash + LSH, every candidate verified exactly; may miss a few pairs near the
+    /// threshold), index (story: the exact inverted index, same as all-pairs).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub candidates: CandidatesArg,
+
     /// Worker threads (default: all cores). Output is identical for any value.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
@@ -89,7 +109,8 @@ pub struct InputArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// List every warning instead of a summary.
+    /// List every warning instead of a summary, and say which candidate engine (and LSH
+    /// banding) was chosen.
     #[arg(long, conflicts_with = "quiet")]
     pub verbose: bool,
 }

@@ -3,16 +3,22 @@
 
 use std::io::{IsTerminal, Write};
 
-use storydedup::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind, check_unit};
+use storydedup::candidates::{self, Engine};
+use storydedup::config::{
+    Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind, check_unit,
+};
 use storydedup::document::Corpus;
 use storydedup::error::Error;
+use storydedup::progress::Progress;
 use storydedup::report::{self, Output};
 use storydedup::score::Scorer;
 use storydedup::{eval, ingest, pipeline};
 
+use crate::bar::Bars;
 use crate::cli::{
-    ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DiffArgs, DiffFormat,
-    EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DiffArgs,
+    DiffFormat, EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg,
+    ReportArgs,
 };
 
 /// The temporary output file being written, for the interrupt handler to remove: an
@@ -74,8 +80,17 @@ fn measure(m: MeasureArg) -> Measure {
     }
 }
 
+fn candidates_mode(c: CandidatesArg) -> Candidates {
+    match c {
+        CandidatesArg::Auto => Candidates::Auto,
+        CandidatesArg::AllPairs => Candidates::AllPairs,
+        CandidatesArg::Lsh => Candidates::Lsh,
+        CandidatesArg::Index => Candidates::Index,
+    }
+}
+
 /// Validates the shared options, sets up the thread pool and reads the input.
-fn prepare(args: &InputArgs) -> Result<(ScoreConfig, Corpus), Error> {
+fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
     let shingle: ShingleKind = args.shingle.parse()?;
     if args.window > 36_500 {
         return Err(Error::Usage(format!(
@@ -99,7 +114,7 @@ fn prepare(args: &InputArgs) -> Result<(ScoreConfig, Corpus), Error> {
         shingle,
         window_days: args.window,
     };
-    let corpus = ingest::read_inputs(&args.inputs)?;
+    let corpus = ingest::read_inputs_with(&args.inputs, bars)?;
     print_warnings(&corpus, args);
     Ok((config, corpus))
 }
@@ -142,12 +157,18 @@ fn cluster_config(args: &ClusteringArgs, m: MeasureArg) -> Result<ClusterConfig,
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
-    let (score, corpus) = prepare(&args.input)?;
-    let explain = match args.format {
-        ClusterFormat::Csv => pipeline::Explain::NoSharedTerms,
-        ClusterFormat::Table | ClusterFormat::Json => pipeline::Explain::Full,
+    let bars = Bars::new(args.input.quiet, args.input.verbose);
+    let mode = candidates_mode(args.input.candidates);
+    // Refuse a combination that cannot be sound before reading anything.
+    candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
+    let (score, corpus) = prepare(&args.input, &bars)?;
+    let run = pipeline::Run {
+        candidates: mode,
+        // The CSV has no column for them.
+        shared_terms: !matches!(args.format, ClusterFormat::Csv),
+        progress: &bars,
     };
-    let report = pipeline::cluster_corpus_explained(&corpus, &score, &config, explain);
+    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
@@ -162,14 +183,42 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
 fn matrix(args: MatrixArgs) -> Result<(), Error> {
     let min_score = check_unit("--min-score", args.min_score)?;
     Output::check(args.input.output.as_deref())?;
-    let (score, corpus) = prepare(&args.input)?;
-    let scorer = Scorer::new(&corpus.docs, score);
-    // The matrix is computed while it is written, block by block.
+    let bars = Bars::new(args.input.quiet, args.input.verbose);
+    let mode = candidates_mode(args.input.candidates);
+    let m = measure(args.input.measure);
+    match args.format {
+        // A dense matrix holds every pair: only an exact engine can fill it.
+        MatrixFormat::Dense if matches!(mode, Candidates::Lsh) => {
+            return Err(Error::Usage(
+                "--candidates lsh cannot fill a dense matrix (it holds every pair); use -f long --min-score".into(),
+            ));
+        }
+        MatrixFormat::Dense => candidates::plan(mode, m, 0, 1.0).map(|_| ())?,
+        MatrixFormat::Long => candidates::plan(mode, m, 0, min_score).map(|_| ())?,
+    }
+    let (score, corpus) = prepare(&args.input, &bars)?;
+    if matches!(args.format, MatrixFormat::Dense) {
+        report::matrix::check_dense(&corpus, &args.input.inputs.join(" "))?;
+    }
+    let engine = match args.format {
+        MatrixFormat::Dense => Engine::Exact,
+        MatrixFormat::Long => candidates::plan(mode, m, corpus.len(), min_score)?,
+    };
+    bars.note(&candidates::describe(&engine, corpus.len()));
+    let scorer = Scorer::new_with(&corpus.docs, score, &bars);
+    // The exact matrix is computed while it is written, block by block; LSH pairs are
+    // found first, then written.
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
-    match args.format {
-        MatrixFormat::Dense => report::matrix::render_dense(&corpus, &scorer, &mut out),
-        MatrixFormat::Long => report::matrix::render_long(&corpus, &scorer, min_score, &mut out),
+    match (args.format, engine) {
+        (MatrixFormat::Dense, _) => report::matrix::render_dense(&corpus, &scorer, &mut out),
+        (MatrixFormat::Long, Engine::Exact) => {
+            report::matrix::render_long(&corpus, &scorer, min_score, &mut out)
+        }
+        (MatrixFormat::Long, engine) => {
+            let pairs = candidates::find(&scorer, &engine, min_score, &bars);
+            report::matrix::render_pairs(&corpus, &scorer, &pairs, &mut out)
+        }
     }
     .map_err(|source| Error::Output { path: name, source })?;
     finish_output(out)
@@ -268,8 +317,16 @@ fn evaluate_pairs(
 fn report_html(args: ReportArgs) -> Result<(), Error> {
     let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
-    let (score, corpus) = prepare(&args.input)?;
-    let view = pipeline::collection_view(&corpus, &score, &config);
+    let bars = Bars::new(args.input.quiet, args.input.verbose);
+    let mode = candidates_mode(args.input.candidates);
+    candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
+    let (score, corpus) = prepare(&args.input, &bars)?;
+    let run = pipeline::Run {
+        candidates: mode,
+        shared_terms: true,
+        progress: &bars,
+    };
+    let view = pipeline::collection_view_with(&corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)

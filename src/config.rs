@@ -128,6 +128,33 @@ impl fmt::Display for Linkage {
     }
 }
 
+/// How candidate pairs are found before they are scored exactly (`--candidates`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Candidates {
+    /// All-pairs for small inputs and for `containment` and `story`; LSH for `jaccard`
+    /// from [`crate::candidates::LSH_MIN_DOCS`] documents on (measured crossover).
+    #[default]
+    Auto,
+    /// Every pair, exactly, through the inverted index.
+    AllPairs,
+    /// MinHash + LSH banding, then exact verification (`jaccard` only).
+    Lsh,
+    /// The inverted index over weighted terms (`story` only); exact, the same engine as
+    /// `all-pairs`.
+    Index,
+}
+
+impl fmt::Display for Candidates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Candidates::Auto => "auto",
+            Candidates::AllPairs => "all-pairs",
+            Candidates::Lsh => "lsh",
+            Candidates::Index => "index",
+        })
+    }
+}
+
 /// Everything that decides a pair's score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreConfig {

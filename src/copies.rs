@@ -8,6 +8,8 @@
 //! dates, the one the others are most contained in (a truncation is contained in its
 //! source, not the other way round), then the longest, then the first in input order.
 
+use std::collections::HashMap;
+
 use crate::config::ShingleKind;
 use crate::document::Document;
 use crate::score::intersection;
@@ -38,6 +40,17 @@ pub fn copy_groups(docs: &[Document], members: &[usize]) -> Vec<CopyGroup> {
         .iter()
         .map(|&m| shingle_text(&docs[m].text, ShingleKind::Word(5)))
         .collect();
+    let refs: Vec<&[u64]> = sets.iter().map(Vec::as_slice).collect();
+    copy_groups_of(docs, members, &refs)
+}
+
+/// [`copy_groups`] with the members' word 5-shingle sets already at hand (`sets[i]` is
+/// that of `members[i]`), as they are when the run's measure is a copy measure on
+/// `word:5`.
+pub fn copy_groups_of(docs: &[Document], members: &[usize], sets: &[&[u64]]) -> Vec<CopyGroup> {
+    if members.len() < 2 {
+        return Vec::new();
+    }
     let k = members.len();
     let mut parent: Vec<usize> = (0..k).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
@@ -47,8 +60,9 @@ pub fn copy_groups(docs: &[Document], members: &[usize]) -> Vec<CopyGroup> {
         }
         x
     }
-    // contained[i][j]: share of i's shingles found in j.
-    let mut contained = vec![vec![0.0f64; k]; k];
+    // contained[(i, j)]: share of i's shingles found in j, for the pairs sharing any (a
+    // story of thousands of members would not fit a k x k table). Only looked up.
+    let mut contained: HashMap<(usize, usize), f64> = HashMap::new();
     for i in 0..k {
         for j in i + 1..k {
             let (a, b) = (&sets[i], &sets[j]);
@@ -57,8 +71,10 @@ pub fn copy_groups(docs: &[Document], members: &[usize]) -> Vec<CopyGroup> {
             }
             let shared = intersection(a, b) as f64;
             let (a_in_b, b_in_a) = (shared / a.len() as f64, shared / b.len() as f64);
-            contained[i][j] = a_in_b;
-            contained[j][i] = b_in_a;
+            if shared > 0.0 {
+                contained.insert((i, j), a_in_b);
+                contained.insert((j, i), b_in_a);
+            }
             let jaccard = shared / (a.len() as f64 + b.len() as f64 - shared);
             if jaccard >= COPY_JACCARD || a_in_b.max(b_in_a) >= COPY_CONTAINMENT {
                 let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
@@ -85,7 +101,7 @@ pub fn copy_groups(docs: &[Document], members: &[usize]) -> Vec<CopyGroup> {
                     let hosts = |i: usize| {
                         g.iter()
                             .filter(|&&o| o != i)
-                            .map(|&o| contained[o][i])
+                            .map(|&o| contained.get(&(o, i)).copied().unwrap_or(0.0))
                             .sum::<f64>()
                     };
                     date(x)

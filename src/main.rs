@@ -1,6 +1,7 @@
 //! The `storydedup` binary: parse, run, pick the exit code. Everything else is in the
 //! library; see `commands` for how arguments become configs.
 
+mod bar;
 mod cli;
 mod commands;
 

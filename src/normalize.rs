@@ -45,9 +45,12 @@ pub fn normalize(word: &str) -> String {
 pub fn normalize_into(word: &str, out: &mut String) {
     out.clear();
     if word.is_ascii() {
-        for c in word.chars() {
-            if let Some(c) = fold(c) {
-                out.push(c.to_ascii_lowercase());
+        // What `fold` does to ASCII: the grave accent is an apostrophe, NUL is dropped.
+        for &b in word.as_bytes() {
+            match b {
+                b'`' => out.push('\''),
+                0 => {}
+                b => out.push(char::from(b.to_ascii_lowercase())),
             }
         }
         return;
@@ -74,6 +77,11 @@ mod tests {
         assert_eq!(normalize("ÉCOLE"), "école");
         assert_eq!(normalize("ﬁnal"), "final");
         assert_eq!(normalize("a\u{200B}b\u{202E}c"), "abc");
+        assert_eq!(
+            normalize("It`S\0"),
+            "it's",
+            "the ASCII path folds like the general one"
+        );
         assert_eq!(normalize("Straße"), normalize("STRASSE"));
         assert_eq!(normalize("ΟΔΟΣ"), normalize("οδος"));
     }

@@ -9,13 +9,15 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::align::align;
-use crate::candidates::{AllPairs, Pair};
+use crate::candidates::{self, AllPairs, Engine, Pair};
 use crate::cites::cites;
 use crate::cluster::{cluster_dated_sized, join_identical};
-use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
-use crate::copies::copy_groups;
+use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
 use crate::document::Document;
+use crate::error::Error;
+use crate::progress::{Progress, Silent, Stage};
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer, calibrate, cosine_of};
@@ -32,34 +34,75 @@ const SHARED_TERMS: usize = 10;
 /// Clusters larger than this get their similarity statistics from a sample of pairs.
 const EXACT_STATS_MAX: usize = 400;
 
-/// How much of each cluster's explanation to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Explain {
-    /// Everything: similarities, shared terms, copy groups, cited sources.
-    Full,
-    /// All but the shared terms, which take a second reading of every clustered document
-    /// and which the CSV output does not show (`shared_terms` is left empty).
-    NoSharedTerms,
+/// How a run goes beyond what decides its results: the candidate engine, what the
+/// clusters' descriptions include, and where progress goes.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    /// How candidate pairs are found (`--candidates`).
+    pub candidates: Candidates,
+    /// Whether clusters list their shared terms (the table and JSON show them; the CSV
+    /// does not, and leaving them out saves re-reading every clustered text).
+    pub shared_terms: bool,
+    /// Where progress and notes go.
+    pub progress: &'a dyn Progress,
 }
 
-/// Scores and clusters a corpus, with full explanations.
+impl Default for Run<'_> {
+    fn default() -> Self {
+        Run {
+            candidates: Candidates::Auto,
+            shared_terms: true,
+            progress: &Silent,
+        }
+    }
+}
+
+/// Scores and clusters a corpus (candidates `auto`, no progress shown).
 pub fn cluster_corpus(
     corpus: &Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> ClusterReport {
-    cluster_corpus_explained(corpus, score, config, Explain::Full)
+    // `auto` never refuses: it falls back to the exact engine wherever LSH does not apply.
+    cluster_corpus_with(corpus, score, config, &Run::default())
+        .expect("auto candidates apply to every measure")
 }
 
-/// [`cluster_corpus`], computing only the explanations asked for.
-pub fn cluster_corpus_explained(
+/// Scores and clusters a corpus, finding candidate pairs as `run.candidates` says and
+/// reporting progress (and the engine chosen, as a note) to `run.progress`.
+///
+/// # Errors
+/// [`Error::Usage`] when `candidates` does not apply to the measure (see
+/// [`candidates::plan`]).
+pub fn cluster_corpus_with(
     corpus: &Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
-    explain: Explain,
-) -> ClusterReport {
-    let scorer = Scorer::new(&corpus.docs, score.clone());
-    cluster_scored(corpus, &scorer, config, explain)
+    run: &Run<'_>,
+) -> Result<ClusterReport, Error> {
+    let (candidates, progress) = (run.candidates, run.progress);
+    let floor = edge_floor(score, config);
+    let engine = candidates::plan(candidates, score.measure, corpus.len(), floor)?;
+    progress.note(&candidates::describe(&engine, corpus.len()));
+    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
+    Ok(cluster_scored(corpus, &scorer, config, &engine, run))
+}
+
+/// The lowest score of a pair that clustering needs, on the scale of reported scores.
+fn edge_floor(score: &ScoreConfig, config: &ClusterConfig) -> f64 {
+    let story = score.measure == Measure::Story;
+    let threshold = if story {
+        cosine_of(config.threshold)
+    } else {
+        config.threshold
+    };
+    let floor = match config.linkage {
+        Linkage::Average | Linkage::Centroid => threshold * EDGE_FLOOR_SHARE,
+        Linkage::Single => threshold,
+    };
+    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
+    let floor = if story { calibrate(floor) } else { floor };
+    floor.max(f64::MIN_POSITIVE)
 }
 
 /// Clusters a corpus whose features are already computed.
@@ -67,8 +110,10 @@ fn cluster_scored(
     corpus: &Corpus,
     scorer: &Scorer,
     config: &ClusterConfig,
-    explain: Explain,
+    engine: &Engine,
+    run: &Run<'_>,
 ) -> ClusterReport {
+    let progress = run.progress;
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
     // themselves (centroid linkage relies on them being dot products of unit vectors).
@@ -78,18 +123,14 @@ fn cluster_scored(
         threshold: to_cluster_scale(config.threshold),
         ..config.clone()
     };
-    let floor = match internal.linkage {
-        Linkage::Average | Linkage::Centroid => internal.threshold * EDGE_FLOOR_SHARE,
-        Linkage::Single => internal.threshold,
-    };
-    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
-    let floor = if story { calibrate(floor) } else { floor };
-    let mut edges: Vec<Pair> = AllPairs::new(scorer).pairs(floor.max(f64::MIN_POSITIVE));
+    let mut edges: Vec<Pair> =
+        candidates::find(scorer, engine, edge_floor(score, config), progress);
     if story {
         for e in &mut edges {
             e.detail.score = cosine_of(e.detail.score);
         }
     }
+    progress.start(Stage::Clusters, None);
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
     // The window binds clusters as a whole for the story measure, not just pairs.
@@ -114,8 +155,10 @@ fn cluster_scored(
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, scorer, i + 1, members, explain))
-        .collect();
+        .map(|(i, members)| describe(corpus, scorer, i + 1, members, run.shared_terms))
+        .collect::<Vec<_>>();
+    progress.advance(clusters.len() as u64);
+    progress.finish();
     ClusterReport {
         documents: corpus.len(),
         clusters,
@@ -144,8 +187,30 @@ pub fn collection_view<'a>(
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> CollectionView<'a> {
-    let scorer = Scorer::new(&corpus.docs, score.clone());
-    let clusters = cluster_scored(corpus, &scorer, config, Explain::Full);
+    collection_view_with(corpus, score, config, &Run::default())
+        .expect("auto candidates apply to every measure")
+}
+
+/// [`collection_view`] with a choice of candidate engine for the clustering, and progress.
+///
+/// # Errors
+/// As [`cluster_corpus_with`].
+pub fn collection_view_with<'a>(
+    corpus: &'a Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    run: &Run<'_>,
+) -> Result<CollectionView<'a>, Error> {
+    let (candidates, progress) = (run.candidates, run.progress);
+    let engine = candidates::plan(
+        candidates,
+        score.measure,
+        corpus.len(),
+        edge_floor(score, config),
+    )?;
+    progress.note(&candidates::describe(&engine, corpus.len()));
+    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
+    let clusters = cluster_scored(corpus, &scorer, config, &engine, run);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -215,12 +280,12 @@ pub fn collection_view<'a>(
             (rep, diffs)
         })
         .collect();
-    CollectionView {
+    Ok(CollectionView {
         clusters,
         histogram,
         heatmap: Heatmap { size, cells },
         diffs,
-    }
+    })
 }
 
 /// The story score of a pair: from the collection's scorer when it scores stories, else
@@ -304,7 +369,7 @@ fn describe(
     scorer: &Scorer,
     number: usize,
     members: Vec<usize>,
-    explain: Explain,
+    with_shared_terms: bool,
 ) -> StoryCluster {
     let k = members.len();
     let mut attachment = vec![0.0; k];
@@ -340,13 +405,20 @@ fn describe(
     } else {
         (None, None)
     };
-    let shared_terms = if k > 1 && explain == Explain::Full {
+    let shared_terms = if k > 1 && with_shared_terms {
         shared_terms(corpus, scorer, &members)
     } else {
         Vec::new()
     };
     let copies = if k > 1 {
-        copy_groups(&corpus.docs, &members)
+        match &scorer.features {
+            // The run's own word 5-shingles are the ones copy groups are made of.
+            Features::Shingles(sets) if scorer.config.shingle == ShingleKind::Word(5) => {
+                let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
+                copy_groups_of(&corpus.docs, &members, &refs)
+            }
+            _ => copy_groups(&corpus.docs, &members),
+        }
     } else {
         Vec::new()
     };

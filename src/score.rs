@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::cluster::{LONG_TERMS, SHORT_TERMS};
 use crate::config::{Measure, ScoreConfig};
 use crate::document::{Date, Document};
+use crate::progress::{Progress, Silent, Stage};
 use crate::shingle::{Shingles, shingle};
 use crate::weigh::{Weights, weigh};
 
@@ -46,6 +47,9 @@ pub fn calibrate(cosine: f64) -> f64 {
 pub fn cosine_of(score: f64) -> f64 {
     score * score
 }
+
+/// Documents shingled between two progress reports.
+const PROGRESS_BLOCK: usize = 1024;
 
 /// The per-document features a measure needs.
 #[derive(Debug, Clone)]
@@ -85,12 +89,32 @@ pub struct Detail {
 impl Scorer {
     /// Computes the features of `docs` for the configured measure (parallel).
     pub fn new(docs: &[Document], config: ScoreConfig) -> Scorer {
+        Scorer::new_with(docs, config, &Silent)
+    }
+
+    /// [`Scorer::new`], counting documents done on `progress` ([`Stage::Signatures`]).
+    pub fn new_with(docs: &[Document], config: ScoreConfig, progress: &dyn Progress) -> Scorer {
+        progress.start(Stage::Signatures, Some(docs.len() as u64));
         let features = match config.measure {
-            Measure::Story => Features::Story(weigh(docs)),
+            Measure::Story => {
+                let w = weigh(docs);
+                progress.advance(docs.len() as u64);
+                Features::Story(w)
+            }
             Measure::Jaccard | Measure::Containment => {
-                Features::Shingles(shingle(docs, config.shingle))
+                // In blocks, so progress moves while the order of the output is kept.
+                let blocks: Vec<Vec<Shingles>> = docs
+                    .par_chunks(PROGRESS_BLOCK)
+                    .map(|block| {
+                        let sets = shingle(block, config.shingle);
+                        progress.advance(block.len() as u64);
+                        sets
+                    })
+                    .collect();
+                Features::Shingles(blocks.into_iter().flatten().collect())
             }
         };
+        progress.finish();
         let dates = docs.par_iter().map(|d| d.date).collect();
         Scorer {
             config,

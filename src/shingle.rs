@@ -15,7 +15,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::config::ShingleKind;
 use crate::document::Document;
 use crate::normalize::normalize_into;
-use crate::tokenize::tokenize;
+use crate::tokenize::{for_each_word, tokenize};
 
 /// The sorted, deduplicated shingle hashes of one document.
 pub type Shingles = Vec<u64>;
@@ -43,17 +43,25 @@ fn words(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// The hash of every normalised word, through one reused buffer (no allocation per word).
+thread_local! {
+    /// Per-thread buffers of [`word_hashes`]: the characters of the text and one word.
+    static BUFFERS: std::cell::RefCell<(Vec<(usize, char)>, String)> =
+        const { std::cell::RefCell::new((Vec::new(), String::new())) };
+}
+
+/// The hash of every normalised word, through reused buffers (no allocation per word).
 fn word_hashes(text: &str) -> Vec<u64> {
-    let t = tokenize(text);
-    let mut buf = String::new();
-    t.tokens
-        .iter()
-        .filter_map(|tok| {
-            normalize_into(tok.text(text), &mut buf);
-            (!buf.is_empty()).then(|| xxh3_64(buf.as_bytes()))
-        })
-        .collect()
+    BUFFERS.with(|cell| {
+        let (chars, buf) = &mut *cell.borrow_mut();
+        let mut out = Vec::with_capacity(text.len() / 5);
+        for_each_word(text, chars, |_, word| {
+            normalize_into(word, buf);
+            if !buf.is_empty() {
+                out.push(xxh3_64(buf.as_bytes()));
+            }
+        });
+        out
+    })
 }
 
 /// The shingle set of one text.

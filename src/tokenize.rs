@@ -73,7 +73,6 @@ fn is_ideographic(c: char) -> bool {
 }
 
 fn is_word(c: char) -> bool {
-    // Most news text is ASCII: answer it without the Unicode tables.
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
@@ -137,39 +136,7 @@ pub fn tokenize(text: &str) -> Tokens {
     while i < chars.len() {
         let (at, c) = chars[i];
         if is_word(c) || is_ideographic(c) {
-            let start = i;
-            i += 1;
-            if !is_ideographic(c) {
-                while i < chars.len() {
-                    let c = chars[i].1;
-                    if is_word(c) || is_invisible(c) {
-                        i += 1;
-                        continue;
-                    }
-                    let next = chars.get(i + 1).map(|&(_, n)| n);
-                    let prev = chars[i - 1].1;
-                    let joins = match next {
-                        Some(n) if is_word(n) => {
-                            is_apostrophe(c)
-                                || is_hyphen(c)
-                                || ((c == '.' || c == ',')
-                                    && prev.is_ascii_digit()
-                                    && n.is_ascii_digit())
-                                || (c == '.' && initialism_continues(&chars, i))
-                        }
-                        _ => false,
-                    };
-                    if joins {
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
-                // The final dot of an initialism such as "U.S." belongs to it.
-                if i < chars.len() && chars[i].1 == '.' && i >= start + 3 && chars[i - 2].1 == '.' {
-                    i += 1;
-                }
-            }
+            i = word_end(&chars[..], i);
             let end = end_of(i);
             if sentence_begin.is_none() {
                 sentence_begin = Some(at);
@@ -259,6 +226,114 @@ pub fn tokenize(text: &str) -> Tokens {
     Tokens { tokens, sentences }
 }
 
+/// The index (into `chars`) just past the word starting at `start`, a word or
+/// ideographic character. The one definition of a word's extent, shared by [`tokenize`]
+/// and [`for_each_word`].
+fn word_end<C: Chars + ?Sized>(chars: &C, start: usize) -> usize {
+    let mut i = start + 1;
+    if is_ideographic(chars.at(start)) {
+        return i;
+    }
+    while i < chars.count() {
+        let c = chars.at(i);
+        if is_word(c) || is_invisible(c) {
+            i += 1;
+            continue;
+        }
+        let next = chars.get(i + 1);
+        let prev = chars.at(i - 1);
+        let joins = match next {
+            Some(n) if is_word(n) => {
+                is_apostrophe(c)
+                    || is_hyphen(c)
+                    || ((c == '.' || c == ',') && prev.is_ascii_digit() && n.is_ascii_digit())
+                    || (c == '.' && initialism_continues(chars, i))
+            }
+            _ => false,
+        };
+        if joins {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // The final dot of an initialism such as "U.S." belongs to it.
+    if i < chars.count() && chars.at(i) == '.' && i >= start + 3 && chars.at(i - 2) == '.' {
+        i += 1;
+    }
+    i
+}
+
+/// The characters of a text by index: decoded `(byte offset, char)` pairs, or the bytes
+/// themselves for ASCII text (where byte and character indexes coincide), so that
+/// [`word_end`] is one definition for both.
+trait Chars {
+    fn count(&self) -> usize;
+    fn at(&self, i: usize) -> char;
+    fn get(&self, i: usize) -> Option<char> {
+        (i < self.count()).then(|| self.at(i))
+    }
+}
+
+impl Chars for [(usize, char)] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn at(&self, i: usize) -> char {
+        self[i].1
+    }
+}
+
+impl Chars for [u8] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn at(&self, i: usize) -> char {
+        char::from(self[i])
+    }
+}
+
+/// Calls `f` with the byte offset and text of every word of `text` as written, in order: the same words as the tokens
+/// of [`tokenize`], without the sentence, shape and quotation bookkeeping the shingle
+/// stage does not need (it is several times faster). `chars` is a buffer the caller
+/// reuses.
+pub fn for_each_word<'a>(
+    text: &'a str,
+    chars: &mut Vec<(usize, char)>,
+    mut f: impl FnMut(usize, &'a str),
+) {
+    if text.is_ascii() {
+        // Byte indexes are character indexes: no decoding at all.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = char::from(bytes[i]);
+            if is_word(c) {
+                let end = word_end(bytes, i);
+                f(i, &text[i..end]);
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+        return;
+    }
+    chars.clear();
+    chars.extend(text.char_indices());
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if is_word(c) || is_ideographic(c) {
+            let next = word_end(&chars[..], i);
+            let end = chars.get(next).map_or(text.len(), |&(b, _)| b);
+            f(at, &text[at..end]);
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// A straight `"` after a terminal mark closes a quotation only when one is open; we do
 /// not track that here, so treat it as closing when the next character is not a letter.
 fn quoted_closes(chars: &[(usize, char)], j: usize) -> bool {
@@ -267,12 +342,12 @@ fn quoted_closes(chars: &[(usize, char)], j: usize) -> bool {
 
 /// Is the `.` at `i` the inner dot of an initialism ("U.S", "e.g")? True when the letter
 /// before it stands alone (start of token or after another dot).
-fn initialism_continues(chars: &[(usize, char)], i: usize) -> bool {
+fn initialism_continues<C: Chars + ?Sized>(chars: &C, i: usize) -> bool {
     let before_ok = i >= 1
-        && chars[i - 1].1.is_alphabetic()
-        && (i < 2 || !is_word(chars[i - 2].1) || chars[i - 2].1 == '.');
-    let after_ok = chars.get(i + 2).is_none_or(|&(_, c)| !is_word(c));
-    before_ok && after_ok && chars.get(i + 1).is_some_and(|&(_, c)| c.is_alphabetic())
+        && chars.at(i - 1).is_alphabetic()
+        && (i < 2 || !is_word(chars.at(i - 2)) || chars.at(i - 2) == '.');
+    let after_ok = chars.get(i + 2).is_none_or(|c| !is_word(c));
+    before_ok && after_ok && chars.get(i + 1).is_some_and(|c| c.is_alphabetic())
 }
 
 /// Does the terminal mark at `i` (its run ending at `j`) end a sentence?
@@ -337,7 +412,8 @@ fn wrapped_line(chars: &[(usize, char)], i: usize, j: usize) -> bool {
         && matches!(next, Some(n) if n.is_lowercase())
 }
 
-fn shape(word: &str) -> Shape {
+/// The letter case of a word as written.
+pub(crate) fn shape(word: &str) -> Shape {
     let mut letters = 0;
     let mut upper = 0;
     let mut first_upper = None;
@@ -367,6 +443,15 @@ fn shape(word: &str) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_walk_equals_tokens() {
+        let text = "The U.S. paid $4.2 billion (1,000 units) to Lavrov's back-channel \"team\". 日本語 e\u{301}t\u{200B}e... Done.";
+        let mut walked = Vec::new();
+        for_each_word(text, &mut Vec::new(), |_, w| walked.push(w));
+        assert_eq!(walked, words(text));
+        assert!(walked.contains(&"U.S.") && walked.contains(&"4.2") && walked.contains(&"日"));
+    }
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text).tokens.iter().map(|t| t.text(text)).collect()

@@ -423,7 +423,13 @@ fn many_warnings_are_summarised() {
     assert_eq!(err.lines().count(), 6, "{err}");
     assert!(err.lines().last().unwrap().contains("15 more warnings"));
     let (_, _, verbose) = run(&["cluster", "--verbose", &input]);
-    assert_eq!(verbose.lines().count(), 20);
+    let warnings = verbose
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .count();
+    assert_eq!(warnings, 20, "{verbose}");
+    // --verbose also names the candidate engine and times the stages.
+    assert!(verbose.contains("candidates: all-pairs"), "{verbose}");
 }
 
 #[test]
@@ -1367,4 +1373,226 @@ fn an_interrupted_run_leaves_the_old_output_and_no_temporary_file() {
         assert_eq!(fs::read_to_string(&target).unwrap(), "old");
     }
     assert!(!temp_exists(), "no temporary file is left behind");
+}
+
+/// A collection of `n` articles from a shared vocabulary, every third one a light edit of
+/// the one before (a few words changed, the tail cut), as JSONL.
+fn planted_copies(n: usize) -> String {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    let mut out = String::new();
+    for i in 0..n {
+        let words: Vec<String> = if i % 3 == 2 {
+            let prev = &texts[i - 1];
+            let keep = prev.len() - (next() % 30) as usize;
+            prev[..keep]
+                .iter()
+                .map(|w| {
+                    if next() % 25 == 0 {
+                        "edited".to_owned()
+                    } else {
+                        w.clone()
+                    }
+                })
+                .collect()
+        } else {
+            (0..150).map(|_| format!("w{}", next() % 3000)).collect()
+        };
+        out.push_str(&format!(
+            "{{\"id\":\"d{i:03}\",\"text\":\"{}\"}}\n",
+            words.join(" ")
+        ));
+        texts.push(words);
+    }
+    out
+}
+
+#[test]
+fn issue_5_lsh_candidates_equal_all_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "copies.jsonl", planted_copies(90).as_bytes());
+    let news = root().join("fixtures/news/articles.jsonl");
+    let news = news.to_str().unwrap();
+    for file in [input.as_str(), news] {
+        let args = |c: &'static str| {
+            vec![
+                "cluster",
+                "-q",
+                "-m",
+                "jaccard",
+                "-t",
+                "0.5",
+                "-f",
+                "csv",
+                "--candidates",
+                c,
+                file,
+            ]
+        };
+        let (code, exact, _) = run(&args("all-pairs"));
+        assert_eq!(code, 0);
+        let (code, lsh, _) = run(&args("lsh"));
+        assert_eq!(code, 0);
+        assert_eq!(lsh, exact, "{file}");
+        let (_, auto, _) = run(&args("auto"));
+        assert_eq!(auto, exact, "{file}");
+    }
+    // The planted copies are found: 30 pairs, each in a cluster of its own.
+    let (_, out, _) = run(&[
+        "cluster",
+        "-q",
+        "-m",
+        "jaccard",
+        "-f",
+        "csv",
+        "--candidates",
+        "lsh",
+        &input,
+    ]);
+    let rows = clusters_of(&out);
+    let of = |id: &str| rows.iter().find(|(i, _)| i == id).unwrap().1.clone();
+    assert_eq!(of("d001"), of("d002"));
+    assert_ne!(of("d000"), of("d001"));
+    // The pair list too, above a score.
+    let long = |c: &str| {
+        run(&[
+            "matrix",
+            "-q",
+            "-m",
+            "jaccard",
+            "-f",
+            "long",
+            "--min-score",
+            "0.4",
+            "--candidates",
+            c,
+            &input,
+        ])
+        .1
+    };
+    let exact = long("all-pairs");
+    assert!(exact.lines().count() > 20, "{exact}");
+    assert_eq!(long("lsh"), exact);
+}
+
+#[test]
+fn issue_5_verbose_names_the_engine_and_banding() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "copies.jsonl", planted_copies(30).as_bytes());
+    let (code, _, err) = run(&[
+        "cluster",
+        "--verbose",
+        "-m",
+        "jaccard",
+        "-t",
+        "0.5",
+        "--candidates",
+        "lsh",
+        "-f",
+        "csv",
+        &input,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("53 bands x 4 rows for Jaccard >= 0.5"),
+        "{err}"
+    );
+    assert!(err.contains("kept after exact verification"), "{err}");
+    let (_, _, quiet) = run(&[
+        "cluster",
+        "-q",
+        "-m",
+        "jaccard",
+        "--candidates",
+        "lsh",
+        "-f",
+        "csv",
+        &input,
+    ]);
+    assert!(quiet.is_empty(), "{quiet}");
+}
+
+#[test]
+fn issue_5_candidate_engines_that_do_not_apply_are_refused() {
+    let news = root().join("fixtures/news/articles.jsonl");
+    let news = news.to_str().unwrap();
+    for (args, what) in [
+        (
+            vec!["cluster", "--candidates", "lsh", news],
+            "lsh is for -m jaccard only",
+        ),
+        (
+            vec!["cluster", "-m", "containment", "--candidates", "lsh", news],
+            "bounds no Jaccard",
+        ),
+        (
+            vec!["cluster", "-m", "jaccard", "--candidates", "index", news],
+            "index is for -m story only",
+        ),
+        (
+            vec!["matrix", "-m", "jaccard", "--candidates", "lsh", news],
+            "cannot fill a dense matrix",
+        ),
+        (
+            vec![
+                "matrix",
+                "-m",
+                "jaccard",
+                "-f",
+                "long",
+                "--candidates",
+                "lsh",
+                news,
+            ],
+            "needs a threshold of at least 0.1",
+        ),
+        (
+            vec![
+                "report",
+                "-m",
+                "story",
+                "--candidates",
+                "lsh",
+                "-o",
+                "/tmp/never.html",
+                news,
+            ],
+            "lsh is for -m jaccard only",
+        ),
+    ] {
+        assert_refused(&args, None, "--candidates", what);
+    }
+    // The story measure's index is the exact engine: same output as all-pairs.
+    let (_, index, _) = run(&["cluster", "-q", "-f", "csv", "--candidates", "index", news]);
+    let (_, exact, _) = run(&[
+        "cluster",
+        "-q",
+        "-f",
+        "csv",
+        "--candidates",
+        "all-pairs",
+        news,
+    ]);
+    assert_eq!(index, exact);
+}
+
+#[test]
+fn issue_5_dense_matrix_of_too_many_documents_is_refused_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..30_001)
+        .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"word{i} and more\"}}\n"))
+        .collect();
+    let input = write(dir.path(), "many.jsonl", lines.as_bytes());
+    assert_refused(
+        &["matrix", "-q", "-m", "jaccard", &input],
+        None,
+        &input,
+        "-f dense is limited to 30000 documents: use -f long",
+    );
 }

@@ -1,9 +1,166 @@
 //! Stage 5, candidates: which pairs get scored.
 //!
-//! [`all_pairs`] is exact: it finds every pair whose score reaches a floor by walking an
-//! inverted index (each document accumulates its overlap with every later document that
-//! shares a term), so pairs with nothing in common cost nothing, yet no pair is missed.
+//! - [`all_pairs`] is exact: it finds every pair whose score reaches a floor by walking an
+//!   inverted index (each document accumulates its overlap with every later document that
+//!   shares a term), so pairs with nothing in common cost nothing, yet no pair is missed.
+//!   For the story measure this is also what `--candidates index` runs.
+//! - [`lsh`] (jaccard only) bands MinHash signatures ([`crate::sketch`]) and verifies every
+//!   candidate with the exact measure: the same scores as all-pairs, for the pairs it finds.
+//!
+//! [`plan`] turns the user's `--candidates` choice into an engine (refusing combinations
+//! that cannot be sound), and [`find`] runs it.
 
 mod all_pairs;
+pub mod lsh;
 
 pub use all_pairs::{AllPairs, Pair, all_pairs};
+
+use crate::config::{Candidates, Measure};
+use crate::error::Error;
+use crate::progress::{Progress, Stage};
+use crate::score::Scorer;
+use crate::sketch::BINS;
+use lsh::{Banding, choose_banding};
+
+/// From this many documents on, `--candidates auto` uses LSH for `jaccard`: below it the
+/// exact index is as fast or faster (measured on generated copy corpora; README,
+/// "Performance").
+pub const LSH_MIN_DOCS: usize = 20_000;
+/// LSH needs a threshold at least this high: below it nearly every pair sharing a shingle
+/// is a candidate, and the exact index is the better engine.
+pub const LSH_MIN_THRESHOLD: f64 = 0.1;
+
+/// The engine that finds the pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Engine {
+    /// Every pair through the inverted index (exact).
+    Exact,
+    /// MinHash + LSH with this banding, candidates verified exactly.
+    Lsh(Banding),
+}
+
+/// Picks the engine for `mode`, a measure, `docs` documents and the lowest score wanted.
+///
+/// # Errors
+/// [`Error::Usage`] for `lsh` with anything but `jaccard` or with a floor below
+/// [`LSH_MIN_THRESHOLD`], and for `index` with a copy measure.
+pub fn plan(mode: Candidates, measure: Measure, docs: usize, floor: f64) -> Result<Engine, Error> {
+    let lsh = || Engine::Lsh(choose_banding(floor, BINS));
+    match (mode, measure) {
+        (Candidates::AllPairs, _) | (Candidates::Index, Measure::Story) => Ok(Engine::Exact),
+        (Candidates::Auto, Measure::Jaccard)
+            if docs >= LSH_MIN_DOCS && floor >= LSH_MIN_THRESHOLD =>
+        {
+            Ok(lsh())
+        }
+        (Candidates::Auto, _) => Ok(Engine::Exact),
+        (Candidates::Lsh, Measure::Jaccard) if floor >= LSH_MIN_THRESHOLD => Ok(lsh()),
+        (Candidates::Lsh, Measure::Jaccard) => Err(Error::Usage(format!(
+            "--candidates lsh needs a threshold of at least {LSH_MIN_THRESHOLD} (got {floor}): \
+             below it nearly every pair is a candidate; use --candidates all-pairs"
+        ))),
+        (Candidates::Lsh, Measure::Containment) => Err(Error::Usage(
+            "--candidates lsh is for -m jaccard only: a containment threshold bounds no Jaccard \
+             without the documents' sizes, so LSH could miss pairs; use all-pairs (auto does)"
+                .into(),
+        )),
+        (Candidates::Lsh, Measure::Story) => Err(Error::Usage(
+            "--candidates lsh is for -m jaccard only; the story measure uses index (or all-pairs, \
+             the same exact engine)"
+                .into(),
+        )),
+        (Candidates::Index, m) => Err(Error::Usage(format!(
+            "--candidates index is for -m story only; -m {m} uses lsh or all-pairs"
+        ))),
+    }
+}
+
+/// A one-line description of an engine, for `--verbose`.
+pub fn describe(engine: &Engine, docs: usize) -> String {
+    match engine {
+        Engine::Exact => {
+            format!("candidates: all-pairs (exact inverted index) over {docs} documents")
+        }
+        Engine::Lsh(b) => format!(
+            "candidates: lsh over {docs} documents, {} MinHash bins (one-permutation, densified), \
+             {} bands x {} rows for Jaccard >= {}: a pair at the threshold is found with \
+             probability {:.3}, at {:.2} with {:.4}",
+            BINS,
+            b.bands,
+            b.rows,
+            b.threshold,
+            b.probability(b.threshold),
+            (b.threshold + 0.1).min(1.0),
+            b.probability((b.threshold + 0.1).min(1.0))
+        ),
+    }
+}
+
+/// Every pair (`a < b`, sorted) with a symmetric score of at least `floor` that the engine
+/// finds; all of them for [`Engine::Exact`].
+pub fn find(scorer: &Scorer, engine: &Engine, floor: f64, progress: &dyn Progress) -> Vec<Pair> {
+    match engine {
+        Engine::Exact => {
+            progress.start(Stage::Candidates, None);
+            let pairs = all_pairs(scorer, floor);
+            progress.advance(pairs.len() as u64);
+            progress.finish();
+            pairs
+        }
+        Engine::Lsh(banding) => {
+            let Some(sets) = lsh::shingle_sets(scorer) else {
+                // `plan` gives LSH to jaccard only, whose features are shingle sets.
+                return all_pairs(scorer, floor);
+            };
+            progress.start(Stage::Candidates, None);
+            let cands = lsh::candidates(sets, BINS, banding);
+            let pairs = lsh::verify(scorer, &cands, floor);
+            progress.advance(cands.len() as u64);
+            progress.finish();
+            progress.note(&format!(
+                "candidates: {} pairs from LSH buckets, {} kept after exact verification",
+                cands.len(),
+                pairs.len()
+            ));
+            pairs
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_refuse_what_cannot_be_sound() {
+        use Candidates::*;
+        assert_eq!(
+            plan(Auto, Measure::Jaccard, 10, 0.5).unwrap(),
+            Engine::Exact
+        );
+        assert!(matches!(
+            plan(Auto, Measure::Jaccard, LSH_MIN_DOCS, 0.5).unwrap(),
+            Engine::Lsh(_)
+        ));
+        assert_eq!(
+            plan(Auto, Measure::Containment, LSH_MIN_DOCS * 10, 0.8).unwrap(),
+            Engine::Exact
+        );
+        assert_eq!(plan(Index, Measure::Story, 5, 0.1).unwrap(), Engine::Exact);
+        assert!(matches!(
+            plan(Lsh, Measure::Jaccard, 5, 0.5),
+            Ok(Engine::Lsh(_))
+        ));
+        for (mode, m, floor) in [
+            (Lsh, Measure::Story, 0.5),
+            (Lsh, Measure::Containment, 0.8),
+            (Lsh, Measure::Jaccard, 0.01),
+            (Index, Measure::Jaccard, 0.5),
+        ] {
+            assert!(
+                matches!(plan(mode, m, 5, floor), Err(Error::Usage(_))),
+                "{mode} {m} {floor}"
+            );
+        }
+    }
+}

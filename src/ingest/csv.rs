@@ -118,7 +118,7 @@ pub(crate) fn read(
             date: field(cols.date),
             url: field(cols.url),
         };
-        let doc = record::build(ingest, pos, name, fields);
+        let doc = record::build(&mut ingest.corpus.warnings, pos, name, fields);
         ingest.push(doc)?;
     }
     Ok(())

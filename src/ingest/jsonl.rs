@@ -2,73 +2,124 @@
 
 use std::io::BufRead;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
+
+use crate::document::{Document, Warning};
 
 use crate::error::{Error, InputError, Position, Result};
 
 use super::record::{self, Fields};
 use super::{Ingest, decode_lossy};
 
+/// Lines parsed in parallel at a time: large enough to keep every core busy, small
+/// enough that the raw lines waiting for their turn take little memory.
+const CHUNK_LINES: usize = 4096;
+
+/// One line, parsed: where it is, its document (none for a blank line), the offset of its
+/// first invalid UTF-8 byte, and its other warnings.
+struct Parsed {
+    pos: Position,
+    doc: Option<Document>,
+    bad_utf8: Option<usize>,
+    warnings: Vec<Warning>,
+}
+
 /// Reads every line of `reader`; `shown` names the file in messages, `name` (the file
-/// name) makes fallback ids.
+/// name) makes fallback ids. Lines are parsed in parallel chunks; documents, warnings and
+/// the first error come out in line order, exactly as a line-by-line reading gives them.
 pub(crate) fn read(
     ingest: &mut Ingest,
     shown: &str,
     name: &str,
     mut reader: impl BufRead,
 ) -> Result<()> {
-    let mut buf = Vec::new();
     let mut line_no = 0u64;
     let mut warned_utf8 = false;
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::input(Position::line(shown, line_no + 1), InputError::Read(e)))?;
-        if n == 0 {
+        let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
+        while chunk.len() < CHUNK_LINES {
+            let mut buf = Vec::new();
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
+                Error::input(Position::line(shown, line_no + 1), InputError::Read(e))
+            })?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            chunk.push((line_no, buf));
+        }
+        if chunk.is_empty() {
             return Ok(());
         }
-        line_no += 1;
-        let pos = Position::line(shown, line_no);
-        let (line, bad) = decode_lossy(std::mem::take(&mut buf));
-        if let Some(at) = bad
-            && !warned_utf8
-        {
-            ingest.warn(
-                pos.clone(),
-                format!("invalid UTF-8 at byte {at} of the line, replaced (first of possibly several in this file)"),
-            );
-            warned_utf8 = true;
-        }
-        let trimmed = line.trim_start_matches('\u{feff}').trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let value: Value = match serde_json::from_str(trimmed) {
-            Ok(v) => v,
-            Err(e) => {
-                // Scrapers write lone UTF-16 surrogates (`\ud800`) that strict JSON rejects;
-                // replace them rather than lose the record.
-                let repaired = repair_surrogates(trimmed);
-                match repaired.as_deref().map(serde_json::from_str::<Value>) {
-                    Some(Ok(v)) => {
-                        ingest.warn(
-                            pos.clone(),
-                            "lone UTF-16 surrogate escape replaced with U+FFFD",
-                        );
-                        v
-                    }
-                    _ => return Err(Error::input(pos, InputError::Json(json_message(&e)))),
-                }
+        let parsed: Vec<Result<Parsed>> = chunk
+            .into_par_iter()
+            .map(|(line, bytes)| parse_line(shown, name, line, bytes))
+            .collect();
+        for p in parsed {
+            let p = p?;
+            if let Some(at) = p.bad_utf8
+                && !warned_utf8
+            {
+                ingest.warn(
+                    p.pos.clone(),
+                    format!("invalid UTF-8 at byte {at} of the line, replaced (first of possibly several in this file)"),
+                );
+                warned_utf8 = true;
             }
-        };
-        let Value::Object(obj) = value else {
-            return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
-        };
-        let fields = fields(&obj).map_err(|k| Error::input(pos.clone(), k))?;
-        let doc = record::build(ingest, pos, name, fields);
-        ingest.push(doc)?;
+            for w in p.warnings {
+                ingest.warn(w.pos, w.message);
+            }
+            if let Some(doc) = p.doc {
+                ingest.push(doc)?;
+            }
+        }
     }
+}
+
+/// Parses line `line_no` of a file.
+fn parse_line(shown: &str, name: &str, line_no: u64, bytes: Vec<u8>) -> Result<Parsed> {
+    let pos = Position::line(shown, line_no);
+    let (line, bad) = decode_lossy(bytes);
+    let mut warnings = Vec::new();
+    let trimmed = line.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Ok(Parsed {
+            pos,
+            doc: None,
+            bad_utf8: bad,
+            warnings,
+        });
+    }
+    let value: Value = match serde_json::from_str(trimmed) {
+        Ok(v) => v,
+        Err(e) => {
+            // Scrapers write lone UTF-16 surrogates (`\ud800`) that strict JSON rejects;
+            // replace them rather than lose the record.
+            let repaired = repair_surrogates(trimmed);
+            match repaired.as_deref().map(serde_json::from_str::<Value>) {
+                Some(Ok(v)) => {
+                    warnings.push(Warning {
+                        pos: pos.clone(),
+                        message: "lone UTF-16 surrogate escape replaced with U+FFFD".into(),
+                    });
+                    v
+                }
+                _ => return Err(Error::input(pos, InputError::Json(json_message(&e)))),
+            }
+        }
+    };
+    let Value::Object(obj) = value else {
+        return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
+    };
+    let fields = fields(&obj).map_err(|k| Error::input(pos.clone(), k))?;
+    let doc = record::build(&mut warnings, pos, name, fields);
+    Ok(Parsed {
+        pos: Position::line(shown, line_no),
+        doc: Some(doc),
+        bad_utf8: bad,
+        warnings,
+    })
 }
 
 /// serde_json's message without its own "at line 1 column N" suffix, which would mislead

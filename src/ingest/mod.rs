@@ -21,6 +21,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::document::{Corpus, Document, Warning};
 use crate::error::{Error, InputError, Position, Result};
+use crate::progress::{Progress, Silent, Stage};
 
 /// How a file is read, decided from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,19 @@ pub fn format_of(name: &str) -> Option<(Format, bool)> {
 /// # Errors
 /// An [`Error::Input`] naming the file and line of the first problem found.
 pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
-    let mut ingest = Ingest::default();
+    read_inputs_with(inputs, &Silent)
+}
+
+/// [`read_inputs`], counting documents read on `progress` ([`Stage::Reading`]).
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Corpus> {
+    progress.start(Stage::Reading, None);
+    let mut ingest = Ingest {
+        progress: Some(progress),
+        ..Ingest::default()
+    };
     for input in inputs {
         if input == "-" {
             let stdin = io::stdin();
@@ -74,6 +87,8 @@ pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
         };
         return Err(Error::input(Position::file(name), InputError::NoDocuments));
     }
+    progress.advance((ingest.corpus.docs.len() % PROGRESS_EVERY) as u64);
+    progress.finish();
     Ok(ingest.finish())
 }
 
@@ -89,12 +104,16 @@ pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
 
 /// Accumulates documents and warnings, and enforces id uniqueness.
 #[derive(Default)]
-pub(crate) struct Ingest {
+pub(crate) struct Ingest<'p> {
     corpus: Corpus,
     seen: HashMap<String, Position>,
+    progress: Option<&'p dyn Progress>,
 }
 
-impl Ingest {
+/// Documents read between two progress reports.
+const PROGRESS_EVERY: usize = 1024;
+
+impl Ingest<'_> {
     fn finish(self) -> Corpus {
         self.corpus
     }
@@ -125,6 +144,11 @@ impl Ingest {
         }
         self.seen.insert(doc.id.clone(), doc.origin.clone());
         self.corpus.docs.push(doc);
+        if let Some(p) = self.progress
+            && self.corpus.docs.len().is_multiple_of(PROGRESS_EVERY)
+        {
+            p.advance(PROGRESS_EVERY as u64);
+        }
         Ok(())
     }
 

@@ -1,10 +1,10 @@
 //! Turns one record's fields (from JSONL or CSV) into a [`Document`], the same way for
 //! both formats: cleaned text, a fallback id, a parsed date.
 
-use crate::document::{Date, Document};
+use crate::document::{Date, Document, Warning};
 use crate::error::Position;
 
-use super::{Ingest, clean_text};
+use super::clean_text;
 
 /// The fields of one record, as strings, before validation.
 #[derive(Debug, Default)]
@@ -19,7 +19,7 @@ pub(crate) struct Fields {
 
 /// Builds the document for a record at `pos` of the file called `name`. An unreadable date
 /// is dropped with a warning rather than refusing the whole input: feeds are full of them.
-pub(crate) fn build(ingest: &mut Ingest, pos: Position, name: &str, f: Fields) -> Document {
+pub(crate) fn build(warnings: &mut Vec<Warning>, pos: Position, name: &str, f: Fields) -> Document {
     let line = pos.line.unwrap_or(0);
     let id = match f.id {
         Some(id) => id,
@@ -30,10 +30,10 @@ pub(crate) fn build(ingest: &mut Ingest, pos: Position, name: &str, f: Fields) -
         Some(s) => {
             let parsed = Date::parse(s);
             if parsed.is_none() {
-                ingest.warn(
-                    pos.clone(),
-                    format!("date {s:?} is not YYYY-MM-DD or RFC 3339; ignored"),
-                );
+                warnings.push(Warning {
+                    pos: pos.clone(),
+                    message: format!("date {s:?} is not YYYY-MM-DD or RFC 3339; ignored"),
+                });
             }
             parsed
         }

@@ -12,9 +12,10 @@
 
 use std::io::Write;
 
-use crate::candidates::AllPairs;
+use crate::candidates::{AllPairs, Pair};
 use crate::config::Measure;
 use crate::document::Corpus;
+use crate::error::{Error, InputError, Position};
 use crate::score::{Features, Scorer};
 
 use super::csv::csv_io;
@@ -50,6 +51,40 @@ pub fn render_dense(corpus: &Corpus, scorer: &Scorer, out: impl Write) -> std::i
     w.flush()
 }
 
+/// The most documents a dense matrix is written for: its `N x N` cells as the float64
+/// matrix a reader loads (pandas) take `8 N^2` bytes, 7.2 GB at this size, and the CSV
+/// about as much. Larger collections are refused before any work is done.
+pub const DENSE_MAX_DOCS: usize = 30_000;
+
+/// Refuses a dense matrix of more than [`DENSE_MAX_DOCS`] documents; `inputs` names the
+/// input in the message.
+///
+/// # Errors
+/// [`Error::Input`] with [`InputError::TooLargeForDense`].
+pub fn check_dense(corpus: &Corpus, inputs: &str) -> Result<(), Error> {
+    let n = corpus.len();
+    if n > DENSE_MAX_DOCS {
+        return Err(Error::input(
+            Position::file(inputs),
+            InputError::TooLargeForDense {
+                docs: n,
+                gigabytes: (n as f64).powi(2) * 8.0 / 1e9,
+                max: DENSE_MAX_DOCS,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// The header of the long format for a measure.
+fn long_header(measure: Measure) -> &'static [&'static str] {
+    match measure {
+        Measure::Story => &["a", "b", "score", "names", "terms", "days_apart"],
+        Measure::Jaccard => &["a", "b", "score", "shared"],
+        Measure::Containment => &["a", "b", "score", "a_in_b", "b_in_a"],
+    }
+}
+
 /// Writes the long pair list.
 ///
 /// # Errors
@@ -62,55 +97,84 @@ pub fn render_long(
 ) -> std::io::Result<()> {
     let engine = AllPairs::new(scorer);
     let n = corpus.len();
-    let measure = scorer.config.measure;
     let mut w = ::csv::Writer::from_writer(out);
-    let header: &[&str] = match measure {
-        Measure::Story => &["a", "b", "score", "names", "terms", "days_apart"],
-        Measure::Jaccard => &["a", "b", "score", "shared"],
-        Measure::Containment => &["a", "b", "score", "a_in_b", "b_in_a"],
-    };
-    w.write_record(header).map_err(csv_io)?;
+    w.write_record(long_header(scorer.config.measure))
+        .map_err(csv_io)?;
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
-        for p in engine.pairs_in(start..end, min_score) {
-            let (a, b, d) = (
-                &corpus.docs[p.a as usize].id,
-                &corpus.docs[p.b as usize].id,
-                p.detail,
-            );
-            let mut rec = vec![a.clone(), b.clone(), fmt_score(d.score)];
-            match measure {
-                Measure::Story => {
-                    // What carried the cosine: shared names and numbers, and other words.
-                    let (names, terms) = match &scorer.features {
-                        Features::Story(w) if d.score > 0.0 || d.days_apart.is_some() => w.vectors
-                            [p.a as usize]
-                            .cosine_parts(&w.vectors[p.b as usize], &w.salient),
-                        _ => (0.0, 0.0),
-                    };
-                    // Shown as the parts of the score they carry, so that they add up to it.
-                    let total = names + terms;
-                    let share = |x: f64| {
-                        if total > 0.0 {
-                            d.score * x / total
-                        } else {
-                            0.0
-                        }
-                    };
-                    rec.push(fmt_score(share(names)));
-                    rec.push(fmt_score(share(terms)));
-                    rec.push(d.days_apart.map(|x| x.to_string()).unwrap_or_default());
-                }
-                Measure::Jaccard => rec.push(d.shared.to_string()),
-                Measure::Containment => {
-                    rec.push(fmt_score(d.a_in_b));
-                    rec.push(fmt_score(d.b_in_a));
-                }
-            }
-            w.write_record(&rec).map_err(csv_io)?;
-        }
+        write_pairs(
+            &mut w,
+            corpus,
+            scorer,
+            &engine.pairs_in(start..end, min_score),
+        )?;
         start = end;
     }
     w.flush()
+}
+
+/// Writes the long pair list of pairs found beforehand (sorted by `(a, b)`), such as the
+/// verified LSH candidates.
+///
+/// # Errors
+/// Any I/O error of `out`.
+pub fn render_pairs(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    pairs: &[Pair],
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record(long_header(scorer.config.measure))
+        .map_err(csv_io)?;
+    write_pairs(&mut w, corpus, scorer, pairs)?;
+    w.flush()
+}
+
+fn write_pairs<W: Write>(
+    w: &mut ::csv::Writer<W>,
+    corpus: &Corpus,
+    scorer: &Scorer,
+    pairs: &[Pair],
+) -> std::io::Result<()> {
+    let measure = scorer.config.measure;
+    for p in pairs {
+        let (a, b, d) = (
+            &corpus.docs[p.a as usize].id,
+            &corpus.docs[p.b as usize].id,
+            p.detail,
+        );
+        let mut rec = vec![a.clone(), b.clone(), fmt_score(d.score)];
+        match measure {
+            Measure::Story => {
+                // What carried the cosine: shared names and numbers, and other words.
+                let (names, terms) = match &scorer.features {
+                    Features::Story(w) if d.score > 0.0 || d.days_apart.is_some() => {
+                        w.vectors[p.a as usize].cosine_parts(&w.vectors[p.b as usize], &w.salient)
+                    }
+                    _ => (0.0, 0.0),
+                };
+                // Shown as the parts of the score they carry, so that they add up to it.
+                let total = names + terms;
+                let share = |x: f64| {
+                    if total > 0.0 {
+                        d.score * x / total
+                    } else {
+                        0.0
+                    }
+                };
+                rec.push(fmt_score(share(names)));
+                rec.push(fmt_score(share(terms)));
+                rec.push(d.days_apart.map(|x| x.to_string()).unwrap_or_default());
+            }
+            Measure::Jaccard => rec.push(d.shared.to_string()),
+            Measure::Containment => {
+                rec.push(fmt_score(d.a_in_b));
+                rec.push(fmt_score(d.b_in_a));
+            }
+        }
+        w.write_record(&rec).map_err(csv_io)?;
+    }
+    Ok(())
 }

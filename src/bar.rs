@@ -1,0 +1,102 @@
+//! The binary's view of the library's progress: indicatif bars on stderr when it is a
+//! terminal (never with `-q`), and `--verbose` notes as plain lines, with each stage's
+//! count and time.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use storydedup::progress::{Progress, Stage};
+
+/// Progress bars on stderr, and notes when asked for.
+pub struct Bars {
+    bar: Mutex<Option<ProgressBar>>,
+    /// The current stage, when it started, and items done (for `--verbose` timings).
+    stage: Mutex<Option<(Stage, Instant)>>,
+    done: AtomicU64,
+    show: bool,
+    verbose: bool,
+}
+
+impl Bars {
+    /// Bars unless `quiet` or stderr is not a terminal; notes printed when `verbose`.
+    pub fn new(quiet: bool, verbose: bool) -> Bars {
+        Bars {
+            bar: Mutex::new(None),
+            stage: Mutex::new(None),
+            done: AtomicU64::new(0),
+            show: !quiet && std::io::stderr().is_terminal(),
+            verbose,
+        }
+    }
+
+    fn current(&self) -> Option<ProgressBar> {
+        self.bar.lock().ok().and_then(|b| b.clone())
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, stage: Stage, total: Option<u64>) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = Some((stage, Instant::now()));
+        }
+        self.done.store(0, Ordering::Relaxed);
+        if !self.show {
+            return;
+        }
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{msg:>15} [{bar:30}] {pos}/{len} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{msg:>15} {spinner} {pos} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_message(stage.label());
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(old) = slot.replace(bar)
+        {
+            old.finish();
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+        if let Some(bar) = self.current() {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        let ended = self.stage.lock().ok().and_then(|mut s| s.take());
+        if let Some((stage, started)) = ended {
+            self.note(&format!(
+                "{}: {} in {:.2} s",
+                stage.label(),
+                self.done.load(Ordering::Relaxed),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish();
+        }
+    }
+
+    fn note(&self, message: &str) {
+        if !self.verbose {
+            return;
+        }
+        match self.current() {
+            Some(bar) => bar.suspend(|| eprintln!("storydedup: {message}")),
+            None => eprintln!("storydedup: {message}"),
+        }
+    }
+}

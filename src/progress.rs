@@ -1,0 +1,50 @@
+//! Progress and notes from the long stages, for whoever runs the pipeline to show (the
+//! binary draws bars on a terminal; the library draws nothing).
+//!
+//! Stages report through [`Progress`]; [`Silent`] ignores everything. Implementations
+//! must be cheap and thread-safe: parallel stages call [`Progress::advance`] from worker
+//! threads. Nothing reported here ever changes a result.
+
+/// A long stage of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading documents (counted as they are read).
+    Reading,
+    /// Per-document features: shingles (and, for LSH, signatures) or term vectors.
+    Signatures,
+    /// Candidate pairs: banding and exact verification, or the exact index walk.
+    Candidates,
+    /// Clustering the similarity graph and describing the clusters.
+    Clusters,
+}
+
+impl Stage {
+    /// A short label for display.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Reading => "documents read",
+            Stage::Signatures => "signatures",
+            Stage::Candidates => "candidates",
+            Stage::Clusters => "clusters",
+        }
+    }
+}
+
+/// Receives progress from the pipeline.
+pub trait Progress: Sync {
+    /// A stage begins, with its total count when known.
+    fn start(&self, _stage: Stage, _total: Option<u64>) {}
+    /// `n` more items of the current stage are done.
+    fn advance(&self, _n: u64) {}
+    /// The current stage is done.
+    fn finish(&self) {}
+    /// A decision worth telling a user who asked for details (`--verbose`), such as the
+    /// candidate engine and the LSH banding chosen.
+    fn note(&self, _message: &str) {}
+}
+
+/// Progress that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {}
