@@ -159,7 +159,7 @@ impl Ingest {
         };
         let file = File::open(path).map_err(|e| read_error(&shown, e))?;
         let reader: Box<dyn Read> = if gz {
-            Box::new(MultiGzDecoder::new(file))
+            Box::new(Gzip(MultiGzDecoder::new(file)))
         } else {
             Box::new(file)
         };
@@ -169,6 +169,25 @@ impl Ingest {
             Format::Jsonl => jsonl::read(self, &shown, &name, reader),
             Format::Csv => csv::read(self, &shown, &name, reader, within.is_some()),
         }
+    }
+}
+
+/// A gzip stream whose read errors say so: a truncated download otherwise reads as a
+/// bare "incomplete deflate stream".
+struct Gzip<R>(MultiGzDecoder<R>);
+
+impl<R: Read> Read for Gzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            let what = if e.kind() == io::ErrorKind::UnexpectedEof
+                || e.to_string().contains("incomplete")
+            {
+                "truncated gzip data"
+            } else {
+                "corrupt gzip data"
+            };
+            io::Error::new(e.kind(), format!("{what} ({e})"))
+        })
     }
 }
 
