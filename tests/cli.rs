@@ -11,6 +11,12 @@ use std::process::{Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use storydedup::eval::agreement;
 
+// More tests of the same binary, in files of their own (one test binary in all).
+#[path = "cli/fuzz.rs"]
+mod fuzz;
+#[path = "cli/reliability.rs"]
+mod reliability;
+
 fn bin() -> Command {
     Command::cargo_bin("storydedup").unwrap()
 }

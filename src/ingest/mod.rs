@@ -87,6 +87,17 @@ pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
     Ok(ingest.finish())
 }
 
+/// Reads CSV from any reader, as a CSV file named on the command line is read (the
+/// library's entry point for in-memory data, and what the fuzz tests drive).
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_csv(name: &str, reader: impl Read) -> Result<Corpus> {
+    let mut ingest = Ingest::default();
+    csv::read(&mut ingest, name, name, reader, false)?;
+    Ok(ingest.finish())
+}
+
 /// Accumulates documents and warnings, and enforces id uniqueness.
 #[derive(Default)]
 pub(crate) struct Ingest {
