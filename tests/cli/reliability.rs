@@ -1056,6 +1056,13 @@ fn issue_6_hostile_documents_run_no_script_in_headless_chromium() {
     assert!(dom.contains("data-pwned=\"yes\""), "control page: {dom}");
     for (page, profile) in [(&report, "p1"), (&diff, "p2")] {
         let dom = dom_of(page, profile);
+        if page == &report {
+            // The page's own script, allowed by its hash, did run.
+            assert!(
+                dom.contains("data-drawn=\"yes\""),
+                "the heat map script was blocked"
+            );
+        }
         assert!(
             dom.contains("Harbor bridge") || dom.contains("harbor bridge"),
             "{dom}"
