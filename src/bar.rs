@@ -95,8 +95,8 @@ impl Progress for Bars {
             return;
         }
         match self.current() {
-            Some(bar) => bar.suspend(|| eprintln!("storydedup: {message}")),
-            None => eprintln!("storydedup: {message}"),
+            Some(bar) => bar.suspend(|| crate::commands::message(message)),
+            None => crate::commands::message(message),
         }
     }
 }

@@ -280,6 +280,10 @@ pub struct DiffArgs {
     /// Print no warnings.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// List every warning (by default the first five, then a count).
+    #[arg(long, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 /// Arguments of `report`.

@@ -34,9 +34,17 @@ pub fn install_interrupt_handler() {
         {
             let _ = std::fs::remove_file(path);
         }
-        eprintln!("storydedup: interrupted");
+        message("interrupted");
         std::process::exit(1);
     });
+}
+
+/// Writes one `storydedup: ...` line to stderr, with control characters escaped (the line
+/// may name an id, a CSV header or a file name from the input). A closed or full stderr is
+/// no reason to fail, let alone panic as `eprintln!` would.
+pub fn message(text: &str) {
+    let line = format!("storydedup: {}\n", report::escape_controls(text));
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 fn open_output(path: Option<&std::path::Path>) -> Result<Output, Error> {
@@ -120,23 +128,29 @@ fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error
 }
 
 fn print_warnings(corpus: &Corpus, args: &InputArgs) {
-    if args.quiet || corpus.warnings.is_empty() {
+    print_warning_list(&corpus.warnings, args.quiet, args.verbose);
+}
+
+/// The first few warnings one per line, then one line counting the rest (all with
+/// `verbose`, none when `quiet`): thousands of messy documents must not bury the result.
+fn print_warning_list(warnings: &[storydedup::document::Warning], quiet: bool, verbose: bool) {
+    if quiet || warnings.is_empty() {
         return;
     }
-    let shown = if args.verbose {
-        corpus.warnings.len()
+    let shown = if verbose {
+        warnings.len()
     } else {
         WARNINGS_SHOWN
     };
-    for w in corpus.warnings.iter().take(shown) {
-        eprintln!("storydedup: warning: {}: {}", w.pos, w.message);
+    for w in warnings.iter().take(shown) {
+        message(&format!("warning: {}: {}", w.pos, w.message));
     }
-    let rest = corpus.warnings.len().saturating_sub(shown);
+    let rest = warnings.len().saturating_sub(shown);
     if rest > 0 {
-        eprintln!(
-            "storydedup: {rest} more warnings ({} in all; --verbose lists them)",
-            corpus.warnings.len()
-        );
+        message(&format!(
+            "{rest} more warnings ({} in all; --verbose lists them)",
+            warnings.len()
+        ));
     }
 }
 
@@ -198,7 +212,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
     }
     let (score, corpus) = prepare(&args.input, &bars)?;
     if matches!(args.format, MatrixFormat::Dense) {
-        report::matrix::check_dense(&corpus, &args.input.inputs.join(" "))?;
+        check_dense_fits(corpus.len(), available_memory())?;
     }
     let engine = match args.format {
         MatrixFormat::Dense => Engine::Exact,
@@ -222,6 +236,61 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
     }
     .map_err(|source| Error::Output { path: name, source })?;
     finish_output(out)
+}
+
+/// Bytes of one dense cell once loaded (a float64 in pandas or numpy); the CSV takes about
+/// as much on disk (`0.1234,`).
+const DENSE_CELL_BYTES: u64 = 8;
+
+/// Refuses a dense matrix that nothing on this machine could hold: its N x N cells,
+/// loaded, would exceed the memory available. Better said up front than after hours of
+/// writing terabytes.
+fn check_dense_fits(n: usize, available: Option<u64>) -> Result<(), Error> {
+    let Some(available) = available else {
+        return Ok(());
+    };
+    let cells = (n as u64).saturating_mul(n as u64);
+    let needed = cells.saturating_mul(DENSE_CELL_BYTES);
+    if needed <= available {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "matrix -f dense of {n} documents is {cells} cells: about {} to hold and about {} of CSV, but {} of memory is available; use -f long --min-score 0.3 for the pairs that matter",
+        human_bytes(needed),
+        human_bytes(cells.saturating_mul(7)),
+        human_bytes(available)
+    )))
+}
+
+/// The memory this run may use: `STORYDEDUP_MEMORY_LIMIT` (bytes; for tests and for
+/// users who want a lower ceiling), else `MemAvailable` of `/proc/meminfo`; `None` when
+/// neither is known (then nothing is refused).
+fn available_memory() -> Option<u64> {
+    if let Some(limit) = std::env::var("STORYDEDUP_MEMORY_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(limit);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
+/// `1.5 GB`, `320.0 MB`, `12 bytes`.
+fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    if b < 1000 {
+        return format!("{b} bytes");
+    }
+    let mut x = b as f64 / 1000.0;
+    let mut unit = 0;
+    while x >= 1000.0 && unit + 1 < UNITS.len() {
+        x /= 1000.0;
+        unit += 1;
+    }
+    format!("{x:.1} {}", UNITS[unit])
 }
 
 fn evaluate(args: EvalArgs) -> Result<(), Error> {
@@ -386,11 +455,7 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
     }
     Output::check(args.output.as_deref())?;
     let (corpus, l, r) = diff_inputs(&args)?;
-    if !args.quiet {
-        for w in &corpus.warnings {
-            eprintln!("storydedup: warning: {}: {}", w.pos, w.message);
-        }
-    }
+    print_warning_list(&corpus.warnings, args.quiet, args.verbose);
     let d = pipeline::diff_documents(&corpus, l, r, args.window);
     let mut out = open_output(args.output.as_deref())?;
     let name = out.name();
@@ -420,4 +485,25 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
     };
     result.map_err(|source| Error::Output { path: name, source })?;
     finish_output(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dense_matrix_larger_than_memory_is_refused_with_an_estimate() {
+        assert!(check_dense_fits(1000, Some(8_000_000)).is_ok());
+        assert!(check_dense_fits(1_000_000, None).is_ok());
+        match check_dense_fits(1_000_000, Some(16_000_000_000)) {
+            Err(Error::Usage(m)) => {
+                assert!(m.contains("8.0 TB to hold"), "{m}");
+                assert!(m.contains("16.0 GB of memory"), "{m}");
+                assert!(m.contains("-f long"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(human_bytes(999), "999 bytes");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
 }

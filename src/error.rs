@@ -88,19 +88,6 @@ pub enum InputError {
     /// A directory holding no article files.
     #[error("no articles found (looked for .txt, .md, .jsonl, .ndjson, .csv, optionally .gz)")]
     EmptyDirectory,
-    /// More documents than a dense matrix can hold in a reader's memory.
-    #[error(
-        "{docs} documents make a dense matrix of {gigabytes:.0} GB as float64; -f dense is \
-         limited to {max} documents: use -f long --min-score X (the pairs that matter)"
-    )]
-    TooLargeForDense {
-        /// Documents read.
-        docs: usize,
-        /// Size of the matrix as float64, in GB.
-        gigabytes: f64,
-        /// The limit.
-        max: usize,
-    },
     /// The inputs, taken together, hold no documents.
     #[error("no documents in the input")]
     NoDocuments,

@@ -21,13 +21,13 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprintln!(
-                "storydedup: missing a command: cluster, matrix, diff, report or eval (see --help)"
+            commands::message(
+                "missing a command: cluster, matrix, diff, report or eval (see --help)",
             );
             return ExitCode::from(2);
         }
         Err(e) => {
-            eprintln!("storydedup: {} (see --help)", one_line(&e.to_string()));
+            commands::message(&format!("{} (see --help)", one_line(&e.to_string())));
             return ExitCode::from(2);
         }
     };
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("storydedup: {e}");
+            commands::message(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }

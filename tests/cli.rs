@@ -11,6 +11,12 @@ use std::process::{Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use storydedup::eval::agreement;
 
+// More tests of the same binary, in files of their own (one test binary in all).
+#[path = "cli/fuzz.rs"]
+mod fuzz;
+#[path = "cli/reliability.rs"]
+mod reliability;
+
 fn bin() -> Command {
     Command::cargo_bin("storydedup").unwrap()
 }
@@ -1580,19 +1586,4 @@ fn issue_5_candidate_engines_that_do_not_apply_are_refused() {
         news,
     ]);
     assert_eq!(index, exact);
-}
-
-#[test]
-fn issue_5_dense_matrix_of_too_many_documents_is_refused_early() {
-    let dir = tempfile::tempdir().unwrap();
-    let lines: String = (0..30_001)
-        .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"word{i} and more\"}}\n"))
-        .collect();
-    let input = write(dir.path(), "many.jsonl", lines.as_bytes());
-    assert_refused(
-        &["matrix", "-q", "-m", "jaccard", &input],
-        None,
-        &input,
-        "-f dense is limited to 30000 documents: use -f long",
-    );
 }

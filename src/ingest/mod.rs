@@ -102,6 +102,17 @@ pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
     Ok(ingest.finish())
 }
 
+/// Reads CSV from any reader, as a CSV file named on the command line is read (the
+/// library's entry point for in-memory data, and what the fuzz tests drive).
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_csv(name: &str, reader: impl Read) -> Result<Corpus> {
+    let mut ingest = Ingest::default();
+    csv::read(&mut ingest, name, name, reader, false)?;
+    Ok(ingest.finish())
+}
+
 /// Accumulates documents and warnings, and enforces id uniqueness.
 #[derive(Default)]
 pub(crate) struct Ingest<'p> {
@@ -183,7 +194,7 @@ impl Ingest<'_> {
         };
         let file = File::open(path).map_err(|e| read_error(&shown, e))?;
         let reader: Box<dyn Read> = if gz {
-            Box::new(MultiGzDecoder::new(file))
+            Box::new(Gzip(MultiGzDecoder::new(file)))
         } else {
             Box::new(file)
         };
@@ -193,6 +204,25 @@ impl Ingest<'_> {
             Format::Jsonl => jsonl::read(self, &shown, &name, reader),
             Format::Csv => csv::read(self, &shown, &name, reader, within.is_some()),
         }
+    }
+}
+
+/// A gzip stream whose read errors say so: a truncated download otherwise reads as a
+/// bare "incomplete deflate stream".
+struct Gzip<R>(MultiGzDecoder<R>);
+
+impl<R: Read> Read for Gzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            let what = if e.kind() == io::ErrorKind::UnexpectedEof
+                || e.to_string().contains("incomplete")
+            {
+                "truncated gzip data"
+            } else {
+                "corrupt gzip data"
+            };
+            io::Error::new(e.kind(), format!("{what} ({e})"))
+        })
     }
 }
 

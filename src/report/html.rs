@@ -61,11 +61,17 @@ ul.singletons { columns: 2; font-size: .92rem; }
 .footer { margin-top: .6rem; color: var(--muted); font-size: .9rem; }
 "#;
 
-fn page_start(out: &mut String, title: &str) {
+/// The page head. `script_hash` is the base64 SHA-256 of the one inline script allowed to
+/// run, if any; no other script, inline handler or network request is allowed.
+fn page_start(out: &mut String, title: &str, script_hash: Option<&str>) {
+    let script_src = match script_hash {
+        Some(h) => format!("'sha256-{h}'"),
+        None => "'none'".to_owned(),
+    };
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src {script_src}; img-src data:\">\n\
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         text(title)
     );
@@ -165,7 +171,7 @@ fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usiz
 /// Any I/O error of `out`.
 pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<()> {
     let mut s = String::new();
-    page_start(&mut s, &format!("{} vs {}", d.left.id, d.right.id));
+    page_start(&mut s, &format!("{} vs {}", d.left.id, d.right.id), None);
     let title = |doc: &Document| link(doc.url.as_deref(), doc.title.as_deref().unwrap_or(&doc.id));
     let _ = writeln!(
         s,
@@ -342,6 +348,9 @@ fn cluster_section(
     out.push_str("</section>\n");
 }
 
+/// Base64 SHA-256 of [`HEATMAP_SCRIPT`], for the page's Content-Security-Policy.
+const HEATMAP_SCRIPT_SHA256: &str = "8JOCfz3iQcyy8fYe84LaFTQjWVLBGJ53PYwoc42tXkg=";
+
 /// Writes the collection report: overview, one section per story, singletons.
 ///
 /// # Errors
@@ -356,7 +365,7 @@ pub fn render_collection(
     let multi: Vec<&StoryCluster> = r.clusters.iter().filter(|c| c.members.len() > 1).collect();
     let singles: Vec<&StoryCluster> = r.clusters.iter().filter(|c| c.members.len() == 1).collect();
     let mut s = String::with_capacity(1 << 20);
-    page_start(&mut s, "storydedup report");
+    page_start(&mut s, "storydedup report", Some(HEATMAP_SCRIPT_SHA256));
     let _ = writeln!(
         s,
         "<header><h1>storydedup report</h1>\n<p class=\"params\">measure {} · threshold {:.2} · linkage {} · {}</p>\n\
@@ -437,13 +446,19 @@ pub fn render_collection(
         }
         s.push_str("</ul></section>\n");
     }
+    s.push_str("<script>");
     s.push_str(HEATMAP_SCRIPT);
+    s.push_str("</script>\n");
     s.push_str("</body>\n</html>\n");
     out.write_all(s.as_bytes())
 }
 
-/// Paints the heat map from its `data-levels` attribute (one base64 symbol per cell).
-const HEATMAP_SCRIPT: &str = r#"<script>
+/// Paints the heat map from its `data-levels` attribute (one base64 symbol per cell), and
+/// makes the expand-all button work. The page's policy lets only this exact script run
+/// (by its hash, [`HEATMAP_SCRIPT_SHA256`]), so markup that slipped past escaping could
+/// still not run any: after editing it, update the hash (`printf %s "$script" | openssl
+/// dgst -sha256 -binary | base64`); the browser test fails until then.
+const HEATMAP_SCRIPT: &str = r#"
 (function () {
   var c = document.getElementById("heatmap");
   if (!c || !c.getContext) return;
@@ -457,6 +472,7 @@ const HEATMAP_SCRIPT: &str = r#"<script>
     img.data[4 * i + 3] = 255;
   }
     ctx.putImageData(img, 0, 0);
+    c.setAttribute("data-drawn", "yes");
 })();
 (function () {
   var b = document.getElementById("expand");
@@ -467,7 +483,6 @@ const HEATMAP_SCRIPT: &str = r#"<script>
     b.textContent = open ? "collapse all diffs" : "expand all diffs";
   });
 })();
-</script>
 "#;
 
 #[cfg(test)]
@@ -510,6 +525,17 @@ mod tests {
             text("Trailing \u{202E}override\u{1b}\u{7} <b>"),
             "Trailing override &lt;b&gt;"
         );
+    }
+
+    #[test]
+    fn pages_let_only_their_own_script_run() {
+        let mut head = String::new();
+        page_start(&mut head, "t", None);
+        assert!(head.contains("script-src 'none';"), "{head}");
+        assert!(!head.contains("unsafe-inline'; img"), "{head}");
+        let mut head = String::new();
+        page_start(&mut head, "t", Some(HEATMAP_SCRIPT_SHA256));
+        assert!(head.contains(&format!("script-src 'sha256-{HEATMAP_SCRIPT_SHA256}';")));
     }
 
     #[test]

@@ -15,7 +15,6 @@ use std::io::Write;
 use crate::candidates::{AllPairs, Pair};
 use crate::config::Measure;
 use crate::document::Corpus;
-use crate::error::{Error, InputError, Position};
 use crate::score::{Features, Scorer};
 
 use super::csv::csv_io;
@@ -49,31 +48,6 @@ pub fn render_dense(corpus: &Corpus, scorer: &Scorer, out: impl Write) -> std::i
         start = end;
     }
     w.flush()
-}
-
-/// The most documents a dense matrix is written for: its `N x N` cells as the float64
-/// matrix a reader loads (pandas) take `8 N^2` bytes, 7.2 GB at this size, and the CSV
-/// about as much. Larger collections are refused before any work is done.
-pub const DENSE_MAX_DOCS: usize = 30_000;
-
-/// Refuses a dense matrix of more than [`DENSE_MAX_DOCS`] documents; `inputs` names the
-/// input in the message.
-///
-/// # Errors
-/// [`Error::Input`] with [`InputError::TooLargeForDense`].
-pub fn check_dense(corpus: &Corpus, inputs: &str) -> Result<(), Error> {
-    let n = corpus.len();
-    if n > DENSE_MAX_DOCS {
-        return Err(Error::input(
-            Position::file(inputs),
-            InputError::TooLargeForDense {
-                docs: n,
-                gigabytes: (n as f64).powi(2) * 8.0 / 1e9,
-                max: DENSE_MAX_DOCS,
-            },
-        ));
-    }
-    Ok(())
 }
 
 /// The header of the long format for a measure.

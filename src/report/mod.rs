@@ -253,6 +253,27 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
+/// A message line for the terminal: control and invisible characters in it (which a
+/// file name, CSV header or id may carry) are written as `\u{1b}` escapes, so an input
+/// can neither drive the terminal nor hide what the message names.
+pub fn escape_controls(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| c.is_control() || crate::normalize::is_invisible(c))
+    {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() || crate::normalize::is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A score with four decimals, as every output shows it.
 pub fn fmt_score(x: f64) -> String {
     format!("{x:.4}")
@@ -289,5 +310,14 @@ mod tests {
     #[test]
     fn printable_strips_escapes() {
         assert_eq!(printable("a\u{1b}[31mb\tc"), "a [31mb c");
+    }
+
+    #[test]
+    fn messages_escape_controls_and_bidi() {
+        assert_eq!(
+            escape_controls("h.csv: id,\u{1b}[31mred\u{202e}x"),
+            "h.csv: id,\\u{1b}[31mred\\u{202e}x"
+        );
+        assert_eq!(escape_controls("plain ü 東京"), "plain ü 東京");
     }
 }
