@@ -561,6 +561,14 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
         if !t.phrase && out.iter().any(|o| words_of(o).contains(&lower)) {
             continue;
         }
+        let inside = |short: &str, long: &str| {
+            let (s, l) = (words_of(short), words_of(long));
+            s.len() < l.len() && l.windows(s.len()).any(|w| w == s.as_slice())
+        };
+        // "Sergey Lavrov" adds nothing after "Foreign Minister Sergey Lavrov".
+        if t.phrase && out.iter().any(|o| inside(&surface, o)) {
+            continue;
+        }
         if t.phrase {
             // A name replaces the single words of it already listed.
             let parts = words_of(&surface);

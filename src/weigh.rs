@@ -360,20 +360,36 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                 .filter(|(n, _)| !NAME_CONNECTORS.contains(&n.as_str()))
                 .count();
             if names >= 2 {
-                let norms: Vec<String> = run.iter().map(|(n, _)| n.clone()).collect();
-                let key = phrase_key(&norms);
-                bump(acc, order, key, Kind::Phrase, weight, None);
-                if let Some(s) = surfaces.as_deref_mut() {
-                    let surface = run
+                let mut emit = |part: &[(String, String)]| {
+                    let norms: Vec<String> = part.iter().map(|(n, _)| n.clone()).collect();
+                    let key = phrase_key(&norms);
+                    bump(acc, order, key, Kind::Phrase, weight, None);
+                    if let Some(s) = surfaces.as_deref_mut() {
+                        let surface = part
+                            .iter()
+                            .map(|(_, s)| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        s.push(Occurrence {
+                            key,
+                            surface,
+                            phrase: true,
+                        });
+                    }
+                };
+                emit(run);
+                // A title or an organisation often runs into a person's name ("Foreign
+                // Minister Sergey Lavrov", "Council of Foreign Relations Richard Haass"):
+                // the last two words are also a name of their own, so that the report
+                // that writes plain "Sergey Lavrov" shares it (and "Council on Foreign
+                // Relations" shares "Foreign Relations" with "Council of ...").
+                let tail = &run[run.len().saturating_sub(2)..];
+                if names >= 3
+                    && tail
                         .iter()
-                        .map(|(_, s)| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    s.push(Occurrence {
-                        key,
-                        surface,
-                        phrase: true,
-                    });
+                        .all(|(n, _)| !NAME_CONNECTORS.contains(&n.as_str()))
+                {
+                    emit(tail);
                 }
             }
             run.clear();
@@ -402,7 +418,10 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
-            let name_word = !is_stop_word(norm_np) || (norm_np == "new" && !tok.sentence_start);
+            // "News" is a stop word but ends many outlets' names ("NBC News", "Sky News").
+            let name_word = !is_stop_word(norm_np)
+                || (norm_np == "new" && !tok.sentence_start)
+                || (norm_np == "news" && !run.is_empty());
             if !headline && capital && name_word {
                 run.append(&mut pending);
                 run.push((norm_np.to_owned(), surface.to_owned()));
@@ -530,7 +549,25 @@ mod tests {
             .filter(|o| o.phrase)
             .map(|o| o.surface.as_str())
             .collect();
-        assert_eq!(phrases, ["Sergey Lavrov", "Council on Foreign Relations"]);
+        assert_eq!(
+            phrases,
+            [
+                "Sergey Lavrov",
+                "Council on Foreign Relations",
+                "Foreign Relations"
+            ]
+        );
+        // A title running into a name also yields the name alone.
+        let titled = occurrences(&doc(
+            "b",
+            "Officials said that Foreign Minister Sergey Lavrov left the talks early on the second day.",
+        ));
+        let titled: Vec<&str> = titled
+            .iter()
+            .filter(|o| o.phrase)
+            .map(|o| o.surface.as_str())
+            .collect();
+        assert_eq!(titled, ["Foreign Minister Sergey Lavrov", "Sergey Lavrov"]);
         let words: Vec<&str> = occ
             .iter()
             .filter(|o| !o.phrase)
