@@ -462,7 +462,11 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
         }
         flush(&mut run, &mut acc, &mut order, &mut surfaces);
     }
-    order.into_iter().filter_map(|k| acc.remove(&k)).collect()
+    // Sized exactly: a collected filter would grow by doubling, and these vectors are the
+    // largest thing held while a collection is weighed.
+    let mut out = Vec::with_capacity(order.len());
+    out.extend(order.into_iter().filter_map(|k| acc.remove(&k)));
+    out
 }
 
 fn bump(
