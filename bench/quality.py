@@ -80,6 +80,11 @@ def line(name, out):
 
 line("fixtures/news", ari([os.path.join(ROOT, "fixtures/news/articles.jsonl")], os.path.join(ROOT, "fixtures/news/truth.csv")))
 line("fixtures/txt", ari([os.path.join(ROOT, "fixtures/txt")], os.path.join(ROOT, "fixtures/txt-truth.csv")))
+for events in ("events3", "events4"):
+    base = os.path.join(ROOT, "fixtures", events)
+    truth = os.path.join(base, "truth.csv")
+    line(f"fixtures/{events}", ari([os.path.join(base, "articles.jsonl")], truth))
+    line(f"fixtures/{events} (no dates)", ari([os.path.join(base, "articles-nodates.jsonl")], truth))
 if os.path.isdir(DATA):
     uci = os.path.join(DATA, "uci-headlines")
     line("uci-headlines", ari([os.path.join(uci, "docs.jsonl")], os.path.join(uci, "clusters.csv")))
