@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::document::Document;
-use crate::normalize::{normalize, normalize_into};
+use crate::normalize::normalize;
 use crate::stopwords::is_stop_word;
 use crate::tokenize::{Shape, Token, tokenize};
 
@@ -323,6 +323,47 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     Some((key, Kind::Word))
 }
 
+/// What the weigh stage needs of one word as written, remembered per thread: most words of
+/// a collection are repeats, and normalising, looking up and stemming each one again was a
+/// quarter of the weighing.
+#[derive(Clone)]
+struct WordInfo {
+    /// The normalised form.
+    norm: std::rc::Rc<str>,
+    /// Length of `norm` without its possessive ending.
+    bare: usize,
+    /// Whether that bare form is a stop word.
+    stop: bool,
+    /// The term key, as [`word_key`] gives it.
+    key: Option<(u64, Kind)>,
+}
+
+fn word_info(raw: &str, shape: Shape) -> WordInfo {
+    thread_local! {
+        static WORDS: std::cell::RefCell<HashMap<Box<str>, WordInfo>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    WORDS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if let Some(w) = cache.get(raw) {
+            return w.clone();
+        }
+        // The shape comes from the written word itself, so the word alone is the key.
+        let norm = normalize(raw);
+        let bare = strip_possessive(&norm).len();
+        let info = WordInfo {
+            stop: is_stop_word(&norm[..bare]),
+            key: word_key(&norm, shape),
+            bare,
+            norm: norm.into(),
+        };
+        if cache.len() < STEM_CACHE {
+            cache.insert(raw.into(), info.clone());
+        }
+        info
+    })
+}
+
 fn phrase_key(words: &[String]) -> u64 {
     xxh3_64(format!("@{}", words.join(" ")).as_bytes())
 }
@@ -340,8 +381,6 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 /// body. With `surfaces`, also records every occurrence's surface form.
 fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
     let mut acc: HashMap<u64, Raw> = HashMap::default();
-    // One buffer for every token's normalised form: this loop runs over every word.
-    let mut norm = String::new();
     let mut order: Vec<u64> = Vec::new();
     let title = doc
         .title
@@ -404,11 +443,12 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
         let mut last_end = 0usize;
         for tok in &tokens.tokens {
             let raw_text = tok.text(text);
-            normalize_into(raw_text, &mut norm);
+            let info = word_info(raw_text, tok.shape);
+            let norm: &str = &info.norm;
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
             let gap = &text[last_end.min(tok.span.start)..tok.span.start];
-            let weekday = WEEKDAYS.contains(&norm.as_str());
+            let weekday = WEEKDAYS.contains(&norm);
             if tok.sentence != last_sentence || gap.chars().any(|c| !c.is_whitespace()) || weekday {
                 flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 pending.clear();
@@ -419,13 +459,13 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                 .get(tok.sentence as usize)
                 .copied()
                 .unwrap_or(false);
-            let norm_np = strip_possessive(&norm);
+            let norm_np = &norm[..info.bare];
             let surface = strip_possessive(raw_text);
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
             // "News" is a stop word but ends many outlets' names ("NBC News", "Sky News").
-            let name_word = !is_stop_word(norm_np)
+            let name_word = !info.stop
                 || (norm_np == "new" && !tok.sentence_start)
                 || (norm_np == "news" && !run.is_empty());
             if !headline && capital && name_word {
@@ -435,16 +475,13 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                     // A possessive ends the name: "Lavrov's aide".
                     flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 }
-            } else if !run.is_empty()
-                && NAME_CONNECTORS.contains(&norm.as_str())
-                && pending.is_empty()
-            {
-                pending.push((norm.clone(), raw_text.to_owned()));
+            } else if !run.is_empty() && NAME_CONNECTORS.contains(&norm) && pending.is_empty() {
+                pending.push((norm.to_owned(), raw_text.to_owned()));
             } else {
                 flush(&mut run, &mut acc, &mut order, &mut surfaces);
                 pending.clear();
             }
-            let Some((key, kind)) = word_key(&norm, tok.shape) else {
+            let Some((key, kind)) = info.key else {
                 continue;
             };
             let evidence = if headline || tok.sentence_start {
