@@ -1256,3 +1256,38 @@ fn issue_6_no_input_makes_any_command_panic() {
     }
     assert_eq!(runs, inputs.len() * 9);
 }
+
+#[cfg(unix)]
+#[test]
+fn issue_6_a_directory_walk_reads_nothing_outside_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "outside/secret.txt",
+        b"SECRET credentials of someone else",
+    );
+    write(d, "walked/a.txt", b"The harbor bridge closed on Monday.");
+    std::os::unix::fs::symlink(d.join("outside/secret.txt"), d.join("walked/b.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("walked/a.txt"), d.join("walked/c.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("outside"), d.join("walked/sub")).unwrap();
+    let walked = d.join("walked").to_string_lossy().into_owned();
+    let (code, out, err) = run(&["cluster", "-f", "json", &walked]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("SECRET") && !out.contains("secret"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["documents"], 2, "a.txt and the link to it, c.txt: {out}");
+    assert!(
+        err.contains("skipped 1 symbolic link(s) to files outside this directory"),
+        "{err}"
+    );
+    // Named on the command line, the same link is read: the user gave that path.
+    let (code, out, _) = run(&[
+        "cluster",
+        "-f",
+        "csv",
+        &d.join("walked/b.txt").to_string_lossy(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(clusters_of(&out)[0].0, "b");
+}
