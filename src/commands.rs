@@ -82,7 +82,8 @@ fn measure(m: MeasureArg) -> Measure {
     }
 }
 
-/// Validates the shared options, sets up the thread pool and reads the input.
+/// Validates the shared options, sets up the thread pool and reads the input. The caller
+/// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs) -> Result<(ScoreConfig, Corpus), Error> {
     let shingle: ShingleKind = args.shingle.parse()?;
     if args.window > 36_500 {
@@ -108,7 +109,6 @@ fn prepare(args: &InputArgs) -> Result<(ScoreConfig, Corpus), Error> {
         window_days: args.window,
     };
     let corpus = ingest::read_inputs(&args.inputs)?;
-    print_warnings(&corpus, args);
     Ok((config, corpus))
 }
 
@@ -157,6 +157,7 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
+    print_warnings(&corpus, &args.input);
     let report = pipeline::cluster_corpus(&corpus, &score, &config);
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
@@ -176,6 +177,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
     if matches!(args.format, MatrixFormat::Dense) {
         check_dense_fits(corpus.len(), available_memory())?;
     }
+    print_warnings(&corpus, &args.input);
     let scorer = Scorer::new(&corpus.docs, score);
     // The matrix is computed while it is written, block by block.
     let mut out = open_output(args.input.output.as_deref())?;
@@ -337,6 +339,7 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     let config = cluster_config(&args.clustering, args.input.measure)?;
     Output::check(args.input.output.as_deref())?;
     let (score, corpus) = prepare(&args.input)?;
+    print_warnings(&corpus, &args.input);
     let view = pipeline::collection_view(&corpus, &score, &config);
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
