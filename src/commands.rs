@@ -97,7 +97,8 @@ fn candidates_mode(c: CandidatesArg) -> Candidates {
     }
 }
 
-/// Validates the shared options, sets up the thread pool and reads the input.
+/// Validates the shared options, sets up the thread pool and reads the input. The caller
+/// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
     let shingle: ShingleKind = args.shingle.parse()?;
     if args.window > 36_500 {
@@ -123,7 +124,6 @@ fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error
         window_days: args.window,
     };
     let corpus = ingest::read_inputs_with(&args.inputs, bars)?;
-    print_warnings(&corpus, args);
     Ok((config, corpus))
 }
 
@@ -176,6 +176,7 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     // Refuse a combination that cannot be sound before reading anything.
     candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
     let (score, corpus) = prepare(&args.input, &bars)?;
+    print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
@@ -214,6 +215,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
     if matches!(args.format, MatrixFormat::Dense) {
         check_dense_fits(corpus.len(), available_memory())?;
     }
+    print_warnings(&corpus, &args.input);
     let engine = match args.format {
         MatrixFormat::Dense => Engine::Exact,
         MatrixFormat::Long => candidates::plan(mode, m, corpus.len(), min_score)?,
@@ -390,6 +392,7 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     let mode = candidates_mode(args.input.candidates);
     candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
     let (score, corpus) = prepare(&args.input, &bars)?;
+    print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: true,

@@ -12,7 +12,16 @@ pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
     let before = ingest.corpus.docs.len();
     let mut files = Vec::new();
     let mut skipped = 0usize;
-    collect(root, &mut files, &mut skipped)?;
+    let mut outside = 0usize;
+    // Links are resolved against the walked directory itself, so only what it holds is read.
+    let inside = std::fs::canonicalize(root).map_err(|e| read_error(&shown, e))?;
+    let mut walk = Walk {
+        inside: &inside,
+        files: &mut files,
+        skipped: &mut skipped,
+        outside: &mut outside,
+    };
+    collect(root, &mut walk)?;
     for file in &files {
         // Named by the path within the walked directory, with `/` on every platform.
         let relative = file.strip_prefix(root).unwrap_or(file);
@@ -28,6 +37,12 @@ pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
             format!("skipped {skipped} file(s) that are not .txt, .md, .jsonl, .ndjson or .csv"),
         );
     }
+    if outside > 0 {
+        ingest.warn(
+            Position::file(&shown),
+            format!("skipped {outside} symbolic link(s) to files outside this directory"),
+        );
+    }
     if ingest.corpus.docs.len() == before && files.is_empty() {
         return Err(Error::input(
             Position::file(shown),
@@ -37,9 +52,22 @@ pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What a walk collects: the files to read, and counts of what it leaves out.
+struct Walk<'a> {
+    /// The walked directory, canonical: links may point only inside it.
+    inside: &'a Path,
+    files: &'a mut Vec<PathBuf>,
+    /// Files whose names match no reader.
+    skipped: &'a mut usize,
+    /// Symbolic links to files outside the walked directory.
+    outside: &'a mut usize,
+}
+
 /// Collects readable files under `dir`, sorted by path. Symbolic links to directories are
-/// not followed, so a link cycle cannot make the walk endless.
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut usize) -> Result<()> {
+/// not followed, so a link cycle cannot make the walk endless; links to files are followed
+/// only when the file lies inside the walked directory, so a walk reads nothing the user
+/// did not name.
+fn collect(dir: &Path, walk: &mut Walk<'_>) -> Result<()> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| read_error(&shown, e))?;
     let mut items = Vec::new();
@@ -58,15 +86,25 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut usize) -> Result<()
         }
         let link = std::fs::symlink_metadata(&path)
             .map_err(|e| read_error(&path.display().to_string(), e))?;
-        if link.file_type().is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            continue;
+        if link.file_type().is_symlink() {
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
+            let target_inside = std::fs::canonicalize(&path)
+                .map(|t| t.starts_with(walk.inside))
+                // A dangling link: let reading it report the problem.
+                .unwrap_or(true);
+            if !target_inside && format_of(&name).is_some() {
+                *walk.outside += 1;
+                continue;
+            }
         }
         if link.is_dir() {
-            collect(&path, out, skipped)?;
+            collect(&path, walk)?;
         } else if format_of(&name).is_some() {
-            out.push(path);
+            walk.files.push(path);
         } else {
-            *skipped += 1;
+            *walk.skipped += 1;
         }
     }
     Ok(())

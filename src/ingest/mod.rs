@@ -420,6 +420,28 @@ mod tests {
     }
 
     #[test]
+    fn truncated_gzip_is_named_as_such() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all("{\"text\":\"harbor bridge\"}\n".repeat(100).as_bytes())
+            .unwrap();
+        let bytes = gz.finish().unwrap();
+        let path = dir.path().join("t.jsonl.gz");
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        match read_inputs(&[path.to_string_lossy().into_owned()]) {
+            Err(Error::Input {
+                kind: InputError::Read(e),
+                pos,
+            }) => {
+                assert!(e.to_string().starts_with("truncated gzip data"), "{e}");
+                assert!(pos.line.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn lossy_decoding_reports_the_offset() {
         let (s, at) = decode_lossy(b"ab\xffcd".to_vec());
         assert_eq!(s, "ab\u{fffd}cd");

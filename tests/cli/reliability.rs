@@ -304,25 +304,28 @@ fn issue_6_diff_with_an_absent_id_names_it() {
 #[test]
 fn issue_6_a_dense_matrix_larger_than_memory_is_refused_up_front() {
     let dir = tempfile::tempdir().unwrap();
-    let lines: String = (0..40)
+    let mut lines: String = (0..40)
         .map(|i| format!("{{\"id\":\"d{i}\",\"text\":\"harbor bridge item {i}\"}}\n"))
         .collect();
+    // A document with a warning: the refusal must still be the only line on stderr.
+    lines.push_str("{\"id\":\"empty\",\"text\":\"\"}\n");
     let input = write(dir.path(), "in.jsonl", lines.as_bytes());
-    // 40 x 40 cells of 8 bytes = 12,800 bytes, above a 10,000-byte ceiling.
+    // 41 x 41 cells of 8 bytes = 13,448 bytes, above a 10,000-byte ceiling.
     let limit = [("STORYDEDUP_MEMORY_LIMIT", "10000")];
     assert_refused_with_output(
         &["matrix", &input],
         &limit,
-        "matrix -f dense of 40 documents is 1600 cells: about 12.8 KB to hold",
+        "matrix -f dense of 41 documents is 1681 cells: about 13.4 KB to hold",
         "10.0 KB of memory is available; use -f long",
     );
     // The long form streams pairs and is not refused; nor is a dense matrix that fits.
     let (code, out, err) = run_env(&["matrix", "-f", "long", &input], &limit);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 1 + 40 * 39 / 2);
-    let (code, out, _) = run_env(&["matrix", &input], &[("STORYDEDUP_MEMORY_LIMIT", "12800")]);
+    assert_eq!(out.lines().count(), 1 + 41 * 40 / 2);
+    assert!(err.contains("has an empty text"), "{err}");
+    let (code, out, _) = run_env(&["matrix", &input], &[("STORYDEDUP_MEMORY_LIMIT", "13448")]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 41);
+    assert_eq!(out.lines().count(), 42);
 }
 
 /// Messy documents a scraper produces, as JSONL lines (raw bytes: one holds invalid UTF-8).
@@ -951,9 +954,19 @@ pub(super) fn assert_only_own_tags(html: &str, what: &str) {
                 "{what}: link in {tag}"
             );
         }
-        let lower = tag.to_ascii_lowercase();
+        // Attribute names only: quoted values dropped (a value cannot hold a raw quote,
+        // since the renderer escapes them).
+        let mut names = String::new();
+        let mut quoted = false;
+        for c in tag.chars() {
+            if c == '"' {
+                quoted = !quoted;
+            } else if !quoted {
+                names.push(c.to_ascii_lowercase());
+            }
+        }
         assert!(
-            !lower
+            !names
                 .split_whitespace()
                 .skip(1)
                 .any(|a| a.starts_with("on")),
@@ -1255,4 +1268,39 @@ fn issue_6_no_input_makes_any_command_panic() {
         }
     }
     assert_eq!(runs, inputs.len() * 9);
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_6_a_directory_walk_reads_nothing_outside_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "outside/secret.txt",
+        b"SECRET credentials of someone else",
+    );
+    write(d, "walked/a.txt", b"The harbor bridge closed on Monday.");
+    std::os::unix::fs::symlink(d.join("outside/secret.txt"), d.join("walked/b.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("walked/a.txt"), d.join("walked/c.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("outside"), d.join("walked/sub")).unwrap();
+    let walked = d.join("walked").to_string_lossy().into_owned();
+    let (code, out, err) = run(&["cluster", "-f", "json", &walked]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("SECRET") && !out.contains("secret"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["documents"], 2, "a.txt and the link to it, c.txt: {out}");
+    assert!(
+        err.contains("skipped 1 symbolic link(s) to files outside this directory"),
+        "{err}"
+    );
+    // Named on the command line, the same link is read: the user gave that path.
+    let (code, out, _) = run(&[
+        "cluster",
+        "-f",
+        "csv",
+        &d.join("walked/b.txt").to_string_lossy(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(clusters_of(&out)[0].0, "b");
 }
