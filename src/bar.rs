@@ -18,6 +18,7 @@ pub struct Bars {
     done: AtomicU64,
     show: bool,
     verbose: bool,
+    quiet: bool,
 }
 
 impl Bars {
@@ -29,6 +30,7 @@ impl Bars {
             done: AtomicU64::new(0),
             show: !quiet && std::io::stderr().is_terminal(),
             verbose,
+            quiet,
         }
     }
 
@@ -91,9 +93,21 @@ impl Progress for Bars {
     }
 
     fn note(&self, message: &str) {
-        if !self.verbose {
-            return;
+        if self.verbose {
+            self.say(message);
         }
+    }
+
+    fn warn(&self, message: &str) {
+        if !self.quiet {
+            self.say(&format!("warning: {message}"));
+        }
+    }
+}
+
+impl Bars {
+    /// One line on stderr, around the bar if one is drawn.
+    fn say(&self, message: &str) {
         match self.current() {
             Some(bar) => bar.suspend(|| crate::commands::message(message)),
             None => crate::commands::message(message),

@@ -41,6 +41,9 @@ pub trait Progress: Sync {
     /// A decision worth telling a user who asked for details (`--verbose`), such as the
     /// candidate engine and the LSH banding chosen.
     fn note(&self, _message: &str) {}
+    /// Something a user should know even without `--verbose`: a result that is not what an
+    /// exact run would give (shown unless `--quiet`).
+    fn warn(&self, _message: &str) {}
 }
 
 /// Progress that shows nothing.

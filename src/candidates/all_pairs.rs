@@ -24,6 +24,34 @@ use crate::score::{Detail, Features, Scorer};
 const SHARDS: u64 = 16;
 const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
 
+/// The clustering's pair search ([`AllPairs::pairs_guarded`]) walks no term held by more
+/// than `max(WALK_MIN, n / WALK_SHARE_DIV)` documents: with 200,000 short texts cut from one
+/// template, every document holds the template's words, and walking them is `n^2` work for
+/// pairs that rarer shared terms find anyway. Up to 20,000 documents nothing is left out;
+/// beyond, a pair is missed only if it shares nothing but such terms.
+pub const WALK_MIN: usize = 20_000;
+/// See [`WALK_MIN`].
+pub const WALK_SHARE_DIV: usize = 5;
+/// The clustering keeps at most `max(ROW_MIN, EDGE_BUDGET / n)` pairs per document (its
+/// best-scoring partners among those it meets): the similarity graph then holds about
+/// `EDGE_BUDGET` pairs at most (about 1 GB with the clustering's own tables), however many
+/// documents are alike. Stories are small, so news collections come nowhere near; thousands
+/// of copies of one text do.
+pub const EDGE_BUDGET: usize = 10_000_000;
+/// See [`EDGE_BUDGET`].
+pub const ROW_MIN: usize = 50;
+
+/// What the guards of [`AllPairs::pairs_guarded`] left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Guarded {
+    /// Terms too common to walk.
+    pub skipped_terms: usize,
+    /// Documents whose pairs were cut to the cap.
+    pub capped_documents: usize,
+    /// The cap: pairs kept per document.
+    pub cap: usize,
+}
+
 /// One scored pair of documents, `a < b` (indexes into the corpus).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
@@ -78,6 +106,10 @@ struct Index {
     /// For each document (by input index), its shared terms.
     doc_terms: Csr,
     layout: Layout,
+    /// Terms left out for being held by more documents than the walk limit.
+    skipped: usize,
+    /// For each document, its left-out terms (story features; empty otherwise).
+    common: Csr,
 }
 
 /// The order of documents inside the postings: by date when a window binds (dated documents
@@ -151,14 +183,17 @@ impl Layout {
 }
 
 impl Index {
-    fn build(scorer: &Scorer) -> Index {
+    /// The index; terms held by more than `walk_limit` documents get no postings (see
+    /// [`WALK_MIN`]), and `skipped` counts them.
+    fn build(scorer: &Scorer, walk_limit: usize) -> Index {
         let layout = Layout::new(scorer);
+        let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
                 let mut lists: Vec<Vec<(u32, f32)>> =
                     w.df.iter()
                         .map(|&df| {
-                            if df > 1 {
+                            if walked(df as usize) {
                                 Vec::with_capacity(df as usize)
                             } else {
                                 Vec::new()
@@ -169,7 +204,7 @@ impl Index {
                     v.terms
                         .iter()
                         .copied()
-                        .filter(|&(t, _)| w.df[t as usize] > 1)
+                        .filter(|&(t, _)| walked(w.df[t as usize] as usize))
                         .collect::<Vec<_>>()
                 };
                 for (p, &d) in layout.order.iter().enumerate() {
@@ -185,13 +220,30 @@ impl Index {
                 for list in lists {
                     postings.push_row(list);
                 }
+                let skipped = w.df.iter().filter(|&&df| df as usize > walk_limit).count();
+                // Each document's unwalked terms, to complete the walked part of a dot
+                // product; none when nothing was left out.
+                let mut common = Csr::new(true);
+                if skipped > 0 {
+                    for v in &w.vectors {
+                        common.push_row(
+                            v.terms
+                                .iter()
+                                .copied()
+                                .filter(|&(t, _)| w.df[t as usize] as usize > walk_limit),
+                        );
+                    }
+                }
                 Index {
                     postings,
                     doc_terms,
                     layout,
+                    skipped,
+                    common,
                 }
             }
             Features::Shingles(sets) => {
+                let mut skipped = 0;
                 let mut postings = Csr::new(false);
                 let mut memberships: Vec<(u32, u32)> = Vec::new(); // (document, term id)
                 // Sorting every (shingle, document) pair at once would hold them all in
@@ -214,7 +266,8 @@ impl Index {
                         .collect();
                     all.par_sort_unstable();
                     for group in all.chunk_by(|x, y| x.0 == y.0) {
-                        if group.len() < 2 {
+                        if !walked(group.len()) {
+                            skipped += usize::from(group.len() > 1);
                             continue;
                         }
                         let id = (postings.offsets.len() - 1) as u32;
@@ -236,9 +289,35 @@ impl Index {
                     postings,
                     doc_terms,
                     layout,
+                    skipped,
+                    common: Csr::new(true),
                 }
             }
         }
+    }
+
+    /// What the unwalked terms add to the dot product of `a` and `b` (story features only;
+    /// `None` for shingles, whose pairs are then scored directly).
+    fn common_part(&self, a: usize, b: usize) -> Option<f64> {
+        if self.common.offsets.len() <= 1 {
+            return None;
+        }
+        let (ta, wa) = self.common.row(a);
+        let (tb, wb) = self.common.row(b);
+        let (wa, wb) = (wa?, wb?);
+        let (mut i, mut j, mut sum) = (0, 0, 0.0f64);
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += f64::from(wa[i]) * f64::from(wb[j]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        Some(sum)
     }
 }
 
@@ -313,26 +392,61 @@ pub fn all_pairs(scorer: &Scorer, min_score: f64) -> Vec<Pair> {
 /// The exact all-pairs engine over one collection; build once, query many times.
 pub struct AllPairs<'a> {
     scorer: &'a Scorer,
-    index: Index,
+    /// The full index, built on first use (a guarded search may build its own instead).
+    full: std::sync::OnceLock<Index>,
 }
 
 impl<'a> AllPairs<'a> {
-    /// Builds the inverted index of the scorer's features.
+    /// The engine over the scorer's features (the index is built when first needed).
     pub fn new(scorer: &'a Scorer) -> AllPairs<'a> {
         AllPairs {
             scorer,
-            index: Index::build(scorer),
+            full: std::sync::OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.full
+            .get_or_init(|| Index::build(self.scorer, self.scorer.len()))
     }
 
     /// See [`all_pairs`].
     pub fn pairs(&self, min_score: f64) -> Vec<Pair> {
-        let scorer = self.scorer;
-        let n = scorer.len();
+        let n = self.scorer.len();
         if min_score <= 0.0 {
             return self.pairs_in(0..n, min_score);
         }
-        let layout = &self.index.layout;
+        self.search(min_score, n, usize::MAX).0
+    }
+
+    /// The pairs clustering needs (score at least `min_score`, raised to the smallest
+    /// positive score), with the two guards that keep a collection of look-alike texts from
+    /// costing `n^2` time and memory: terms too common to walk ([`WALK_MIN`]) and a cap on
+    /// pairs per document ([`EDGE_BUDGET`]). When neither applies, as in every news
+    /// collection we measured, the result is that of [`Self::pairs`].
+    pub fn pairs_guarded(&self, min_score: f64) -> (Vec<Pair>, Guarded) {
+        let n = self.scorer.len();
+        let walk = WALK_MIN.max(n / WALK_SHARE_DIV);
+        let cap = ROW_MIN.max(EDGE_BUDGET / n.max(1));
+        self.search(min_score.max(f64::MIN_POSITIVE), walk, cap)
+    }
+
+    /// Every pair reaching `min_score > 0`, walking terms held by at most `walk` documents
+    /// and keeping each document's `cap` best pairs.
+    fn search(&self, min_score: f64, walk: usize, cap: usize) -> (Vec<Pair>, Guarded) {
+        let scorer = self.scorer;
+        let n = scorer.len();
+        let own;
+        let index = if walk >= n {
+            self.index()
+        } else {
+            own = Index::build(scorer, walk);
+            &own
+        };
+        // With terms left out, the walk sums only part of each overlap.
+        let partial = index.skipped > 0;
+        let capped = std::sync::atomic::AtomicUsize::new(0);
+        let layout = &index.layout;
         // Each document visits the positions after its own, so every pair is met once, by
         // whichever of the two comes first in the layout.
         let rows: Vec<Vec<Pair>> = (0..n as u32)
@@ -341,7 +455,7 @@ impl<'a> AllPairs<'a> {
                 || Scratch::new(n),
                 |scratch, p| {
                     let a = layout.order[p as usize] as usize;
-                    scratch.accumulate(&self.index, a, &layout.ranges(p, true));
+                    scratch.accumulate(index, a, &layout.ranges(p, true));
                     let mut row = Vec::new();
                     for (b, raw) in scratch.drain(layout) {
                         let (x, y) = if (b as usize) < a {
@@ -349,7 +463,16 @@ impl<'a> AllPairs<'a> {
                         } else {
                             (a, b as usize)
                         };
-                        let detail = scorer.finish(x, y, raw);
+                        let detail = if partial {
+                            // The walked part plus the common terms' part: the whole dot
+                            // product, summed in two parts (equal up to rounding).
+                            match index.common_part(x, y) {
+                                Some(rest) => scorer.finish(x, y, raw + rest),
+                                None => scorer.detail(x, y),
+                            }
+                        } else {
+                            scorer.finish(x, y, raw)
+                        };
                         if detail.score >= min_score {
                             row.push(Pair {
                                 a: x as u32,
@@ -358,13 +481,31 @@ impl<'a> AllPairs<'a> {
                             });
                         }
                     }
+                    if row.len() > cap {
+                        // The best partners, ties to the earlier document.
+                        row.sort_unstable_by(|l, r| {
+                            r.detail
+                                .score
+                                .total_cmp(&l.detail.score)
+                                .then((l.a, l.b).cmp(&(r.a, r.b)))
+                        });
+                        row.truncate(cap);
+                        // The rows are kept until all are done: give back what was cut.
+                        row.shrink_to_fit();
+                        capped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     row
                 },
             )
             .collect();
         let mut pairs: Vec<Pair> = rows.into_iter().flatten().collect();
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
-        pairs
+        let guarded = Guarded {
+            skipped_terms: index.skipped,
+            capped_documents: capped.into_inner(),
+            cap,
+        };
+        (pairs, guarded)
     }
 
     /// The pairs `(a, b)` with `a` in `rows` (and `b > a`), as [`all_pairs`] would list them.
@@ -376,8 +517,9 @@ impl<'a> AllPairs<'a> {
             .map_init(
                 || Scratch::new(n),
                 |scratch, a| {
-                    let layout = &self.index.layout;
-                    scratch.accumulate(&self.index, a, &layout.ranges(layout.pos[a], false));
+                    let index = self.index();
+                    let layout = &index.layout;
+                    scratch.accumulate(index, a, &layout.ranges(layout.pos[a], false));
                     let found: Vec<(u32, f64)> = scratch
                         .drain(layout)
                         .into_iter()
@@ -428,8 +570,9 @@ impl<'a> AllPairs<'a> {
             .map_init(
                 || Scratch::new(n),
                 |scratch, a| {
-                    let layout = &self.index.layout;
-                    scratch.accumulate(&self.index, a, &layout.ranges(layout.pos[a], false));
+                    let index = self.index();
+                    let layout = &index.layout;
+                    scratch.accumulate(index, a, &layout.ranges(layout.pos[a], false));
                     let mut row = vec![0.0; n];
                     for (b, raw) in scratch.drain(layout) {
                         let d = scorer.finish(a, b as usize, raw);
@@ -507,5 +650,59 @@ mod tests {
                 .any(|&(a, b)| a == 2 || b == 2 || a == 3 || b == 3)
         );
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn guards_bound_template_collections_and_change_nothing_elsewhere() {
+        // Forty texts from one template: every pair shares the template's words.
+        let docs: Vec<Document> = (0..40)
+            .map(|i| {
+                Document::new(
+                    format!("t{i:02}"),
+                    format!("Item {i} of the harbor log {}.", i % 3),
+                )
+            })
+            .collect();
+        let s = Scorer::new(&docs, ScoreConfig::default());
+        let engine = AllPairs::new(&s);
+        let exact = engine.pairs(0.2);
+        // Nothing left out when the limits are not reached.
+        let (same, g) = engine.search(0.2, docs.len(), usize::MAX);
+        assert_eq!(same, exact);
+        assert_eq!(
+            g,
+            Guarded {
+                skipped_terms: 0,
+                capped_documents: 0,
+                cap: usize::MAX
+            }
+        );
+        // Not walking the template's words: pairs sharing only them are missed, and every
+        // pair found still has its whole score.
+        let (walked, g) = engine.search(0.2, 20, usize::MAX);
+        assert!(g.skipped_terms >= 2, "{g:?}");
+        assert!(!walked.is_empty() && walked.len() < exact.len());
+        for p in &walked {
+            let want = s.detail(p.a as usize, p.b as usize).score;
+            assert!((p.detail.score - want).abs() < 1e-9, "{p:?} {want}");
+            assert!(
+                p.a % 3 == p.b % 3,
+                "only the shared last number links {p:?}"
+            );
+        }
+        // A cap of 5 pairs per document keeps each document's best.
+        let (capped, g) = engine.search(0.2, docs.len(), 5);
+        assert!(g.capped_documents > 0 && g.cap == 5);
+        let mut per_doc = std::collections::BTreeMap::new();
+        for p in &capped {
+            *per_doc.entry(p.a).or_insert(0) += 1;
+        }
+        assert!(per_doc.values().all(|&k| k <= 5), "{per_doc:?}");
+        let best = exact
+            .iter()
+            .filter(|p| p.a == 0)
+            .map(|p| p.detail.score)
+            .fold(0.0f64, f64::max);
+        assert!(capped.iter().any(|p| p.a == 0 && p.detail.score == best));
     }
 }

@@ -13,7 +13,9 @@
 mod all_pairs;
 pub mod lsh;
 
-pub use all_pairs::{AllPairs, Pair, all_pairs};
+pub use all_pairs::{
+    AllPairs, EDGE_BUDGET, Guarded, Pair, ROW_MIN, WALK_MIN, WALK_SHARE_DIV, all_pairs,
+};
 
 use crate::config::{Candidates, Measure};
 use crate::error::Error;
@@ -102,9 +104,24 @@ pub fn find(scorer: &Scorer, engine: &Engine, floor: f64, progress: &dyn Progres
     match engine {
         Engine::Exact => {
             progress.start(Stage::Candidates, None);
-            let pairs = all_pairs(scorer, floor);
+            let (pairs, guarded) = AllPairs::new(scorer).pairs_guarded(floor);
             progress.advance(pairs.len() as u64);
             progress.finish();
+            if guarded.skipped_terms > 0 {
+                progress.note(&format!(
+                    "candidates: {} terms held by too many documents were not walked ({} \
+                     documents or more); pairs sharing only such terms are not linked",
+                    guarded.skipped_terms,
+                    WALK_MIN.max(scorer.len() / WALK_SHARE_DIV) + 1
+                ));
+            }
+            if guarded.capped_documents > 0 {
+                progress.warn(&format!(
+                    "{} documents resemble more than {} others; only the {} closest pairs of \
+                     each were kept, so clusters of look-alike texts may be split",
+                    guarded.capped_documents, guarded.cap, guarded.cap
+                ));
+            }
             pairs
         }
         Engine::Lsh(banding) => {
