@@ -108,7 +108,7 @@ fn band_key(band: &[u32]) -> u32 {
 /// The band keys of every set, `bands` per document (document-major), computed straight
 /// from the shingle sets: each signature lives only while its keys are taken, so memory
 /// holds 4 bytes per band and document instead of 4 per bin. A document with no shingle
-/// gets [`NO_KEY`] keys.
+/// gets `NO_KEY` keys.
 pub fn band_keys(sets: &[Vec<u64>], bins: usize, banding: &Banding) -> Vec<u32> {
     let bands = banding.bands;
     let mut keys = vec![NO_KEY; sets.len() * bands];
