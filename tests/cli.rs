@@ -1596,3 +1596,28 @@ fn issue_5_dense_matrix_of_too_many_documents_is_refused_early() {
         "-f dense is limited to 30000 documents: use -f long",
     );
 }
+
+#[test]
+fn issue_5_lsh_output_is_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "copies.jsonl", planted_copies(120).as_bytes());
+    let args = |threads: &'static str| {
+        vec![
+            "cluster",
+            "-q",
+            "-m",
+            "jaccard",
+            "--candidates",
+            "lsh",
+            "-f",
+            "json",
+            "--threads",
+            threads,
+            &input,
+        ]
+    };
+    let (_, one, _) = run(&args("1"));
+    let (_, three, _) = run(&args("3"));
+    assert!(one.contains("\"copies\""), "{one}");
+    assert_eq!(one, three);
+}
