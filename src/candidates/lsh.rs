@@ -12,6 +12,11 @@
 //! that comes out has exactly the score all-pairs gives it: precision is that of
 //! all-pairs; only recall can be lower, by the pairs no band caught.
 //!
+//! Not for `containment`: `|A ∩ B| >= t·|A|` bounds the Jaccard only through the sizes
+//! (`J >= t·|A| / (|A| + |B| - t·|A|)`, near 0 for a short text inside a long one), so a
+//! Jaccard S-curve would miss such pairs; [`super::plan`] refuses the combination and
+//! `auto` uses the exact index there.
+//!
 //! Guarantees: pairs sorted by `(a, b)`, `a < b`; seeds fixed; identical for any thread
 //! count.
 
