@@ -59,8 +59,9 @@ pub fn plan(mode: Candidates, measure: Measure, docs: usize, floor: f64) -> Resu
         (Candidates::Auto, _) => Ok(Engine::Exact),
         (Candidates::Lsh, Measure::Jaccard) if floor >= LSH_MIN_THRESHOLD => Ok(lsh()),
         (Candidates::Lsh, Measure::Jaccard) => Err(Error::Usage(format!(
-            "--candidates lsh needs a threshold of at least {LSH_MIN_THRESHOLD} (got {floor}): \
-             below it nearly every pair is a candidate; use --candidates all-pairs"
+            "--candidates lsh needs a threshold of at least {LSH_MIN_THRESHOLD} (got {floor}; -t, \
+             or --min-score for matrix): below it nearly every pair is a candidate; use \
+             --candidates all-pairs"
         ))),
         (Candidates::Lsh, Measure::Containment) => Err(Error::Usage(
             "--candidates lsh is for -m jaccard only: a containment threshold bounds no Jaccard \
