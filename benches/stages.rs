@@ -2,14 +2,17 @@
 //! Speed targets are compared as ratios in `bench/`; these track each stage over time.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
 use std::hint::black_box;
 
 use storydedup::candidates::all_pairs;
+use storydedup::candidates::lsh::{self, choose_banding};
 use storydedup::cluster::cluster;
 use storydedup::config::{ClusterConfig, Measure, ScoreConfig, ShingleKind};
 use storydedup::document::Document;
 use storydedup::score::Scorer;
 use storydedup::shingle::shingle;
+use storydedup::sketch::{BINS, minhash_classic, sketch};
 use storydedup::tokenize::tokenize;
 use storydedup::weigh::weigh;
 
@@ -74,6 +77,24 @@ fn stages(c: &mut Criterion) {
     });
     g.finish();
 
+    // OPH (one hash per shingle, then densification) against classic MinHash (one hash
+    // per shingle and bin), same number of bins: the reason the sketch stage uses OPH.
+    let sets = shingle(&docs, ShingleKind::Word(5));
+    let mut g = c.benchmark_group("sketch");
+    g.throughput(Throughput::Elements(sets.len() as u64));
+    g.bench_function("oph 256 bins", |b| {
+        b.iter(|| sketch(black_box(&sets), BINS))
+    });
+    g.bench_function("classic minhash 256 hashes", |b| {
+        b.iter(|| {
+            // Parallel like `sketch`, so the comparison is per shingle, not per core.
+            sets.par_iter()
+                .map(|s| minhash_classic(black_box(s), BINS)[0])
+                .reduce(|| 0u32, u32::wrapping_add)
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("weigh");
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("story terms", |b| b.iter(|| weigh(black_box(&docs))));
@@ -93,6 +114,25 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("all-pairs jaccard", |b| {
         b.iter(|| all_pairs(black_box(&jaccard), 0.25).len())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("candidates lsh");
+    let banding = choose_banding(0.5, BINS);
+    g.bench_function("banding 0.5", |b| {
+        b.iter(|| lsh::candidates(black_box(&sets), BINS, &banding).len())
+    });
+    g.bench_function("banding + verify 0.5", |b| {
+        b.iter(|| {
+            let c = lsh::candidates(black_box(&sets), BINS, &banding);
+            lsh::verify(&jaccard, &c, 0.5).len()
+        })
+    });
+    g.bench_function("all-pairs jaccard 0.5", |b| {
+        b.iter(|| all_pairs(black_box(&jaccard), 0.5).len())
+    });
+    g.bench_function("choose banding", |b| {
+        b.iter(|| choose_banding(black_box(0.5), BINS))
     });
     g.finish();
 

@@ -16,12 +16,16 @@ use crate::tokenize::{Shape, for_each_word, shape};
 /// tokenizer's tokens; the same words, found by the faster word walk).
 struct Word {
     span: Range<usize>,
-    shape: Shape,
 }
 
 impl Word {
     fn text<'a>(&self, source: &'a str) -> &'a str {
         &source[self.span.clone()]
+    }
+
+    /// Letter case, computed when asked: most words are never looked at that closely.
+    fn shape(&self, source: &str) -> Shape {
+        shape(self.text(source))
     }
 }
 use crate::weigh::strip_possessive;
@@ -107,7 +111,6 @@ pub fn cites(text: &str) -> Vec<String> {
     for_each_word(text, &mut Vec::new(), |start, w| {
         toks.push(Word {
             span: start..start + w.len(),
-            shape: shape(w),
         });
     });
     let toks = &toks;
@@ -117,6 +120,13 @@ pub fn cites(text: &str) -> Vec<String> {
     let is = |i: usize, target: &str| i < toks.len() && word(i).eq_ignore_ascii_case(target);
     let mut found: Vec<String> = Vec::new();
     for i in 0..toks.len() {
+        // Every word looked for starts with one of these letters: skip the rest at once.
+        if !matches!(
+            word(i).as_bytes()[0].to_ascii_lowercase(),
+            b'a' | b't' | b'q' | b'r' | b'f' | b'c'
+        ) {
+            continue;
+        }
         // "according to [the] X", "told [the] X", "reported by [the] X", "quoting [the] X"
         let after = if is(i, "according") && is(i + 1, "to") {
             Some(i + 2)
@@ -171,8 +181,8 @@ pub fn cites(text: &str) -> Vec<String> {
     out
 }
 
-fn is_capital(t: &Word) -> bool {
-    matches!(t.shape, Shape::Capitalized | Shape::AllCaps)
+fn is_capital(text: &str, t: &Word) -> bool {
+    matches!(t.shape(text), Shape::Capitalized | Shape::AllCaps)
 }
 
 /// The outlet name starting at token `start` (after an optional "the", which is dropped), if
@@ -183,7 +193,7 @@ fn run_after(text: &str, toks: &[Word], start: usize) -> Option<String> {
         i += 1;
     }
     let begin = i;
-    while i < toks.len() && is_capital(&toks[i]) && adjacent(text, toks, i, begin) {
+    while i < toks.len() && is_capital(text, &toks[i]) && adjacent(text, toks, i, begin) {
         i += 1;
     }
     outlet(text, toks, begin, i)
@@ -199,7 +209,7 @@ fn run_before(text: &str, toks: &[Word], end: usize) -> Option<String> {
     }
     let stop = j;
     let mut i = j;
-    while i > 0 && is_capital(&toks[i - 1]) && (i == stop || adjacent(text, toks, i, i - 1)) {
+    while i > 0 && is_capital(text, &toks[i - 1]) && (i == stop || adjacent(text, toks, i, i - 1)) {
         if toks[i - 1].text(text).eq_ignore_ascii_case("the") {
             break;
         }
@@ -230,7 +240,8 @@ fn outlet(text: &str, toks: &[Word], begin: usize, end: usize) -> Option<String>
     if lower.iter().any(|w| NOT_OUTLETS.contains(&w.as_str())) && words.len() == 1 {
         return None;
     }
-    let acronym = words.len() == 1 && toks[begin].shape == Shape::AllCaps && words[0].len() >= 2;
+    let acronym =
+        words.len() == 1 && toks[begin].shape(text) == Shape::AllCaps && words[0].len() >= 2;
     let outletish = lower.iter().any(|w| OUTLET_WORDS.contains(&w.as_str()));
     // Companies and agencies are cited too ("according to Westline Power"), but this is
     // about news outlets: a name must carry an outlet word or be an acronym.

@@ -91,7 +91,7 @@ pub struct InputArgs {
     pub window: u32,
 
     /// How candidate pairs are found: auto (all-pairs for small inputs, containment and
-    /// story; lsh for jaccard from 20000 documents), all-pairs (exact), lsh (jaccard:
+    /// story; lsh for jaccard from 5000 documents), all-pairs (exact), lsh (jaccard:
     /// MinHash + LSH, every candidate verified exactly; may miss a few pairs near the
     /// threshold), index (story: the exact inverted index, same as all-pairs).
     #[arg(long, value_enum, default_value = "auto")]

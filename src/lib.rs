@@ -10,12 +10,15 @@
 //! - [`normalize`] and [`tokenize`] give words with byte spans into the original text;
 //! - [`shingle`] hashes word or character shingles (copy measures); [`weigh`] builds
 //!   salient-term vectors (story measure);
-//! - [`candidates`] finds every pair worth scoring through an inverted index, and
-//!   [`score`] turns overlaps into `story`, `jaccard` or `containment` scores;
+//! - [`candidates`] finds the pairs worth scoring: exactly through an inverted index, or
+//!   (jaccard, large inputs) by LSH over the MinHash signatures of [`sketch`], every
+//!   candidate verified exactly; [`score`] turns overlaps into `story`, `jaccard` or
+//!   `containment` scores;
 //! - [`cluster`] groups the thresholded graph (average or single linkage);
 //! - [`report`] holds the models and renders them (table, CSV, JSON, matrix).
 //!
-//! [`pipeline`] is the only place the stages are wired together.
+//! [`pipeline`] is the only place the stages are wired together; long stages report to a
+//! [`progress::Progress`] (the binary draws bars, the library draws nothing).
 //!
 //! ```
 //! use storydedup::{Corpus, Document, pipeline, config::{ClusterConfig, Measure, ScoreConfig}};

@@ -1587,3 +1587,28 @@ fn issue_5_candidate_engines_that_do_not_apply_are_refused() {
     ]);
     assert_eq!(index, exact);
 }
+
+#[test]
+fn issue_5_lsh_output_is_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "copies.jsonl", planted_copies(120).as_bytes());
+    let args = |threads: &'static str| {
+        vec![
+            "cluster",
+            "-q",
+            "-m",
+            "jaccard",
+            "--candidates",
+            "lsh",
+            "-f",
+            "json",
+            "--threads",
+            threads,
+            &input,
+        ]
+    };
+    let (_, one, _) = run(&args("1"));
+    let (_, three, _) = run(&args("3"));
+    assert!(one.contains("\"copies\""), "{one}");
+    assert_eq!(one, three);
+}

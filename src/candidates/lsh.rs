@@ -12,6 +12,11 @@
 //! that comes out has exactly the score all-pairs gives it: precision is that of
 //! all-pairs; only recall can be lower, by the pairs no band caught.
 //!
+//! Not for `containment`: `|A ∩ B| >= t·|A|` bounds the Jaccard only through the sizes
+//! (`J >= t·|A| / (|A| + |B| - t·|A|)`, near 0 for a short text inside a long one), so a
+//! Jaccard S-curve would miss such pairs; [`super::plan`] refuses the combination and
+//! `auto` uses the exact index there.
+//!
 //! Guarantees: pairs sorted by `(a, b)`, `a < b`; seeds fixed; identical for any thread
 //! count.
 
@@ -108,7 +113,7 @@ fn band_key(band: &[u32]) -> u32 {
 /// The band keys of every set, `bands` per document (document-major), computed straight
 /// from the shingle sets: each signature lives only while its keys are taken, so memory
 /// holds 4 bytes per band and document instead of 4 per bin. A document with no shingle
-/// gets [`NO_KEY`] keys.
+/// gets `NO_KEY` keys.
 pub fn band_keys(sets: &[Vec<u64>], bins: usize, banding: &Banding) -> Vec<u32> {
     let bands = banding.bands;
     let mut keys = vec![NO_KEY; sets.len() * bands];
