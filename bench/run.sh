@@ -5,7 +5,7 @@
 #
 #   bash bench/run.sh [COPY_DOCS] [STORY_DOCS]      (defaults: 160000 and 10000)
 #
-# STORY_DOCS=0 runs the copy level only; SKIP_DATASKETCH=1 leaves out datasketch (5+ minutes
+# COPY_DOCS=0 runs the story level only, STORY_DOCS=0 the copy level only; SKIP_DATASKETCH=1 leaves out datasketch (5+ minutes
 # at 160k documents).
 #
 # Needs python3 (a virtualenv with rensa, datasketch and scikit-learn is created in
@@ -31,7 +31,9 @@ gen() { # mode docs
   [ -f "$dir/docs.jsonl" ] || python3 bench/gen_corpus.py --docs "$2" --mode "$1" --out "$dir" -q
   echo "$dir"
 }
-COPY=$(gen copy "$COPY_DOCS")
+if [ "$COPY_DOCS" -gt 0 ]; then
+  COPY=$(gen copy "$COPY_DOCS")
+fi
 if [ "$STORY_DOCS" -gt 0 ]; then
   STORY=$(gen story "$STORY_DOCS")
   BIG=$(gen story "$BIG_STORY_DOCS")
@@ -52,6 +54,7 @@ timed() { # time-file command...
   /usr/bin/time -f '%e %M' -o "$t" "$@"
 }
 
+if [ "$COPY_DOCS" -gt 0 ]; then
 # Copy level: near-duplicate groups, word 5-shingle Jaccard 0.5. The default engine
 # (auto: LSH at this size), then the exact one for the recall LSH gives up.
 timed "$OUT/t1" $SD cluster -q -m jaccard --shingle word:5 -t 0.5 -f csv -o "$OUT/sd-copy.csv" "$COPY/docs.jsonl"
@@ -66,6 +69,7 @@ if [ -z "${SKIP_DATASKETCH:-}" ]; then
 fi
 echo "LSH against exact all-pairs (pairs of documents put together):"
 echo "  $($SD eval --truth "$OUT/sd-copy-exact.csv" --pred "$OUT/sd-copy.csv" | grep pairwise)"
+fi
 
 if [ "$STORY_DOCS" -gt 0 ]; then
 # Story level: independent reports of one event, default settings against TF-IDF.
@@ -77,7 +81,9 @@ timed "$OUT/t6" $SD cluster -q -f csv -o "$OUT/sd-story-big.csv" "$BIG/docs.json
 row "storydedup (default), 5x docs" "$BIG" "$OUT/sd-story-big.csv" "$OUT/t6"
 fi
 
-echo
-echo "floor on the copy corpus:"
-/usr/bin/time -f '  cat > /dev/null: %e s' cat "$COPY/docs.jsonl" > /dev/null
-echo "  $(target/release/examples/floor "$COPY/docs.jsonl")"
+if [ "$COPY_DOCS" -gt 0 ]; then
+  echo
+  echo "floor on the copy corpus:"
+  /usr/bin/time -f '  cat > /dev/null: %e s' cat "$COPY/docs.jsonl" > /dev/null
+  echo "  $(target/release/examples/floor "$COPY/docs.jsonl")"
+fi
