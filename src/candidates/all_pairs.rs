@@ -110,6 +110,11 @@ struct Index {
     skipped: usize,
     /// For each document, its left-out terms (story features; empty otherwise).
     common: Csr,
+    /// Aligned with `doc_terms`: the index of the document itself in each term's postings
+    /// (story features; empty otherwise, and then searched for).
+    own_slot: Vec<u32>,
+    /// For each term, the first index in its postings of an undated position.
+    undated_from: Vec<u32>,
 }
 
 /// The order of documents inside the postings: by date when a window binds (dated documents
@@ -207,19 +212,34 @@ impl Index {
                         .filter(|&(t, _)| walked(w.df[t as usize] as usize))
                         .collect::<Vec<_>>()
                 };
+                // Where each document sits in each of its lists, so that a walk over the
+                // later documents starts there without a search (searches were two thirds
+                // of the walk on long lists).
+                let mut slots: Vec<Vec<u32>> = vec![Vec::new(); w.vectors.len()];
                 for (p, &d) in layout.order.iter().enumerate() {
-                    for (t, wt) in shared(&w.vectors[d as usize]) {
+                    let terms = shared(&w.vectors[d as usize]);
+                    let mut own = Vec::with_capacity(terms.len());
+                    for (t, wt) in terms {
+                        own.push(lists[t as usize].len() as u32);
                         lists[t as usize].push((p as u32, wt));
                     }
+                    slots[d as usize] = own;
                 }
                 let mut doc_terms = Csr::new(true);
                 for v in &w.vectors {
                     doc_terms.push_row(shared(v));
                 }
+                let own_slot = slots.concat();
                 let mut postings = Csr::new(true);
                 for list in lists {
                     postings.push_row(list);
                 }
+                let undated_from = (0..postings.offsets.len() - 1)
+                    .map(|t| {
+                        let row = postings.row(t).0;
+                        row.partition_point(|&p| p < layout.undated) as u32
+                    })
+                    .collect();
                 let skipped = w.df.iter().filter(|&&df| df as usize > walk_limit).count();
                 // Each document's unwalked terms, to complete the walked part of a dot
                 // product; none when nothing was left out.
@@ -240,6 +260,8 @@ impl Index {
                     layout,
                     skipped,
                     common,
+                    own_slot,
+                    undated_from,
                 }
             }
             Features::Shingles(sets) => {
@@ -291,6 +313,8 @@ impl Index {
                     layout,
                     skipped,
                     common: Csr::new(true),
+                    own_slot: Vec::new(),
+                    undated_from: Vec::new(),
                 }
             }
         }
@@ -359,6 +383,49 @@ impl Scratch {
                         self.touched.push(p);
                     }
                     *slot += wa * wb;
+                }
+            }
+        }
+    }
+
+    /// [`Self::accumulate`] over the positions after `a`'s own (`Layout::ranges(.., true)`),
+    /// starting each list at `a`'s own place in it rather than searching for it.
+    fn accumulate_later(&mut self, index: &Index, a: usize) {
+        let layout = &index.layout;
+        let own = layout.pos[a];
+        if index.own_slot.is_empty() {
+            return self.accumulate(index, a, &layout.ranges(own, true));
+        }
+        let n = layout.order.len() as u32;
+        let dated = own < layout.undated;
+        let hi = if dated {
+            layout.window[own as usize].1
+        } else {
+            n
+        };
+        let (terms, term_weights) = index.doc_terms.row(a);
+        let first = index.doc_terms.offsets[a];
+        for (k, &t) in terms.iter().enumerate() {
+            let wa = term_weights.map_or(1.0, |w| f64::from(w[k]));
+            let (docs, doc_weights) = index.postings.row(t as usize);
+            let mut add = |j: usize| {
+                let p = docs[j];
+                let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
+                let slot = &mut self.acc[p as usize];
+                if *slot == 0.0 {
+                    self.touched.push(p);
+                }
+                *slot += wa * wb;
+            };
+            let mut j = index.own_slot[first + k] as usize + 1;
+            while j < docs.len() && docs[j] < hi {
+                add(j);
+                j += 1;
+            }
+            // A dated document also pairs with every undated one (after it, at the end).
+            if dated {
+                for j in index.undated_from[t as usize] as usize..docs.len() {
+                    add(j);
                 }
             }
         }
@@ -455,7 +522,7 @@ impl<'a> AllPairs<'a> {
                 || Scratch::new(n),
                 |scratch, p| {
                     let a = layout.order[p as usize] as usize;
-                    scratch.accumulate(index, a, &layout.ranges(p, true));
+                    scratch.accumulate_later(index, a);
                     let mut row = Vec::new();
                     for (b, raw) in scratch.drain(layout) {
                         let (x, y) = if (b as usize) < a {
