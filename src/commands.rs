@@ -168,15 +168,24 @@ fn cluster_config(args: &ClusteringArgs, m: MeasureArg) -> Result<ClusterConfig,
     Ok(ClusterConfig { threshold, linkage })
 }
 
+/// What `cluster` and `report` share up to the clustering: the options checked (an engine
+/// that cannot be sound is refused before anything is read), the input read, its warnings.
+fn prepare_clustering(
+    input: &InputArgs,
+    clustering: &ClusteringArgs,
+) -> Result<(ClusterConfig, ScoreConfig, Corpus, Bars, Candidates), Error> {
+    let config = cluster_config(clustering, input.measure)?;
+    Output::check(input.output.as_deref())?;
+    let bars = Bars::new(input.quiet, input.verbose);
+    let mode = candidates_mode(input.candidates);
+    candidates::plan(mode, measure(input.measure), 0, config.threshold)?;
+    let (score, corpus) = prepare(input, &bars)?;
+    print_warnings(&corpus, input);
+    Ok((config, score, corpus, bars, mode))
+}
+
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
-    let config = cluster_config(&args.clustering, args.input.measure)?;
-    Output::check(args.input.output.as_deref())?;
-    let bars = Bars::new(args.input.quiet, args.input.verbose);
-    let mode = candidates_mode(args.input.candidates);
-    // Refuse a combination that cannot be sound before reading anything.
-    candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
-    let (score, corpus) = prepare(&args.input, &bars)?;
-    print_warnings(&corpus, &args.input);
+    let (config, score, corpus, bars, mode) = prepare_clustering(&args.input, &args.clustering)?;
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
@@ -386,13 +395,7 @@ fn evaluate_pairs(
 }
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
-    let config = cluster_config(&args.clustering, args.input.measure)?;
-    Output::check(args.input.output.as_deref())?;
-    let bars = Bars::new(args.input.quiet, args.input.verbose);
-    let mode = candidates_mode(args.input.candidates);
-    candidates::plan(mode, measure(args.input.measure), 0, config.threshold)?;
-    let (score, corpus) = prepare(&args.input, &bars)?;
-    print_warnings(&corpus, &args.input);
+    let (config, score, corpus, bars, mode) = prepare_clustering(&args.input, &args.clustering)?;
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: true,

@@ -590,16 +590,19 @@ fn output_file_is_written_atomically() {
     assert!(err.contains("does not exist"), "{err}");
 }
 
-#[test]
-fn a_closed_pipe_ends_quietly() {
+/// Runs the binary in the repository root, reads the first `N` bytes of its output, closes
+/// the pipe, and returns them with the exit status and stderr.
+fn read_head_then_close<const N: usize>(
+    args: &[&str],
+) -> ([u8; N], std::process::ExitStatus, String) {
     let mut child = StdCommand::new(env!("CARGO_BIN_EXE_storydedup"))
-        .args(["matrix", "-f", "long", "fixtures/news/articles.jsonl"])
+        .args(args)
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = [0u8; 64];
+    let mut first = [0u8; N];
     child
         .stdout
         .as_mut()
@@ -615,6 +618,13 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
+    (first, status, err)
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (first, status, err) =
+        read_head_then_close::<64>(&["matrix", "-f", "long", "fixtures/news/articles.jsonl"]);
     assert!(status.success(), "{err}");
     assert!(err.is_empty(), "{err}");
     assert!(first.starts_with(b"a,b,score,names,terms,days_apart"));

@@ -824,29 +824,7 @@ fn issue_6_a_closed_stdout_ends_every_command_quietly() {
             "reprint-n36-harbor-ledger",
         ],
     ] {
-        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_storydedup"))
-            .args(&args)
-            .current_dir(root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = [0u8; 16];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take());
-        let status = child.wait().unwrap();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let (_, status, err) = read_head_then_close::<16>(&args);
         assert!(status.success(), "{args:?}: {err}");
         assert!(err.is_empty(), "{args:?}: {err}");
     }
