@@ -22,7 +22,10 @@ if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
   bench/.venv/bin/pip install -q rensa datasketch scikit-learn
 fi
-PY=bench/.venv/bin/python
+# Peers run with OpenBLAS's core-type overrides removed: this machine sets them for old
+# OpenBLAS builds, and they slow a current numpy (scikit-learn all pairs: 13.8 s with them,
+# 10.7 s without), which would flatter storydedup.
+PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/.venv/bin/python"
 cargo build --release -q --bin storydedup --example floor
 SD=target/release/storydedup
 

@@ -64,7 +64,7 @@ impl Progress for Bars {
         if let Ok(mut slot) = self.bar.lock()
             && let Some(old) = slot.replace(bar)
         {
-            old.finish();
+            old.finish_and_clear();
         }
     }
 
@@ -88,7 +88,7 @@ impl Progress for Bars {
         if let Ok(mut slot) = self.bar.lock()
             && let Some(bar) = slot.take()
         {
-            bar.finish();
+            bar.finish_and_clear();
         }
     }
 

@@ -135,7 +135,7 @@ pub struct ClusteringArgs {
 pub enum ClusterFormat {
     /// A readable summary.
     Table,
-    /// One row per document: cluster,id,source,title,date,url,size,similarity.
+    /// One row per document: cluster,id,source,title,date,url,size,similarity,copy_group,cites.
     Csv,
     /// One object with every cluster, its members, similarity and shared terms.
     Json,

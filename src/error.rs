@@ -86,7 +86,9 @@ pub enum InputError {
     #[error("CSV error: {0}")]
     Csv(String),
     /// A directory holding no article files.
-    #[error("no articles found (looked for .txt, .md, .jsonl, .ndjson, .csv, optionally .gz)")]
+    #[error(
+        "no articles found (looked for .txt, .md, .jsonl, .ndjson, .json, .csv, optionally .gz)"
+    )]
     EmptyDirectory,
     /// The inputs, taken together, hold no documents.
     #[error("no documents in the input")]

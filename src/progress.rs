@@ -23,7 +23,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::Reading => "documents read",
-            Stage::Signatures => "signatures",
+            Stage::Signatures => "features",
             Stage::Candidates => "candidates",
             Stage::Clusters => "clusters",
         }

@@ -34,7 +34,9 @@ pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
     if skipped > 0 {
         ingest.warn(
             Position::file(&shown),
-            format!("skipped {skipped} file(s) that are not .txt, .md, .jsonl, .ndjson or .csv"),
+            format!(
+                "skipped {skipped} file(s) that are not .txt, .md, .jsonl, .ndjson, .json or .csv"
+            ),
         );
     }
     if outside > 0 {

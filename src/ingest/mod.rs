@@ -183,7 +183,7 @@ impl Ingest<'_> {
             None if within.is_none() => {
                 self.warn(
                     Position::file(&shown),
-                    "not a .txt, .md, .jsonl, .ndjson or .csv file; read as one plain-text article",
+                    "not a .txt, .md, .jsonl, .ndjson, .json or .csv file; read as one plain-text article",
                 );
                 (
                     Format::Text,
