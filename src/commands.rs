@@ -328,6 +328,20 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
             pred.len()
         )));
     }
+    if c.missing.0 > 0 || c.missing.1 > 0 {
+        // The figures stand, but only for the ids both files hold: say so where it is seen.
+        message(&format!(
+            "warning: scored on the {} ids both files hold; {} of {} are not in {}, {} of {} \
+             not in {}",
+            c.agreement.documents,
+            c.missing.0,
+            truth_path.display(),
+            pred_path.display(),
+            c.missing.1,
+            pred_path.display(),
+            truth_path.display()
+        ));
+    }
     let mut out = open_output(None)?;
     let name = out.name();
     let written = match args.format {
@@ -377,6 +391,16 @@ fn evaluate_pairs(
             scores.display(),
             c.pairs
         )));
+    }
+    if c.missing > 0 {
+        message(&format!(
+            "warning: {} of the labelled pairs in {} have no score in {}; the correlation \
+             covers the other {}",
+            c.missing,
+            pairs.display(),
+            scores.display(),
+            c.pairs
+        ));
     }
     let mut out = open_output(None)?;
     let name = out.name();

@@ -1118,6 +1118,27 @@ fn issue_2_eval_without_common_ids_is_refused() {
 }
 
 #[test]
+fn issue_4_eval_on_partly_shared_ids_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(dir.path(), "t.csv", b"id,cluster\na,1\nb,1\nc,2\n");
+    let p = write(dir.path(), "p.csv", b"id,cluster\na,1\nb,1\nz,3\n");
+    let (code, out, err) = run(&["eval", "--truth", &t, "--pred", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("missing from predicted 1 / from truth 1"),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: scored on the 2 ids both files hold"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Nothing missing: no warning.
+    let (_, _, quiet) = run(&["eval", "--truth", &t, "--pred", &t]);
+    assert!(quiet.is_empty(), "{quiet}");
+}
+
+#[test]
 fn issue_2_negative_and_huge_numbers_get_clear_messages() {
     for (args, what) in [
         (
