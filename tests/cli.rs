@@ -1351,67 +1351,6 @@ fn issue_4_three_outlet_events_with_and_without_dates() {
     assert!(ari(&t, &clusters_of(&undated)) >= 0.92);
 }
 
-#[test]
-fn an_interrupted_run_leaves_the_old_output_and_no_temporary_file() {
-    let dir = tempfile::tempdir().unwrap();
-    // Enough pairs that writing the long matrix takes a while.
-    let mut lines = String::new();
-    for i in 0..3000 {
-        lines.push_str(&format!("{{\"id\":\"d{i}\",\"text\":\"Mayor Calder {} spoke about bridge {} and harbor {}\"}}\n", i % 37, i % 11, i % 5));
-    }
-    let input = write(dir.path(), "in.jsonl", lines.as_bytes());
-    let target = dir.path().join("out.csv");
-    fs::write(&target, "old").unwrap();
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_storydedup"))
-        .args([
-            "matrix",
-            "-q",
-            "-f",
-            "long",
-            "-o",
-            target.to_str().unwrap(),
-            &input,
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the temporary output exists, then interrupt.
-    let started = std::time::Instant::now();
-    let temp_exists = || {
-        fs::read_dir(dir.path())
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".tmp"))
-    };
-    while !temp_exists() && started.elapsed() < std::time::Duration::from_secs(20) {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let _ = StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    if status.success() {
-        // It finished before the signal arrived: then the output is complete.
-        assert!(
-            fs::read_to_string(&target)
-                .unwrap()
-                .starts_with("a,b,score")
-        );
-    } else {
-        assert_eq!(status.code(), Some(1), "{err}");
-        assert!(err.contains("interrupted"), "{err}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
-    }
-    assert!(!temp_exists(), "no temporary file is left behind");
-}
-
 /// A collection of `n` articles from a shared vocabulary, every third one a light edit of
 /// the one before (a few words changed, the tail cut), as JSONL.
 fn planted_copies(n: usize) -> String {

@@ -771,6 +771,12 @@ fn interrupt_while_writing(signal: &str) {
 }
 
 #[test]
+fn issue_6_an_interrupted_run_leaves_the_old_output() {
+    // Ctrl-C.
+    interrupt_while_writing("-INT");
+}
+
+#[test]
 fn issue_6_a_terminated_run_leaves_the_old_output() {
     interrupt_while_writing("-TERM");
 }
