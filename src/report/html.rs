@@ -335,7 +335,7 @@ fn cluster_section(
         let s = d.alignment.summary();
         let _ = writeln!(
             out,
-            "<details class=\"diff\"><summary>{} vs {} · story similarity {:.2} · {} of {} sentences shared</summary>",
+            "<details class=\"diff\"><summary>{} (right) against {} (left) · story similarity {:.2} · {} of {} sentences of the left shared</summary>",
             text(&d.right.id),
             text(&d.left.id),
             d.similarities.story,
