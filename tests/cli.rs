@@ -869,6 +869,21 @@ fn chromium() -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
+/// The browser for test `name`, or `None` after saying the test is skipped; with
+/// `STORYDEDUP_REQUIRE_BROWSER` set (as `.ci/run` does once it installed one), a missing
+/// browser fails the test instead.
+fn chromium_or_skip(name: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var("STORYDEDUP_REQUIRE_BROWSER").is_err(),
+            "STORYDEDUP_REQUIRE_BROWSER is set but Chromium was not found"
+        );
+        eprintln!("SKIPPED {name}: Chromium is not installed (apt-get install -y chromium)");
+    }
+    found
+}
+
 fn headless(chrome: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
     StdCommand::new(chrome)
         .args([
@@ -892,14 +907,7 @@ fn headless(chrome: &Path, profile: &Path, args: &[&str]) -> std::process::Outpu
 
 #[test]
 fn issue_3_report_renders_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
-        assert!(
-            std::env::var("STORYDEDUP_REQUIRE_BROWSER").is_err(),
-            "STORYDEDUP_REQUIRE_BROWSER is set but Chromium was not found"
-        );
-        eprintln!(
-            "SKIPPED issue_3_report_renders_in_headless_chromium: Chromium is not installed (apt-get install -y chromium)"
-        );
+    let Some(chrome) = chromium_or_skip("issue_3_report_renders_in_headless_chromium") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -1017,14 +1017,9 @@ fn issue_6_hostile_documents_render_as_text_in_html() {
 
 #[test]
 fn issue_6_hostile_documents_run_no_script_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
-        assert!(
-            std::env::var("STORYDEDUP_REQUIRE_BROWSER").is_err(),
-            "STORYDEDUP_REQUIRE_BROWSER is set but Chromium was not found"
-        );
-        eprintln!(
-            "SKIPPED issue_6_hostile_documents_run_no_script_in_headless_chromium: no Chromium"
-        );
+    let Some(chrome) =
+        chromium_or_skip("issue_6_hostile_documents_run_no_script_in_headless_chromium")
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
