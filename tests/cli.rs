@@ -83,6 +83,12 @@ fn ari(truth: &[(String, String)], pred: &[(String, String)]) -> f64 {
 /// Asserts the one-line refusal: exit 2, nothing on stdout, one stderr line naming where.
 fn assert_refused(args: &[&str], stdin: Option<&str>, where_: &str, what: &str) {
     let (code, out, err) = run_in(args, stdin);
+    assert_one_line_refusal(args, (code, &out, &err), where_, what);
+}
+
+/// The checks of [`assert_refused`] on a run already made with `args`.
+fn assert_one_line_refusal(args: &[&str], run: (i32, &str, &str), where_: &str, what: &str) {
+    let (code, out, err) = run;
     assert_eq!(code, 2, "{args:?}: {err}");
     assert!(out.is_empty(), "{args:?} printed {out}");
     assert_eq!(err.lines().count(), 1, "{args:?}: {err}");

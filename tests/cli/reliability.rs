@@ -44,14 +44,7 @@ fn assert_refused_with_output(args: &[&str], env: &[(&str, &str)], where_: &str,
     let mut full: Vec<&str> = args.to_vec();
     full.extend(["-o", &t]);
     let (code, out, err) = run_env(&full, env);
-    assert_eq!(code, 2, "{full:?}: {err}");
-    assert!(out.is_empty(), "{full:?} printed {out}");
-    assert_eq!(err.lines().count(), 1, "{full:?}: {err}");
-    assert!(
-        err.starts_with(&format!("storydedup: {where_}")),
-        "{full:?}: {err}"
-    );
-    assert!(err.contains(what), "{full:?}: expected {what:?} in {err}");
+    assert_one_line_refusal(&full, (code, &out, &err), where_, what);
     assert_eq!(fs::read_to_string(&target).unwrap(), "previous result\n");
     assert_eq!(entries(out_dir.path()), ["existing.out"], "{full:?}");
 }
