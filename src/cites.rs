@@ -12,18 +12,20 @@ use std::ops::Range;
 
 use crate::tokenize::{Shape, for_each_word, shape};
 
-/// A word of the text: where it is and its letter case (all that citations need of the
-/// tokenizer's tokens; the same words, found by the faster word walk).
-struct Word {
-    span: Range<usize>,
-}
-
-impl Word {
-    fn text<'a>(&self, source: &'a str) -> &'a str {
-        &source[self.span.clone()]
-    }
+/// What citations need of a word: its byte span in the text (as [`for_each_word`] finds
+/// it) and its letter case.
+trait Word {
+    fn text<'a>(&self, source: &'a str) -> &'a str;
 
     /// Letter case, computed when asked: most words are never looked at that closely.
+    fn shape(&self, source: &str) -> Shape;
+}
+
+impl Word for Range<usize> {
+    fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.clone()]
+    }
+
     fn shape(&self, source: &str) -> Shape {
         shape(self.text(source))
     }
@@ -102,29 +104,45 @@ const NOT_OUTLETS: &[&str] = &[
 /// assert_eq!(c, ["NBC News", "CNN"]);
 /// ```
 pub fn cites(text: &str) -> Vec<String> {
-    // Most texts hold none of the attribution words; skip tokenizing those.
-    const TRIGGERS: &[&str] = &["ccording", "told", "eport", "uoting", "ontributed"];
-    if !TRIGGERS.iter().any(|t| text.contains(t)) {
+    // Most texts hold none of the attribution words; skip finding the words of those.
+    if !has_trigger(text) {
         return Vec::new();
     }
-    let mut toks: Vec<Word> = Vec::new();
-    for_each_word(text, &mut Vec::new(), |start, w| {
-        toks.push(Word {
-            span: start..start + w.len(),
-        });
-    });
-    let toks = &toks;
+    let mut words = Vec::with_capacity(text.len() / 5);
+    for_each_word(text, |start, w| words.push(start..start + w.len()));
+    cites_in(text, &words)
+}
+
+/// Whether `text` holds an attribution word at all (part of one, even).
+fn has_trigger(text: &str) -> bool {
+    const TRIGGERS: &[&str] = &["ccording", "told", "eport", "uoting", "ontributed"];
+    TRIGGERS.iter().any(|t| text.contains(t))
+}
+
+/// [`cites`] of a text whose words are known: `words` are the byte spans of every word, as
+/// [`for_each_word`] finds them. For a stage that walks the words anyway (the shingle
+/// stage), so the text is walked once.
+pub fn cites_in(text: &str, words: &[Range<usize>]) -> Vec<String> {
+    if !has_trigger(text) {
+        return Vec::new();
+    }
+    let toks = words;
     let word = |i: usize| toks[i].text(text);
     // Every word looked for is ASCII without an apostrophe, for which ASCII case folding
     // is exactly the Unicode lower-casing (no allocation per token).
     let is = |i: usize, target: &str| i < toks.len() && word(i).eq_ignore_ascii_case(target);
     let mut found: Vec<String> = Vec::new();
     for i in 0..toks.len() {
-        // Every word looked for starts with one of these letters: skip the rest at once.
-        if !matches!(
-            word(i).as_bytes()[0].to_ascii_lowercase(),
-            b'a' | b't' | b'q' | b'r' | b'f' | b'c'
-        ) {
+        // Every word looked for here (according, told, quoting, reported, first, reports,
+        // contributed, reporting, report) has one of these lengths and first letters:
+        // skip the rest at once.
+        let w = &text.as_bytes()[toks[i].clone()];
+        if !matches!(w.len(), 4..=9 | 11)
+            || !matches!(
+                w[0].to_ascii_lowercase(),
+                b'a' | b't' | b'q' | b'r' | b'f' | b'c'
+            )
+        {
             continue;
         }
         // "according to [the] X", "told [the] X", "reported by [the] X", "quoting [the] X"
@@ -158,7 +176,7 @@ pub fn cites(text: &str) -> Vec<String> {
             && i > 0
             && (word(i - 1).ends_with("'s")
                 || word(i - 1).ends_with("\u{2019}s")
-                || text[..toks[i].span.start]
+                || text[..toks[i].start]
                     .trim_end()
                     .ends_with(['\'', '\u{2019}']))
             && let Some(name) = run_before(text, toks, i)
@@ -181,13 +199,13 @@ pub fn cites(text: &str) -> Vec<String> {
     out
 }
 
-fn is_capital(text: &str, t: &Word) -> bool {
+fn is_capital(text: &str, t: &Range<usize>) -> bool {
     matches!(t.shape(text), Shape::Capitalized | Shape::AllCaps)
 }
 
 /// The outlet name starting at token `start` (after an optional "the", which is dropped), if
 /// it looks like one.
-fn run_after(text: &str, toks: &[Word], start: usize) -> Option<String> {
+fn run_after(text: &str, toks: &[Range<usize>], start: usize) -> Option<String> {
     let mut i = start;
     if i < toks.len() && toks[i].text(text).eq_ignore_ascii_case("the") {
         i += 1;
@@ -201,7 +219,7 @@ fn run_after(text: &str, toks: &[Word], start: usize) -> Option<String> {
 
 /// The outlet name ending just before token `end` (a run of capitals; a "The" before it is
 /// not part of the name).
-fn run_before(text: &str, toks: &[Word], end: usize) -> Option<String> {
+fn run_before(text: &str, toks: &[Range<usize>], end: usize) -> Option<String> {
     // Skip "first" in "X first reported".
     let mut j = end;
     if j > 0 && toks[j - 1].text(text).eq_ignore_ascii_case("first") {
@@ -219,16 +237,16 @@ fn run_before(text: &str, toks: &[Word], end: usize) -> Option<String> {
 }
 
 /// True when tokens `i` and the one before it are separated by spaces only (no comma).
-fn adjacent(text: &str, toks: &[Word], i: usize, first: usize) -> bool {
+fn adjacent(text: &str, toks: &[Range<usize>], i: usize, first: usize) -> bool {
     if i == first {
         return true;
     }
-    text[toks[i - 1].span.end..toks[i].span.start]
+    text[toks[i - 1].end..toks[i].start]
         .chars()
         .all(char::is_whitespace)
 }
 
-fn outlet(text: &str, toks: &[Word], begin: usize, end: usize) -> Option<String> {
+fn outlet(text: &str, toks: &[Range<usize>], begin: usize, end: usize) -> Option<String> {
     if begin >= end || end - begin > 6 {
         return None;
     }

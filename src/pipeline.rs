@@ -10,7 +10,6 @@ use rayon::prelude::*;
 
 use crate::align::align;
 use crate::candidates::{self, AllPairs, Engine, Pair};
-use crate::cites::cites;
 use crate::cluster::{cluster_dated_sized, join_identical};
 use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::copies::{copy_groups, copy_groups_of};
@@ -84,8 +83,10 @@ pub fn cluster_corpus_with(
     let floor = edge_floor(score, config);
     let engine = candidates::plan(candidates, score.measure, corpus.len(), floor)?;
     progress.note(&candidates::describe(&engine, corpus.len()));
-    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
-    Ok(cluster_scored(corpus, &scorer, config, &engine, run))
+    let (scorer, cites) = Scorer::new_with_cites(&corpus.docs, score.clone(), progress);
+    Ok(cluster_scored(
+        corpus, &scorer, &cites, config, &engine, run,
+    ))
 }
 
 /// The lowest score of a pair that clustering needs, on the scale of reported scores.
@@ -105,10 +106,12 @@ fn edge_floor(score: &ScoreConfig, config: &ClusterConfig) -> f64 {
     floor.max(f64::MIN_POSITIVE)
 }
 
-/// Clusters a corpus whose features are already computed.
+/// Clusters a corpus whose features (and each document's cited outlets) are already
+/// computed.
 fn cluster_scored(
     corpus: &Corpus,
     scorer: &Scorer,
+    cites: &[Vec<String>],
     config: &ClusterConfig,
     engine: &Engine,
     run: &Run<'_>,
@@ -155,7 +158,7 @@ fn cluster_scored(
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, scorer, i + 1, members, run.shared_terms))
+        .map(|(i, members)| describe(corpus, scorer, cites, i + 1, members, run.shared_terms))
         .collect::<Vec<_>>();
     progress.advance(clusters.len() as u64);
     progress.finish();
@@ -209,8 +212,8 @@ pub fn collection_view_with<'a>(
         edge_floor(score, config),
     )?;
     progress.note(&candidates::describe(&engine, corpus.len()));
-    let scorer = Scorer::new_with(&corpus.docs, score.clone(), progress);
-    let clusters = cluster_scored(corpus, &scorer, config, &engine, run);
+    let (scorer, cites) = Scorer::new_with_cites(&corpus.docs, score.clone(), progress);
+    let clusters = cluster_scored(corpus, &scorer, &cites, config, &engine, run);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -367,6 +370,7 @@ fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
 fn describe(
     corpus: &Corpus,
     scorer: &Scorer,
+    cites: &[Vec<String>],
     number: usize,
     members: Vec<usize>,
     with_shared_terms: bool,
@@ -437,12 +441,7 @@ fn describe(
     };
     let cites: Vec<Vec<String>> = members
         .iter()
-        .map(|&m| {
-            cites(&corpus.docs[m].text)
-                .into_iter()
-                .filter(|c| !own(m, c))
-                .collect()
-        })
+        .map(|&m| cites[m].iter().filter(|c| !own(m, c)).cloned().collect())
         .collect();
     let mut cited_sources: Vec<(String, usize)> = Vec::new();
     for c in cites.iter().flatten() {

@@ -191,7 +191,7 @@ proptest! {
             }
             // The shingle stage's fast word walk finds exactly the tokenizer's words.
             let mut words = Vec::new();
-            crate::tokenize::for_each_word(&clean, &mut Vec::new(), |_, w| words.push(w.to_owned()));
+            crate::tokenize::for_each_word(&clean, |_, w| words.push(w.to_owned()));
             let tokens: Vec<String> = t.tokens.iter().map(|tok| tok.text(&clean).to_owned()).collect();
             prop_assert_eq!(words, tokens);
             let _ = crate::shingle::shingle_text(&clean, ShingleKind::Word(3));

@@ -9,6 +9,8 @@
 //! A document shorter than k words yields one shingle of all its words, so short texts
 //! still compare. Output sets are sorted and deduplicated.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -44,24 +46,68 @@ fn words(text: &str) -> Vec<(String, bool)> {
 }
 
 thread_local! {
-    /// Per-thread buffers of [`word_hashes`]: the characters of the text and one word.
-    static BUFFERS: std::cell::RefCell<(Vec<(usize, char)>, String)> =
+    /// Per-thread buffers of [`word_hashes_into`]: one word's normalised bytes (ASCII) and
+    /// one normalised word (other scripts).
+    static BUFFERS: std::cell::RefCell<(Vec<u8>, String)> =
         const { std::cell::RefCell::new((Vec::new(), String::new())) };
+    /// Per-thread buffer of one text's word hashes, as little-endian bytes.
+    static HASHES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The hash of every normalised word, through reused buffers (no allocation per word).
-fn word_hashes(text: &str) -> Vec<u64> {
+/// The hash of every normalised word of `text`, appended to `out` as little-endian bytes
+/// (8 a word, the form word shingles hash), and each word's byte span to `spans` when
+/// asked. No allocation per word: an ASCII word already in lower case (most words) is
+/// hashed where it lies; other ASCII words are lower-cased into a buffer; the rest go
+/// through [`normalize_into`].
+fn word_hashes_into(text: &str, out: &mut Vec<u8>, mut spans: Option<&mut Vec<Range<usize>>>) {
     BUFFERS.with(|cell| {
-        let (chars, buf) = &mut *cell.borrow_mut();
-        let mut out = Vec::with_capacity(text.len() / 5);
-        for_each_word(text, chars, |_, word| {
-            normalize_into(word, buf);
-            if !buf.is_empty() {
-                out.push(xxh3_64(buf.as_bytes()));
+        let (bytes, buf) = &mut *cell.borrow_mut();
+        for_each_word(text, |at, word| {
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.push(at..at + word.len());
             }
+            let w = word.as_bytes();
+            let hash = if !word.is_ascii() {
+                normalize_into(word, buf);
+                if buf.is_empty() {
+                    return;
+                }
+                xxh3_64(buf.as_bytes())
+            } else if w
+                .iter()
+                .all(|&c| !c.is_ascii_uppercase() && c != b'`' && c != 0)
+            {
+                xxh3_64(w)
+            } else {
+                // What normalisation does to ASCII: lower case, the grave accent is an
+                // apostrophe, NUL is dropped (a word starts with a letter or digit, so it
+                // never ends up empty).
+                bytes.clear();
+                bytes.extend(w.iter().filter(|&&c| c != 0).map(|&c| match c {
+                    b'`' => b'\'',
+                    c => c.to_ascii_lowercase(),
+                }));
+                xxh3_64(bytes)
+            };
+            out.extend_from_slice(&hash.to_le_bytes());
         });
-        out
-    })
+    });
+}
+
+/// The word k-shingle set of `text` (sorted, deduplicated), with the byte span of every
+/// word left in `spans` (cleared first): the citation finder reads the same words, so a
+/// text is walked once for both.
+pub fn word_shingles_with_spans(text: &str, k: usize, spans: &mut Vec<Range<usize>>) -> Shingles {
+    spans.clear();
+    let mut out = HASHES.with(|cell| {
+        let hashes = &mut *cell.borrow_mut();
+        hashes.clear();
+        word_hashes_into(text, hashes, Some(spans));
+        word_shingles(hashes, k)
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The shingle set of one text.
@@ -74,7 +120,12 @@ fn word_hashes(text: &str) -> Vec<u64> {
 /// ```
 pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
     let mut out = match kind {
-        ShingleKind::Word(k) => word_shingles(&word_hashes(text), k),
+        ShingleKind::Word(k) => HASHES.with(|cell| {
+            let hashes = &mut *cell.borrow_mut();
+            hashes.clear();
+            word_hashes_into(text, hashes, None);
+            word_shingles(hashes, k)
+        }),
         ShingleKind::Char(n) => char_shingles(&words(text), n),
     };
     out.sort_unstable();
@@ -82,21 +133,16 @@ pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
     out
 }
 
-fn word_shingles(hashes: &[u64], k: usize) -> Vec<u64> {
-    if hashes.is_empty() {
+/// The hashes of every run of `k` words, from the words' hashes as little-endian bytes:
+/// each shingle hashes its words' bytes where they lie.
+fn word_shingles(hashes: &[u8], k: usize) -> Vec<u64> {
+    let words = hashes.len() / 8;
+    if words == 0 {
         return Vec::new();
     }
-    let k = k.clamp(1, hashes.len());
-    let mut buf = Vec::with_capacity(8 * k);
-    hashes
-        .windows(k)
-        .map(|win| {
-            buf.clear();
-            for h in win {
-                buf.extend_from_slice(&h.to_le_bytes());
-            }
-            xxh3_64(&buf)
-        })
+    let k = k.clamp(1, words);
+    (0..=words - k)
+        .map(|i| xxh3_64(&hashes[8 * i..8 * (i + k)]))
         .collect()
 }
 

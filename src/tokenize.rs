@@ -136,8 +136,11 @@ pub fn tokenize(text: &str) -> Tokens {
     while i < chars.len() {
         let (at, c) = chars[i];
         if is_word(c) || is_ideographic(c) {
-            i = word_end(&chars[..], i);
-            let end = end_of(i);
+            let end = word_end(text, at);
+            // Back to character indexes: past every character the word covers.
+            while i < chars.len() && chars[i].0 < end {
+                i += 1;
+            }
             if sentence_begin.is_none() {
                 sentence_begin = Some(at);
             }
@@ -226,108 +229,147 @@ pub fn tokenize(text: &str) -> Tokens {
     Tokens { tokens, sentences }
 }
 
-/// The index (into `chars`) just past the word starting at `start`, a word or
-/// ideographic character. The one definition of a word's extent, shared by [`tokenize`]
-/// and [`for_each_word`].
-fn word_end<C: Chars + ?Sized>(chars: &C, start: usize) -> usize {
-    let mut i = start + 1;
-    if is_ideographic(chars.at(start)) {
-        return i;
+/// The character at byte `i` of valid UTF-8 `b` and its length in bytes (`i < b.len()`).
+#[inline]
+fn char_at(b: &[u8], i: usize) -> (char, usize) {
+    let lead = b[i];
+    if lead < 0x80 {
+        return (char::from(lead), 1);
     }
-    while i < chars.count() {
-        let c = chars.at(i);
-        if is_word(c) || is_invisible(c) {
-            i += 1;
-            continue;
-        }
-        let next = chars.get(i + 1);
-        let prev = chars.at(i - 1);
-        let joins = match next {
-            Some(n) if is_word(n) => {
-                is_apostrophe(c)
-                    || is_hyphen(c)
-                    || ((c == '.' || c == ',') && prev.is_ascii_digit() && n.is_ascii_digit())
-                    || (c == '.' && initialism_continues(chars, i))
-            }
-            _ => false,
-        };
-        if joins {
-            i += 1;
+    let len = match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let mut code = u32::from(lead) & (0x7F >> len);
+    for &c in &b[i + 1..i + len] {
+        code = (code << 6) | (u32::from(c) & 0x3F);
+    }
+    // Valid UTF-8 in, a valid scalar value out.
+    (char::from_u32(code).unwrap_or('\u{FFFD}'), len)
+}
+
+/// The character ending at byte `i` of valid UTF-8 `b` and its length (`i > 0`).
+#[inline]
+fn char_before(b: &[u8], i: usize) -> (char, usize) {
+    let mut at = i - 1;
+    while b[at] & 0xC0 == 0x80 {
+        at -= 1;
+    }
+    (char_at(b, at).0, i - at)
+}
+
+/// The character at byte `i`, if there is one.
+#[inline]
+fn char_get(b: &[u8], i: usize) -> Option<char> {
+    (i < b.len()).then(|| char_at(b, i).0)
+}
+
+/// How [`word_end`] treats an ASCII byte: part of a word (letters, digits, and NUL, which
+/// is invisible), the end of one (space and most punctuation), or a case that needs a look
+/// around (`'`, `-`, `.`, `,`: they may join two parts). Bytes of other characters always
+/// need the look around.
+const WORD: u8 = 0;
+const STOP: u8 = 1;
+const LOOK: u8 = 2;
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [LOOK; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() || c == 0 {
+            WORD
+        } else if matches!(c, b'\'' | b'-' | b'.' | b',') {
+            LOOK
         } else {
+            STOP
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The byte offset just past the word starting at byte `start` of `text` (a word or
+/// ideographic character). The one definition of a word's extent, shared by [`tokenize`]
+/// and [`for_each_word`]; it walks the UTF-8 bytes directly, so neither needs the text
+/// decoded into characters first, and runs of ASCII letters cost a table look-up a byte.
+fn word_end(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = start + 1;
+    if b[start] >= 0x80 {
+        let (first, len) = char_at(b, start);
+        i = start + len;
+        if is_ideographic(first) {
+            return i;
+        }
+    }
+    loop {
+        while i < b.len() && ASCII_CLASS[usize::from(b[i])] == WORD {
+            i += 1;
+        }
+        if i >= b.len() || ASCII_CLASS[usize::from(b[i])] == STOP {
             break;
         }
+        match continues_word(b, i) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
-    // The final dot of an initialism such as "U.S." belongs to it.
-    if i < chars.count() && chars.at(i) == '.' && i >= start + 3 && chars.at(i - 2) == '.' {
-        i += 1;
+    // The final dot of an initialism such as "U.S." belongs to it: at least three
+    // characters before it, the second last of them a dot.
+    if i < b.len() && b[i] == b'.' {
+        let (_, last) = char_before(b, i);
+        let last_start = i - last;
+        // A continuation byte is never `.`, so this byte is the dot character itself.
+        if last_start > start && b[last_start - 1] == b'.' && last_start - 1 > start {
+            i += 1;
+        }
     }
     i
 }
 
-/// The characters of a text by index: decoded `(byte offset, char)` pairs, or the bytes
-/// themselves for ASCII text (where byte and character indexes coincide), so that
-/// [`word_end`] is one definition for both.
-trait Chars {
-    fn count(&self) -> usize;
-    fn at(&self, i: usize) -> char;
-    fn get(&self, i: usize) -> Option<char> {
-        (i < self.count()).then(|| self.at(i))
+/// Whether the word being walked goes on through the character at byte `i` (a non-ASCII
+/// character or a possible joiner): the byte after it if so.
+fn continues_word(b: &[u8], i: usize) -> Option<usize> {
+    let (c, len) = char_at(b, i);
+    if is_word(c) || is_invisible(c) {
+        return Some(i + len);
     }
-}
-
-impl Chars for [(usize, char)] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn at(&self, i: usize) -> char {
-        self[i].1
-    }
-}
-
-impl Chars for [u8] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn at(&self, i: usize) -> char {
-        char::from(self[i])
-    }
-}
-
-/// Calls `f` with the byte offset and text of every word of `text` as written, in order: the same words as the tokens
-/// of [`tokenize`], without the sentence, shape and quotation bookkeeping the shingle
-/// stage does not need (it is several times faster). `chars` is a buffer the caller
-/// reuses.
-pub fn for_each_word<'a>(
-    text: &'a str,
-    chars: &mut Vec<(usize, char)>,
-    mut f: impl FnMut(usize, &'a str),
-) {
-    if text.is_ascii() {
-        // Byte indexes are character indexes: no decoding at all.
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let c = char::from(bytes[i]);
-            if is_word(c) {
-                let end = word_end(bytes, i);
-                f(i, &text[i..end]);
-                i = end;
-            } else {
-                i += 1;
-            }
+    let joins = match char_get(b, i + len) {
+        Some(n) if is_word(n) => {
+            let prev = char_before(b, i).0;
+            is_apostrophe(c)
+                || is_hyphen(c)
+                || ((c == '.' || c == ',') && prev.is_ascii_digit() && n.is_ascii_digit())
+                || (c == '.' && initialism_continues(b, i))
         }
-        return;
-    }
-    chars.clear();
-    chars.extend(text.char_indices());
+        _ => false,
+    };
+    joins.then_some(i + len)
+}
+
+/// Calls `f` with the byte offset and text of every word of `text` as written, in order:
+/// the same words as the tokens of [`tokenize`], without the sentence, shape and quotation
+/// bookkeeping the shingle stage does not need (several times faster). Walks the UTF-8
+/// bytes directly.
+pub fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+    let b = text.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if is_word(c) || is_ideographic(c) {
-            let next = word_end(&chars[..], i);
-            let end = chars.get(next).map_or(text.len(), |&(b, _)| b);
-            f(at, &text[at..end]);
-            i = next;
+    while i < b.len() {
+        let starts = if b[i] < 0x80 {
+            b[i].is_ascii_alphanumeric()
+        } else {
+            let (c, len) = char_at(b, i);
+            if !(is_word(c) || is_ideographic(c)) {
+                i += len;
+                continue;
+            }
+            true
+        };
+        if starts {
+            let end = word_end(text, i);
+            f(i, &text[i..end]);
+            i = end;
         } else {
             i += 1;
         }
@@ -340,14 +382,22 @@ fn quoted_closes(chars: &[(usize, char)], j: usize) -> bool {
     chars.get(j + 1).is_none_or(|&(_, n)| !is_word(n))
 }
 
-/// Is the `.` at `i` the inner dot of an initialism ("U.S", "e.g")? True when the letter
-/// before it stands alone (start of token or after another dot).
-fn initialism_continues<C: Chars + ?Sized>(chars: &C, i: usize) -> bool {
-    let before_ok = i >= 1
-        && chars.at(i - 1).is_alphabetic()
-        && (i < 2 || !is_word(chars.at(i - 2)) || chars.at(i - 2) == '.');
-    let after_ok = chars.get(i + 2).is_none_or(|c| !is_word(c));
-    before_ok && after_ok && chars.get(i + 1).is_some_and(|c| c.is_alphabetic())
+/// Is the `.` at byte `i` the inner dot of an initialism ("U.S", "e.g")? True when the
+/// letter before it stands alone (start of text, or after a non-word character or another
+/// dot) and a lone letter follows it.
+fn initialism_continues(b: &[u8], i: usize) -> bool {
+    let (prev, prev_len) = char_before(b, i);
+    let prev_start = i - prev_len;
+    let before_ok = prev.is_alphabetic()
+        && (prev_start == 0 || {
+            let (c, _) = char_before(b, prev_start);
+            !is_word(c) || c == '.'
+        });
+    let Some((next, next_len)) = (i + 1 < b.len()).then(|| char_at(b, i + 1)) else {
+        return false;
+    };
+    let after_ok = char_get(b, i + 1 + next_len).is_none_or(|c| !is_word(c));
+    before_ok && after_ok && next.is_alphabetic()
 }
 
 /// Does the terminal mark at `i` (its run ending at `j`) end a sentence?
@@ -448,9 +498,106 @@ mod tests {
     fn word_walk_equals_tokens() {
         let text = "The U.S. paid $4.2 billion (1,000 units) to Lavrov's back-channel \"team\". 日本語 e\u{301}t\u{200B}e... Done.";
         let mut walked = Vec::new();
-        for_each_word(text, &mut Vec::new(), |_, w| walked.push(w));
+        for_each_word(text, |_, w| walked.push(w));
         assert_eq!(walked, words(text));
         assert!(walked.contains(&"U.S.") && walked.contains(&"4.2") && walked.contains(&"日"));
+    }
+
+    /// The word walk as first written, over decoded characters by index: the oracle the
+    /// byte walk must equal.
+    fn reference_words(text: &str) -> Vec<&str> {
+        let chars: Vec<char> = text.chars().collect();
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let get = |i: usize| chars.get(i).copied();
+        let initialism = |i: usize| {
+            let before_ok = i >= 1
+                && chars[i - 1].is_alphabetic()
+                && (i < 2 || !is_word(chars[i - 2]) || chars[i - 2] == '.');
+            let after_ok = get(i + 2).is_none_or(|c| !is_word(c));
+            before_ok && after_ok && get(i + 1).is_some_and(char::is_alphabetic)
+        };
+        let end = |start: usize| {
+            let mut i = start + 1;
+            if is_ideographic(chars[start]) {
+                return i;
+            }
+            while i < chars.len() {
+                let c = chars[i];
+                if is_word(c) || is_invisible(c) {
+                    i += 1;
+                    continue;
+                }
+                let prev = chars[i - 1];
+                let joins = match get(i + 1) {
+                    Some(n) if is_word(n) => {
+                        is_apostrophe(c)
+                            || is_hyphen(c)
+                            || ((c == '.' || c == ',')
+                                && prev.is_ascii_digit()
+                                && n.is_ascii_digit())
+                            || (c == '.' && initialism(i))
+                    }
+                    _ => false,
+                };
+                if !joins {
+                    break;
+                }
+                i += 1;
+            }
+            if i < chars.len() && chars[i] == '.' && i >= start + 3 && chars[i - 2] == '.' {
+                i += 1;
+            }
+            i
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if is_word(chars[i]) || is_ideographic(chars[i]) {
+                let e = end(i);
+                out.push(&text[offsets[i]..offsets[e]]);
+                i = e;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn byte_walk_equals_the_character_walk() {
+        for text in [
+            "The U.S. paid $4.2 billion (1,000 units) to Lavrov's back-channel \"team\".",
+            "é.U.S. a.b.c. x.y ü.ö.ä. U.S.A. 3.4.5 1,2,3 ’tis rock’n’roll e\u{301}.f",
+            "日本語.a 東京で会議。Café—naïve e\u{200B}t\u{00AD}x \u{FEFF}A.B \0a\0",
+            ".a. a. .. ... A.Б.C. Ω.Ψ ǅ.x 1.2.3. 𝐀.𝐁.",
+        ] {
+            let mut walked = Vec::new();
+            for_each_word(text, |_, w| walked.push(w));
+            assert_eq!(walked, reference_words(text), "{text:?}");
+            assert_eq!(words(text), walked, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any text, of the characters that matter to word extents (dots, commas,
+        /// apostrophes, hyphens, digits, letters of several scripts, invisibles).
+        #[test]
+        fn byte_walk_equals_the_character_walk_on_any_text(
+            text in "[a-cA-C0-2.,'’\\- \u{2010}\u{200B}\u{00AD}\u{0301}éÉЖж東で\u{1D400}!\n]{0,60}",
+            raw in "\\PC{0,80}",
+        ) {
+            for t in [&text, &raw] {
+                let mut walked = Vec::new();
+                for_each_word(t, |_, w| walked.push(w));
+                proptest::prop_assert_eq!(&walked, &reference_words(t));
+                proptest::prop_assert_eq!(&words(t), &walked);
+            }
+        }
     }
 
     fn words(text: &str) -> Vec<&str> {

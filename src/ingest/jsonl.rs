@@ -10,11 +10,12 @@ use crate::document::{Document, Warning};
 use crate::error::{Error, InputError, Position, Result};
 
 use super::record::{self, Fields};
-use super::{Ingest, decode_lossy};
+use super::{Ingest, decode_lossy_borrowed};
 
-/// Lines parsed in parallel at a time: large enough to keep every core busy, small
-/// enough that the raw lines waiting for their turn take little memory.
-const CHUNK_LINES: usize = 4096;
+/// Bytes read at a time: whole lines, parsed in parallel while the next block is read.
+/// Large enough to keep every core busy, small enough that the raw text waiting for its
+/// turn takes little memory. A longer line makes its block longer.
+const BLOCK_BYTES: usize = 4 << 20;
 
 /// One line, parsed: where it is, its document (none for a blank line), the offset of its
 /// first invalid UTF-8 byte, and its other warnings.
@@ -26,8 +27,9 @@ struct Parsed {
 }
 
 /// Reads every line of `reader`; `shown` names the file in messages, `name` (the file
-/// name) makes fallback ids. Lines are parsed in parallel chunks; documents, warnings and
-/// the first error come out in line order, exactly as a line-by-line reading gives them.
+/// name) makes fallback ids. The input is read in blocks of whole lines; each block's lines
+/// are parsed in parallel while the next block is read. Documents, warnings and the first
+/// error come out in line order, exactly as a line-by-line reading gives them.
 pub(crate) fn read(
     ingest: &mut Ingest,
     shown: &str,
@@ -36,26 +38,39 @@ pub(crate) fn read(
 ) -> Result<()> {
     let mut line_no = 0u64;
     let mut warned_utf8 = false;
+    let mut carry = Vec::new();
+    let mut block = next_block(&mut reader, &mut carry);
     loop {
-        let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
-        while chunk.len() < CHUNK_LINES {
-            let mut buf = Vec::new();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-                Error::input(Position::line(shown, line_no + 1), InputError::Read(e))
-            })?;
-            if n == 0 {
-                break;
+        let lines = match std::mem::replace(&mut block, Ok(Vec::new())) {
+            Ok(b) => b,
+            Err((newlines, e)) => {
+                return Err(Error::input(
+                    Position::line(shown, line_no + newlines + 1),
+                    InputError::Read(e),
+                ));
             }
-            line_no += 1;
-            chunk.push((line_no, buf));
-        }
-        if chunk.is_empty() {
+        };
+        if lines.is_empty() {
             return Ok(());
         }
-        let parsed: Vec<Result<Parsed>> = chunk
-            .into_par_iter()
-            .map(|(line, bytes)| parse_line(shown, name, line, bytes))
-            .collect();
+        let first = line_no;
+        let mut parsed: Vec<Result<Parsed>> = Vec::new();
+        rayon::in_place_scope(|scope| {
+            // The block's lines are parsed on the pool while this thread reads ahead.
+            scope.spawn(|_| {
+                let numbered: Vec<(u64, &[u8])> = lines
+                    .split_inclusive(|&b| b == b'\n')
+                    .zip(first + 1..)
+                    .map(|(l, n)| (n, l))
+                    .collect();
+                parsed = numbered
+                    .into_par_iter()
+                    .map(|(line, bytes)| parse_line(shown, name, line, bytes))
+                    .collect();
+            });
+            block = next_block(&mut reader, &mut carry);
+        });
+        line_no += parsed.len() as u64;
         for p in parsed {
             let p = p?;
             if let Some(at) = p.bad_utf8
@@ -77,10 +92,44 @@ pub(crate) fn read(
     }
 }
 
+/// The next block of whole lines: `carry` (the start of a line the last block cut), then
+/// about [`BLOCK_BYTES`] more, up to the last newline; what follows it is carried over.
+/// Empty at the end of the input. A read error comes with the number of newlines read
+/// before it, so that it can name its line.
+fn next_block(
+    reader: &mut impl BufRead,
+    carry: &mut Vec<u8>,
+) -> std::result::Result<Vec<u8>, (u64, std::io::Error)> {
+    let mut block = std::mem::take(carry);
+    let newlines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64;
+    loop {
+        let before = block.len();
+        let want = BLOCK_BYTES.saturating_sub(before).max(1 << 16);
+        let got = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut *reader, want as u64),
+            &mut block,
+        )
+        .map_err(|e| (newlines(&block), e))?;
+        let at_end = got == 0;
+        let cut = block[before..].iter().rposition(|&b| b == b'\n');
+        match cut {
+            Some(i) if block.len() >= BLOCK_BYTES || at_end => {
+                carry.extend_from_slice(&block[before + i + 1..]);
+                block.truncate(before + i + 1);
+                return Ok(block);
+            }
+            // The end of the input: the last line needs no newline.
+            _ if at_end => return Ok(block),
+            // Not enough yet, or a line longer than a block: read on.
+            _ => {}
+        }
+    }
+}
+
 /// Parses line `line_no` of a file.
-fn parse_line(shown: &str, name: &str, line_no: u64, bytes: Vec<u8>) -> Result<Parsed> {
+fn parse_line(shown: &str, name: &str, line_no: u64, bytes: &[u8]) -> Result<Parsed> {
     let pos = Position::line(shown, line_no);
-    let (line, bad) = decode_lossy(bytes);
+    let (line, bad) = decode_lossy_borrowed(bytes);
     let mut warnings = Vec::new();
     let trimmed = line.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
@@ -109,10 +158,10 @@ fn parse_line(shown: &str, name: &str, line_no: u64, bytes: Vec<u8>) -> Result<P
             }
         }
     };
-    let Value::Object(obj) = value else {
+    let Value::Object(mut obj) = value else {
         return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
     };
-    let fields = fields(&obj).map_err(|k| Error::input(pos.clone(), k))?;
+    let fields = fields(&mut obj).map_err(|k| Error::input(pos.clone(), k))?;
     let doc = record::build(&mut warnings, pos, name, fields);
     Ok(Parsed {
         pos: Position::line(shown, line_no),
@@ -197,10 +246,11 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn fields(obj: &Map<String, Value>) -> Result<Fields, InputError> {
-    let text = match obj.get("text") {
+/// The fields of a record; the text is moved out of the object rather than copied.
+fn fields(obj: &mut Map<String, Value>) -> Result<Fields, InputError> {
+    let text = match obj.get_mut("text") {
         None => return Err(InputError::MissingText),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => std::mem::take(s),
         Some(other) => {
             return Err(InputError::FieldType {
                 field: "text",

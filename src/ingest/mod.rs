@@ -235,6 +235,14 @@ fn read_error(path: &str, e: io::Error) -> Error {
     Error::input(Position::file(path), kind)
 }
 
+/// [`decode_lossy`] of borrowed bytes: no copy when they are valid UTF-8.
+pub(crate) fn decode_lossy_borrowed(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    }
+}
+
 /// Decodes bytes as UTF-8, replacing invalid sequences; the returned offset is that of the
 /// first invalid byte, for the caller's warning.
 pub(crate) fn decode_lossy(bytes: Vec<u8>) -> (String, Option<usize>) {
@@ -251,11 +259,20 @@ pub(crate) fn decode_lossy(bytes: Vec<u8>) -> (String, Option<usize>) {
 /// LF, removes HTML markup and decodes HTML entities (`&amp;`, `&#8217;`), which scraped
 /// feeds are full of.
 pub fn clean_text(s: &str) -> String {
-    let s = s.strip_prefix('\u{feff}').unwrap_or(s);
+    clean_owned(s.to_owned())
+}
+
+/// [`clean_text`] of an owned string, which is handed back untouched (no copy) when there
+/// is nothing to clean, as for most texts.
+pub(crate) fn clean_owned(s: String) -> String {
+    let s = match s.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => s,
+    };
     let s = if s.contains('\r') {
         s.replace("\r\n", "\n").replace('\r', "\n")
     } else {
-        s.to_owned()
+        s
     };
     let s = if s.contains('\u{1b}') {
         strip_ansi(&s)

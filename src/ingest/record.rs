@@ -4,7 +4,7 @@
 use crate::document::{Date, Document, Warning};
 use crate::error::Position;
 
-use super::clean_text;
+use super::{clean_owned, clean_text};
 
 /// The fields of one record, as strings, before validation.
 #[derive(Debug, Default)]
@@ -51,7 +51,7 @@ pub(crate) fn build(warnings: &mut Vec<Warning>, pos: Position, name: &str, f: F
     Document {
         id,
         title: nonempty(f.title),
-        text: clean_text(&f.text),
+        text: clean_owned(f.text),
         source: nonempty(f.source),
         date,
         url: f.url.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
