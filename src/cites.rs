@@ -114,9 +114,16 @@ pub fn cites(text: &str) -> Vec<String> {
 }
 
 /// Whether `text` holds an attribution word at all (part of one, even).
-fn has_trigger(text: &str) -> bool {
-    const TRIGGERS: &[&str] = &["ccording", "told", "eport", "uoting", "ontributed"];
-    TRIGGERS.iter().any(|t| text.contains(t))
+pub(crate) fn has_trigger(text: &str) -> bool {
+    use std::sync::LazyLock;
+    // Vectorised substring searchers, built once ("eport" first: the most common).
+    static TRIGGERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+        ["eport", "told", "ccording", "uoting", "ontributed"]
+            .iter()
+            .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
+            .collect()
+    });
+    TRIGGERS.iter().any(|f| f.find(text.as_bytes()).is_some())
 }
 
 /// [`cites`] of a text whose words are known: `words` are the byte spans of every word, as
@@ -126,6 +133,11 @@ pub fn cites_in(text: &str, words: &[Range<usize>]) -> Vec<String> {
     if !has_trigger(text) {
         return Vec::new();
     }
+    cites_of_words(text, words)
+}
+
+/// [`cites_in`] of a text known to hold an attribution word ([`has_trigger`]).
+pub(crate) fn cites_of_words(text: &str, words: &[Range<usize>]) -> Vec<String> {
     let toks = words;
     let word = |i: usize| toks[i].text(text);
     // Every word looked for is ASCII without an apostrophe, for which ASCII case folding

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::cites::{cites, cites_in};
+use crate::cites::{cites, cites_of_words, has_trigger};
 use crate::cluster::{LONG_TERMS, SHORT_TERMS};
 use crate::config::{Measure, ScoreConfig, ShingleKind};
 use crate::document::{Date, Document};
@@ -148,10 +148,14 @@ impl Scorer {
                 let done = block
                     .iter()
                     .map(|d| {
+                        // Only a text with an attribution word needs its words kept.
+                        if !has_trigger(&d.text) {
+                            return (word_shingles_with_spans(&d.text, k, None), Vec::new());
+                        }
                         SPANS.with(|cell| {
                             let spans = &mut *cell.borrow_mut();
-                            let set = word_shingles_with_spans(&d.text, k, spans);
-                            (set, cites_in(&d.text, spans))
+                            let set = word_shingles_with_spans(&d.text, k, Some(spans));
+                            (set, cites_of_words(&d.text, spans))
                         })
                     })
                     .collect();

@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::config::ShingleKind;
 use crate::document::Document;
 use crate::normalize::normalize_into;
-use crate::tokenize::{for_each_word, tokenize};
+use crate::tokenize::{tokenize, walk_words};
 
 /// The sorted, deduplicated shingle hashes of one document.
 pub type Shingles = Vec<u64>;
@@ -62,12 +62,14 @@ thread_local! {
 fn word_hashes_into(text: &str, out: &mut Vec<u8>, mut spans: Option<&mut Vec<Range<usize>>>) {
     BUFFERS.with(|cell| {
         let (bytes, buf) = &mut *cell.borrow_mut();
-        for_each_word(text, |at, word| {
+        walk_words(text, |at, word, plain| {
             if let Some(spans) = spans.as_deref_mut() {
                 spans.push(at..at + word.len());
             }
             let w = word.as_bytes();
-            let hash = if !word.is_ascii() {
+            let hash = if plain {
+                xxh3_64(w)
+            } else if !word.is_ascii() {
                 normalize_into(word, buf);
                 if buf.is_empty() {
                     return;
@@ -95,14 +97,20 @@ fn word_hashes_into(text: &str, out: &mut Vec<u8>, mut spans: Option<&mut Vec<Ra
 }
 
 /// The word k-shingle set of `text` (sorted, deduplicated), with the byte span of every
-/// word left in `spans` (cleared first): the citation finder reads the same words, so a
-/// text is walked once for both.
-pub fn word_shingles_with_spans(text: &str, k: usize, spans: &mut Vec<Range<usize>>) -> Shingles {
-    spans.clear();
+/// word left in `spans` (cleared first) when given: the citation finder reads the same
+/// words, so a text is walked once for both.
+pub fn word_shingles_with_spans(
+    text: &str,
+    k: usize,
+    mut spans: Option<&mut Vec<Range<usize>>>,
+) -> Shingles {
+    if let Some(spans) = spans.as_deref_mut() {
+        spans.clear();
+    }
     let mut out = HASHES.with(|cell| {
         let hashes = &mut *cell.borrow_mut();
         hashes.clear();
-        word_hashes_into(text, hashes, Some(spans));
+        word_hashes_into(text, hashes, spans);
         word_shingles(hashes, k)
     });
     out.sort_unstable();
@@ -141,8 +149,10 @@ fn word_shingles(hashes: &[u8], k: usize) -> Vec<u64> {
         return Vec::new();
     }
     let k = k.clamp(1, words);
-    (0..=words - k)
-        .map(|i| xxh3_64(&hashes[8 * i..8 * (i + k)]))
+    hashes[..8 * words]
+        .windows(8 * k)
+        .step_by(8)
+        .map(xxh3_64)
         .collect()
 }
 
@@ -172,6 +182,7 @@ fn char_shingles(words: &[(String, bool)], n: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokenize::for_each_word;
 
     #[test]
     fn word_shingles_count_and_ignore_typography() {
@@ -195,6 +206,56 @@ mod tests {
         // "ab ", "b c", " cd"
         assert_eq!(s.len(), 3);
         assert_eq!(shingle_text("日本語", ShingleKind::Char(2)).len(), 2);
+    }
+
+    /// Word shingles as the documentation defines them, the slow way: every word
+    /// normalised, hashed, and each run of `k` word hashes hashed as little-endian bytes.
+    fn reference(text: &str, k: usize) -> Shingles {
+        let mut words = Vec::new();
+        for_each_word(text, |_, w| words.push(crate::normalize::normalize(w)));
+        let hashes: Vec<u64> = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .map(|w| xxh3_64(w.as_bytes()))
+            .collect();
+        if hashes.is_empty() {
+            return Vec::new();
+        }
+        let k = k.clamp(1, hashes.len());
+        let mut out: Vec<u64> = hashes
+            .windows(k)
+            .map(|win| {
+                let bytes: Vec<u8> = win.iter().flat_map(|h| h.to_le_bytes()).collect();
+                xxh3_64(&bytes)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The fast path (plain words hashed where they lie, capitals lower-cased in a
+        /// buffer, the rest normalised) gives the documented shingles, and the spans it
+        /// keeps for citations are the words' spans.
+        #[test]
+        fn fast_shingles_equal_the_definition(
+            text in "[a-dA-D0-3 .,'`’\\-\u{0}\u{200B}éÉ東ＡＢ\n]{0,80}",
+            raw in "\\PC{0,80}",
+            k in 1usize..6,
+        ) {
+            for t in [&text, &raw] {
+                let mut spans = Vec::new();
+                let fast = word_shingles_with_spans(t, k, Some(&mut spans));
+                proptest::prop_assert_eq!(&fast, &reference(t, k));
+                proptest::prop_assert_eq!(&fast, &shingle_text(t, ShingleKind::Word(k)));
+                let mut words = Vec::new();
+                for_each_word(t, |at, w| words.push(at..at + w.len()));
+                proptest::prop_assert_eq!(&spans, &words);
+                proptest::prop_assert_eq!(crate::cites::cites_in(t, &spans), crate::cites::cites(t));
+            }
+        }
     }
 
     #[test]

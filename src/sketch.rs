@@ -88,16 +88,15 @@ pub fn sketch_into(set: &[u64], out: &mut [u32]) {
         return;
     }
     let shift = 64 - bins.trailing_zeros();
+    // Bins start at EMPTY (the largest value), so the minimum needs no flag; `filled`
+    // tells a bin that received EMPTY itself from one that received nothing.
     let mut filled = vec![false; bins];
     for &h in set {
         let x = mix(h ^ SEED);
         // `shift` is 64 for one bin, where every shingle goes to bin 0.
         let bin = x.checked_shr(shift).unwrap_or(0) as usize;
-        let value = x as u32;
-        if !filled[bin] || value < out[bin] {
-            out[bin] = value;
-            filled[bin] = true;
-        }
+        out[bin] = out[bin].min(x as u32);
+        filled[bin] = true;
     }
     densify(out, &filled);
 }

@@ -265,24 +265,29 @@ fn char_get(b: &[u8], i: usize) -> Option<char> {
     (i < b.len()).then(|| char_at(b, i).0)
 }
 
-/// How [`word_end`] treats an ASCII byte: part of a word (letters, digits, and NUL, which
-/// is invisible), the end of one (space and most punctuation), or a case that needs a look
-/// around (`'`, `-`, `.`, `,`: they may join two parts). Bytes of other characters always
-/// need the look around.
-const WORD: u8 = 0;
-const STOP: u8 = 1;
-const LOOK: u8 = 2;
+/// How the word walk treats an ASCII byte, as bits: part of a word (`WORD`: letters,
+/// digits, and NUL, which is invisible), a possible first byte of one (`START`: letters
+/// and digits), a byte normalisation changes (`CHANGES`: capitals and NUL), or a case that
+/// needs a look around (`LOOK`: `'`, `-`, `.`, `,`, which may join two parts). No bit: the
+/// end of a word (space and most punctuation). Bytes of other characters always need the
+/// look around.
+const WORD: u8 = 1;
+const START: u8 = 2;
+const CHANGES: u8 = 4;
+const LOOK: u8 = 8;
 static ASCII_CLASS: [u8; 256] = {
     let mut t = [LOOK; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        t[b] = if c.is_ascii_alphanumeric() || c == 0 {
-            WORD
+        t[b] = if c.is_ascii_alphanumeric() {
+            WORD | START | if c.is_ascii_uppercase() { CHANGES } else { 0 }
+        } else if c == 0 {
+            WORD | CHANGES
         } else if matches!(c, b'\'' | b'-' | b'.' | b',') {
             LOOK
         } else {
-            STOP
+            0
         };
         b += 1;
     }
@@ -292,11 +297,31 @@ static ASCII_CLASS: [u8; 256] = {
 /// The byte offset just past the word starting at byte `start` of `text` (a word or
 /// ideographic character). The one definition of a word's extent, shared by [`tokenize`]
 /// and [`for_each_word`]; it walks the UTF-8 bytes directly, so neither needs the text
-/// decoded into characters first, and runs of ASCII letters cost a table look-up a byte.
+/// decoded into characters first. A run of ASCII letters and digits ended by a space or
+/// most punctuation (the usual word) is a table look-up a byte; anything else goes on in
+/// [`word_end_from`].
+#[inline]
 fn word_end(text: &str, start: usize) -> usize {
     let b = text.as_bytes();
-    let mut i = start + 1;
     if b[start] >= 0x80 {
+        return word_end_from(text, start, start);
+    }
+    let mut i = start + 1;
+    while i < b.len() && ASCII_CLASS[usize::from(b[i])] & WORD != 0 {
+        i += 1;
+    }
+    if i >= b.len() || ASCII_CLASS[usize::from(b[i])] & LOOK == 0 {
+        return i;
+    }
+    word_end_from(text, start, i)
+}
+
+/// [`word_end`] of the word starting at `start`, walked as far as byte `i` (`i == start`:
+/// not at all yet).
+#[inline(never)]
+fn word_end_from(text: &str, start: usize, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    if i == start {
         let (first, len) = char_at(b, start);
         i = start + len;
         if is_ideographic(first) {
@@ -304,10 +329,10 @@ fn word_end(text: &str, start: usize) -> usize {
         }
     }
     loop {
-        while i < b.len() && ASCII_CLASS[usize::from(b[i])] == WORD {
+        while i < b.len() && ASCII_CLASS[usize::from(b[i])] & WORD != 0 {
             i += 1;
         }
-        if i >= b.len() || ASCII_CLASS[usize::from(b[i])] == STOP {
+        if i >= b.len() || ASCII_CLASS[usize::from(b[i])] & LOOK == 0 {
             break;
         }
         match continues_word(b, i) {
@@ -353,25 +378,50 @@ fn continues_word(b: &[u8], i: usize) -> Option<usize> {
 /// bookkeeping the shingle stage does not need (several times faster). Walks the UTF-8
 /// bytes directly.
 pub fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+    walk_words(text, |at, word, _| f(at, word));
+}
+
+/// [`for_each_word`], also telling for each word whether it is already normalised (ASCII
+/// letters and digits, no capital: most words), found in the same look at its bytes.
+pub(crate) fn walk_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str, bool)) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let starts = if b[i] < 0x80 {
-            b[i].is_ascii_alphanumeric()
-        } else {
+        let c = b[i];
+        if c >= 0x80 {
             let (c, len) = char_at(b, i);
-            if !(is_word(c) || is_ideographic(c)) {
+            if is_word(c) || is_ideographic(c) {
+                let end = word_end(text, i);
+                f(i, &text[i..end], false);
+                i = end;
+            } else {
                 i += len;
-                continue;
             }
-            true
-        };
-        if starts {
-            let end = word_end(text, i);
-            f(i, &text[i..end]);
+            continue;
+        }
+        let class = ASCII_CLASS[usize::from(c)];
+        if class & START == 0 {
+            i += 1;
+            continue;
+        }
+        // The usual word: ASCII letters and digits up to a space or punctuation.
+        let start = i;
+        let mut seen = class;
+        i += 1;
+        while i < b.len() {
+            let k = ASCII_CLASS[usize::from(b[i])];
+            if k & WORD == 0 {
+                break;
+            }
+            seen |= k;
+            i += 1;
+        }
+        if i < b.len() && ASCII_CLASS[usize::from(b[i])] & LOOK != 0 {
+            let end = word_end_from(text, start, i);
+            f(start, &text[start..end], false);
             i = end;
         } else {
-            i += 1;
+            f(start, &text[start..i], seen & CHANGES == 0);
         }
     }
 }

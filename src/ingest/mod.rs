@@ -269,6 +269,14 @@ pub(crate) fn clean_owned(s: String) -> String {
         Some(rest) => rest.to_owned(),
         None => s,
     };
+    // One vectorised scan tells whether any cleaning is needed at all (most texts: none).
+    if memchr::memchr3(b'\r', 0x1b, b'<', s.as_bytes()).is_none() {
+        return if memchr::memchr(b'&', s.as_bytes()).is_some() {
+            html_escape::decode_html_entities(&s).into_owned()
+        } else {
+            s
+        };
+    }
     let s = if s.contains('\r') {
         s.replace("\r\n", "\n").replace('\r', "\n")
     } else {
