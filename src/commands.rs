@@ -185,14 +185,16 @@ fn prepare_clustering(
 }
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
-    let (config, score, corpus, bars, mode) = prepare_clustering(&args.input, &args.clustering)?;
+    let (config, score, mut corpus, bars, mode) =
+        prepare_clustering(&args.input, &args.clustering)?;
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
         shared_terms: !matches!(args.format, ClusterFormat::Csv),
         progress: &bars,
     };
-    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, &run)?;
+    // The renderers read ids and metadata only: texts can go once no stage needs them.
+    let report = pipeline::cluster_corpus_dropping_texts(&mut corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {

@@ -41,13 +41,20 @@ pub fn copy_groups(docs: &[Document], members: &[usize]) -> Vec<CopyGroup> {
         .map(|&m| shingle_text(&docs[m].text, ShingleKind::Word(5)))
         .collect();
     let refs: Vec<&[u64]> = sets.iter().map(Vec::as_slice).collect();
-    copy_groups_of(docs, members, &refs)
+    let lengths: Vec<usize> = members.iter().map(|&m| docs[m].text.len()).collect();
+    copy_groups_of(docs, members, &lengths, &refs)
 }
 
 /// [`copy_groups`] with the members' word 5-shingle sets already at hand (`sets[i]` is
 /// that of `members[i]`), as they are when the run's measure is a copy measure on
-/// `word:5`.
-pub fn copy_groups_of(docs: &[Document], members: &[usize], sets: &[&[u64]]) -> Vec<CopyGroup> {
+/// `word:5`; `lengths[i]` is the text length of `members[i]` (the texts themselves may be
+/// gone).
+pub fn copy_groups_of(
+    docs: &[Document],
+    members: &[usize],
+    lengths: &[usize],
+    sets: &[&[u64]],
+) -> Vec<CopyGroup> {
     if members.len() < 2 {
         return Vec::new();
     }
@@ -107,12 +114,7 @@ pub fn copy_groups_of(docs: &[Document], members: &[usize], sets: &[&[u64]]) -> 
                     date(x)
                         .cmp(&date(y))
                         .then(hosts(y).total_cmp(&hosts(x)))
-                        .then(
-                            docs[members[y]]
-                                .text
-                                .len()
-                                .cmp(&docs[members[x]].text.len()),
-                        )
+                        .then(lengths[y].cmp(&lengths[x]))
                         .then(x.cmp(&y))
                 })
                 .unwrap_or(&g[0]);

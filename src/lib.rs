@@ -51,6 +51,7 @@ pub mod copies;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod facts;
 pub mod ingest;
 pub mod normalize;
 pub mod pipeline;

@@ -16,6 +16,7 @@ use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
 use crate::document::Document;
 use crate::error::Error;
+use crate::facts::{TextFacts, features, features_dropping_texts};
 use crate::progress::{Progress, Silent, Stage};
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
@@ -79,14 +80,52 @@ pub fn cluster_corpus_with(
     config: &ClusterConfig,
     run: &Run<'_>,
 ) -> Result<ClusterReport, Error> {
-    let (candidates, progress) = (run.candidates, run.progress);
-    let floor = edge_floor(score, config);
-    let engine = candidates::plan(candidates, score.measure, corpus.len(), floor)?;
-    progress.note(&candidates::describe(&engine, corpus.len()));
-    let (scorer, cites) = Scorer::new_with_cites(&corpus.docs, score.clone(), progress);
+    let engine = plan(corpus, score, config, run)?;
+    let (scorer, facts) = features(&corpus.docs, score.clone(), run.progress);
     Ok(cluster_scored(
-        corpus, &scorer, &cites, config, &engine, run,
+        corpus, &scorer, &facts, config, &engine, run,
     ))
+}
+
+/// [`cluster_corpus_with`], letting each text go once its features are computed where no
+/// later stage reads it again (copy measures on `word:5` without shared terms): memory
+/// then never holds the texts and the shingle sets together. The report's renderers read
+/// only ids and metadata, which stay. Other runs leave the texts alone.
+///
+/// # Errors
+/// As [`cluster_corpus_with`].
+pub fn cluster_corpus_dropping_texts(
+    corpus: &mut Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    run: &Run<'_>,
+) -> Result<ClusterReport, Error> {
+    // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
+    if run.shared_terms || score.shingle != ShingleKind::Word(5) {
+        return cluster_corpus_with(corpus, score, config, run);
+    }
+    let engine = plan(corpus, score, config, run)?;
+    let dropped = features_dropping_texts(&mut corpus.docs, score.clone(), run.progress);
+    // None: the measure reads the texts again (story), so they were left alone.
+    let (scorer, facts) =
+        dropped.unwrap_or_else(|| features(&corpus.docs, score.clone(), run.progress));
+    Ok(cluster_scored(
+        corpus, &scorer, &facts, config, &engine, run,
+    ))
+}
+
+/// The candidate engine of a run, announced as a note.
+fn plan(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    run: &Run<'_>,
+) -> Result<Engine, Error> {
+    let floor = edge_floor(score, config);
+    let engine = candidates::plan(run.candidates, score.measure, corpus.len(), floor)?;
+    run.progress
+        .note(&candidates::describe(&engine, corpus.len()));
+    Ok(engine)
 }
 
 /// The lowest score of a pair that clustering needs, on the scale of reported scores.
@@ -106,12 +145,12 @@ fn edge_floor(score: &ScoreConfig, config: &ClusterConfig) -> f64 {
     floor.max(f64::MIN_POSITIVE)
 }
 
-/// Clusters a corpus whose features (and each document's cited outlets) are already
-/// computed.
+/// Clusters a corpus whose features and text facts are already computed (its texts may
+/// be gone).
 fn cluster_scored(
     corpus: &Corpus,
     scorer: &Scorer,
-    cites: &[Vec<String>],
+    facts: &TextFacts,
     config: &ClusterConfig,
     engine: &Engine,
     run: &Run<'_>,
@@ -149,16 +188,11 @@ fn cluster_scored(
     };
     let groups = cluster_dated_sized(&ids, &dates, window, &lengths, &edges, &internal);
     // Byte-identical articles belong together whatever their dates.
-    let keys: Vec<Option<u64>> = corpus
-        .docs
-        .iter()
-        .map(|d| (!d.text.trim().is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(d.text.as_bytes())))
-        .collect();
-    let groups = join_identical(groups, &keys, &ids);
+    let groups = join_identical(groups, &facts.identity, &ids);
     let clusters = groups
         .into_par_iter()
         .enumerate()
-        .map(|(i, members)| describe(corpus, scorer, cites, i + 1, members, run.shared_terms))
+        .map(|(i, members)| describe(corpus, scorer, facts, i + 1, members, run.shared_terms))
         .collect::<Vec<_>>();
     progress.advance(clusters.len() as u64);
     progress.finish();
@@ -204,16 +238,9 @@ pub fn collection_view_with<'a>(
     config: &ClusterConfig,
     run: &Run<'_>,
 ) -> Result<CollectionView<'a>, Error> {
-    let (candidates, progress) = (run.candidates, run.progress);
-    let engine = candidates::plan(
-        candidates,
-        score.measure,
-        corpus.len(),
-        edge_floor(score, config),
-    )?;
-    progress.note(&candidates::describe(&engine, corpus.len()));
-    let (scorer, cites) = Scorer::new_with_cites(&corpus.docs, score.clone(), progress);
-    let clusters = cluster_scored(corpus, &scorer, &cites, config, &engine, run);
+    let engine = plan(corpus, score, config, run)?;
+    let (scorer, facts) = features(&corpus.docs, score.clone(), run.progress);
+    let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, run);
     let n = corpus.len();
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
@@ -370,7 +397,7 @@ fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
 fn describe(
     corpus: &Corpus,
     scorer: &Scorer,
-    cites: &[Vec<String>],
+    facts: &TextFacts,
     number: usize,
     members: Vec<usize>,
     with_shared_terms: bool,
@@ -419,7 +446,8 @@ fn describe(
             // The run's own word 5-shingles are the ones copy groups are made of.
             Features::Shingles(sets) if scorer.config.shingle == ShingleKind::Word(5) => {
                 let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
-                copy_groups_of(&corpus.docs, &members, &refs)
+                let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
+                copy_groups_of(&corpus.docs, &members, &lengths, &refs)
             }
             _ => copy_groups(&corpus.docs, &members),
         }
@@ -441,7 +469,13 @@ fn describe(
     };
     let cites: Vec<Vec<String>> = members
         .iter()
-        .map(|&m| cites[m].iter().filter(|c| !own(m, c)).cloned().collect())
+        .map(|&m| {
+            facts.cites[m]
+                .iter()
+                .filter(|c| !own(m, c))
+                .cloned()
+                .collect()
+        })
         .collect();
     let mut cited_sources: Vec<(String, usize)> = Vec::new();
     for c in cites.iter().flatten() {

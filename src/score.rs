@@ -13,12 +13,11 @@
 
 use rayon::prelude::*;
 
-use crate::cites::{cites, cites_of_words, has_trigger};
 use crate::cluster::{LONG_TERMS, SHORT_TERMS};
-use crate::config::{Measure, ScoreConfig, ShingleKind};
+use crate::config::{Measure, ScoreConfig};
 use crate::document::{Date, Document};
 use crate::progress::{Progress, Silent, Stage};
-use crate::shingle::{Shingles, shingle, word_shingles_with_spans};
+use crate::shingle::{Shingles, shingle};
 use crate::weigh::{Weights, weigh};
 
 /// Share of a story score lost per day between two dated reports (within the window; the
@@ -124,64 +123,18 @@ impl Scorer {
         }
     }
 
-    /// [`Scorer::new_with`], and the outlets each document cites ([`crate::cites`]), in
-    /// input order. With word shingles both come from one walk over each text's words.
-    pub fn new_with_cites(
-        docs: &[Document],
+    /// A scorer from features computed elsewhere ([`crate::facts`]), with the documents'
+    /// dates in input order.
+    pub fn from_features(
         config: ScoreConfig,
-        progress: &dyn Progress,
-    ) -> (Scorer, Vec<Vec<String>>) {
-        let ShingleKind::Word(k) = config.shingle else {
-            return Scorer::with_cites_apart(docs, config, progress);
-        };
-        if config.measure == Measure::Story {
-            return Scorer::with_cites_apart(docs, config, progress);
-        }
-        progress.start(Stage::Signatures, Some(docs.len() as u64));
-        thread_local! {
-            static SPANS: std::cell::RefCell<Vec<std::ops::Range<usize>>> =
-                const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let blocks: Vec<Vec<(Shingles, Vec<String>)>> = docs
-            .par_chunks(PROGRESS_BLOCK)
-            .map(|block| {
-                let done = block
-                    .iter()
-                    .map(|d| {
-                        // Only a text with an attribution word needs its words kept.
-                        if !has_trigger(&d.text) {
-                            return (word_shingles_with_spans(&d.text, k, None), Vec::new());
-                        }
-                        SPANS.with(|cell| {
-                            let spans = &mut *cell.borrow_mut();
-                            let set = word_shingles_with_spans(&d.text, k, Some(spans));
-                            (set, cites_of_words(&d.text, spans))
-                        })
-                    })
-                    .collect();
-                progress.advance(block.len() as u64);
-                done
-            })
-            .collect();
-        progress.finish();
-        let (sets, cites): (Vec<Shingles>, Vec<Vec<String>>) = blocks.into_iter().flatten().unzip();
-        let scorer = Scorer {
+        features: Features,
+        dates: Vec<Option<Date>>,
+    ) -> Scorer {
+        Scorer {
             config,
-            features: Features::Shingles(sets),
-            dates: docs.iter().map(|d| d.date).collect(),
-        };
-        (scorer, cites)
-    }
-
-    /// Features and citations in two passes (the measure does not walk words itself).
-    fn with_cites_apart(
-        docs: &[Document],
-        config: ScoreConfig,
-        progress: &dyn Progress,
-    ) -> (Scorer, Vec<Vec<String>>) {
-        let scorer = Scorer::new_with(docs, config, progress);
-        let cites = docs.par_iter().map(|d| cites(&d.text)).collect();
-        (scorer, cites)
+            features,
+            dates,
+        }
     }
 
     /// Number of documents.

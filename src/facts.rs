@@ -1,0 +1,241 @@
+//! Stage 4, features with facts: each document's features for the measure ([`Scorer`]) and
+//! what the report stage needs of its text later ([`TextFacts`]: cited outlets, a hash of
+//! its bytes, its length), computed in one pass over the texts.
+//!
+//! With word shingles the pass walks each text's words once for both the shingles and the
+//! citations. [`features_dropping_texts`] also lets each text go as soon as its facts are
+//! taken, for runs whose later stages read nothing else of the texts (copy measures on
+//! `word:5`, no shared terms): memory then holds the shingle sets, never the texts and the
+//! sets together.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::cites::{cites, cites_of_words, has_trigger};
+use crate::config::{Measure, ScoreConfig, ShingleKind};
+use crate::document::Document;
+use crate::progress::{Progress, Stage};
+use crate::score::{Features, Scorer};
+use crate::shingle::{Shingles, word_shingles_with_spans};
+
+/// Documents between two progress reports.
+const PROGRESS_BLOCK: usize = 1024;
+
+/// What later stages need of each text, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct TextFacts {
+    /// The outlets each text cites ([`crate::cites`]).
+    pub cites: Vec<Vec<String>>,
+    /// XXH3-64 of each text's bytes (`None` for a blank text): byte-identical articles are
+    /// clustered together whatever else decides.
+    pub identity: Vec<Option<u64>>,
+    /// Each text's length in bytes.
+    pub lengths: Vec<usize>,
+}
+
+/// The facts of one text, and its shingle set when the measure shingles words.
+struct OneText {
+    set: Option<Shingles>,
+    cites: Vec<String>,
+    identity: Option<u64>,
+    length: usize,
+}
+
+thread_local! {
+    /// Per-thread buffer of one text's word spans.
+    static SPANS: RefCell<Vec<Range<usize>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The facts of `text`; with `word` = `Some(k)`, its word k-shingles from the same walk.
+fn one_text(text: &str, word: Option<usize>) -> OneText {
+    let identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
+    let (set, cites) = match word {
+        // Only a text with an attribution word needs its words kept.
+        Some(k) if !has_trigger(text) => (Some(word_shingles_with_spans(text, k, None)), vec![]),
+        Some(k) => SPANS.with(|cell| {
+            let spans = &mut *cell.borrow_mut();
+            let set = word_shingles_with_spans(text, k, Some(spans));
+            (Some(set), cites_of_words(text, spans))
+        }),
+        None => (None, cites(text)),
+    };
+    OneText {
+        set,
+        cites,
+        identity,
+        length: text.len(),
+    }
+}
+
+/// The word shingle size when the measure shingles words (the one walk serves both).
+fn word_shingles(config: &ScoreConfig) -> Option<usize> {
+    match (config.measure, config.shingle) {
+        (Measure::Jaccard | Measure::Containment, ShingleKind::Word(k)) => Some(k),
+        _ => None,
+    }
+}
+
+/// The scorer of `docs` and their text facts, counting documents on `progress`.
+pub fn features(
+    docs: &[Document],
+    config: ScoreConfig,
+    progress: &dyn Progress,
+) -> (Scorer, TextFacts) {
+    let Some(k) = word_shingles(&config) else {
+        // The measure reads texts its own way: facts in a second pass.
+        let scorer = Scorer::new_with(docs, config, progress);
+        let (_, facts) = gather(docs.par_iter().map(|d| one_text(&d.text, None)).collect());
+        return (scorer, facts);
+    };
+    progress.start(Stage::Signatures, Some(docs.len() as u64));
+    let blocks: Vec<Vec<OneText>> = docs
+        .par_chunks(PROGRESS_BLOCK)
+        .map(|block| {
+            let done = block.iter().map(|d| one_text(&d.text, Some(k))).collect();
+            progress.advance(block.len() as u64);
+            done
+        })
+        .collect();
+    progress.finish();
+    finish(docs, config, blocks)
+}
+
+/// [`features`], emptying each document's text as soon as its facts are taken. Only for
+/// copy measures on word shingles (`None` otherwise, texts untouched): every other
+/// measure reads the texts again later.
+pub fn features_dropping_texts(
+    docs: &mut [Document],
+    config: ScoreConfig,
+    progress: &dyn Progress,
+) -> Option<(Scorer, TextFacts)> {
+    let k = word_shingles(&config)?;
+    progress.start(Stage::Signatures, Some(docs.len() as u64));
+    let blocks: Vec<Vec<OneText>> = docs
+        .par_chunks_mut(PROGRESS_BLOCK)
+        .map(|block| {
+            let done = block
+                .iter_mut()
+                .map(|d| {
+                    let one = one_text(&d.text, Some(k));
+                    d.text = String::new();
+                    one
+                })
+                .collect();
+            progress.advance(block.len() as u64);
+            done
+        })
+        .collect();
+    progress.finish();
+    Some(finish(docs, config, blocks))
+}
+
+/// The scorer and facts from the per-block results of a word-shingle pass.
+fn finish(
+    docs: &[Document],
+    config: ScoreConfig,
+    blocks: Vec<Vec<OneText>>,
+) -> (Scorer, TextFacts) {
+    let (sets, facts) = gather(blocks.into_iter().flatten().collect());
+    let scorer = Scorer::from_features(
+        config,
+        Features::Shingles(sets),
+        docs.iter().map(|d| d.date).collect(),
+    );
+    (scorer, facts)
+}
+
+/// Splits per-text results into shingle sets (those that have one) and facts.
+fn gather(all: Vec<OneText>) -> (Vec<Shingles>, TextFacts) {
+    let mut sets = Vec::with_capacity(all.len());
+    let mut facts = TextFacts {
+        cites: Vec::with_capacity(all.len()),
+        identity: Vec::with_capacity(all.len()),
+        lengths: Vec::with_capacity(all.len()),
+    };
+    for one in all {
+        sets.extend(one.set);
+        facts.cites.push(one.cites);
+        facts.identity.push(one.identity);
+        facts.lengths.push(one.length);
+    }
+    (sets, facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    fn docs() -> Vec<Document> {
+        [
+            "Officials closed the Harbor Bridge on Monday, the Meridian Press reported.",
+            "Officials closed the Harbor Bridge on Monday, the Meridian Press reported.",
+            "  ",
+            "Grain prices rose 40 percent, according to Reuters, after the harvest failed.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document::new(format!("d{i}"), *t))
+        .collect()
+    }
+
+    #[test]
+    fn one_pass_equals_the_stages_apart() {
+        let docs = docs();
+        for config in [
+            ScoreConfig {
+                measure: Measure::Jaccard,
+                shingle: ShingleKind::Word(5),
+                window_days: 0,
+            },
+            ScoreConfig {
+                measure: Measure::Containment,
+                shingle: ShingleKind::Char(4),
+                window_days: 0,
+            },
+            ScoreConfig::default(),
+        ] {
+            let (scorer, facts) = features(&docs, config.clone(), &Silent);
+            let apart = Scorer::new(&docs, config.clone());
+            for a in 0..docs.len() {
+                for b in 0..docs.len() {
+                    assert_eq!(scorer.detail(a, b), apart.detail(a, b), "{config:?}");
+                }
+            }
+            let cited: Vec<Vec<String>> = docs.iter().map(|d| cites(&d.text)).collect();
+            assert_eq!(facts.cites, cited);
+            assert_eq!(facts.cites[0], ["Meridian Press"]);
+            assert_eq!(facts.identity[0], facts.identity[1]);
+            assert_ne!(facts.identity[0], facts.identity[3]);
+            assert_eq!(facts.identity[2], None);
+            assert_eq!(facts.lengths[3], docs[3].text.len());
+        }
+    }
+
+    #[test]
+    fn dropping_texts_keeps_the_same_features_and_facts() {
+        let config = ScoreConfig {
+            measure: Measure::Jaccard,
+            shingle: ShingleKind::Word(3),
+            window_days: 0,
+        };
+        let kept = docs();
+        let (scorer, facts) = features(&kept, config.clone(), &Silent);
+        let mut dropped = docs();
+        let (lean, lean_facts) =
+            features_dropping_texts(&mut dropped, config, &Silent).expect("a copy measure");
+        assert!(dropped.iter().all(|d| d.text.is_empty()));
+        assert_eq!(lean_facts.cites, facts.cites);
+        assert_eq!(lean_facts.identity, facts.identity);
+        assert_eq!(lean_facts.lengths, facts.lengths);
+        assert_eq!(lean.detail(0, 1), scorer.detail(0, 1));
+        assert_eq!(lean.detail(0, 3), scorer.detail(0, 3));
+        // The story measure reads texts again later: they are left alone.
+        let mut story = docs();
+        assert!(features_dropping_texts(&mut story, ScoreConfig::default(), &Silent).is_none());
+        assert_eq!(story, docs());
+    }
+}
