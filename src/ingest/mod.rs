@@ -117,7 +117,8 @@ pub fn read_csv(name: &str, reader: impl Read) -> Result<Corpus> {
 #[derive(Default)]
 pub(crate) struct Ingest<'p> {
     corpus: Corpus,
-    seen: HashMap<String, Position>,
+    /// Each id read so far, with the index of its document.
+    seen: HashMap<String, usize>,
     progress: Option<&'p dyn Progress>,
 }
 
@@ -138,12 +139,12 @@ impl Ingest<'_> {
 
     /// Adds a document, refusing a repeated id.
     pub(crate) fn push(&mut self, doc: Document) -> Result<()> {
-        if let Some(first) = self.seen.get(&doc.id) {
+        if let Some(&first) = self.seen.get(&doc.id) {
             return Err(Error::input(
                 doc.origin.clone(),
                 InputError::DuplicateId {
                     id: doc.id.clone(),
-                    first: first.clone(),
+                    first: self.corpus.docs[first].origin.clone(),
                 },
             ));
         }
@@ -153,7 +154,7 @@ impl Ingest<'_> {
                 format!("document {:?} has an empty text", doc.id),
             );
         }
-        self.seen.insert(doc.id.clone(), doc.origin.clone());
+        self.seen.insert(doc.id.clone(), self.corpus.docs.len());
         self.corpus.docs.push(doc);
         if let Some(p) = self.progress
             && self.corpus.docs.len().is_multiple_of(PROGRESS_EVERY)

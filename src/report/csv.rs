@@ -28,37 +28,66 @@ struct Row<'a> {
     cites: String,
 }
 
+/// Clusters rendered together into one buffer; buffers are rendered in parallel and
+/// written in order (the rows of a large run cost more to format than to write).
+const CLUSTERS_PER_BUFFER: usize = 4096;
+
 /// Writes the clusters as CSV.
 ///
 /// # Errors
 /// Any I/O error of `out`.
-pub fn render(report: &ClusterReport, corpus: &Corpus, out: impl Write) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    for c in &report.clusters {
-        for ((&m, sim), cites) in c.members.iter().zip(&c.attachment).zip(&c.cites) {
-            let d = &corpus.docs[m];
-            let copy_group = c
-                .copies
-                .iter()
-                .position(|g| g.members.contains(&m))
-                .map(|g| (g + 1).to_string())
-                .unwrap_or_default();
-            w.serialize(Row {
-                cluster: c.number,
-                id: &d.id,
-                source: d.source.as_deref().unwrap_or(""),
-                title: d.title.as_deref().unwrap_or(""),
-                date: d.date.map(|x| x.to_string()).unwrap_or_default(),
-                url: d.url.as_deref().unwrap_or(""),
-                size: c.members.len(),
-                similarity: sim.map(fmt_score).unwrap_or_default(),
-                copy_group,
-                cites: cites.join("; "),
-            })
-            .map_err(csv_io)?;
-        }
+pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let buffers: Vec<std::io::Result<Vec<u8>>> = report
+        .clusters
+        .par_chunks(CLUSTERS_PER_BUFFER)
+        .enumerate()
+        .map(|(i, clusters)| {
+            // The header row comes with the first rows.
+            let mut w = ::csv::WriterBuilder::new()
+                .has_headers(i == 0)
+                .from_writer(Vec::new());
+            for c in clusters {
+                rows(c, corpus, &mut w)?;
+            }
+            w.into_inner().map_err(|e| e.into_error())
+        })
+        .collect();
+    for b in buffers {
+        out.write_all(&b?)?;
     }
-    w.flush()
+    out.flush()
+}
+
+/// The rows of one cluster.
+fn rows(
+    c: &super::StoryCluster,
+    corpus: &Corpus,
+    w: &mut ::csv::Writer<Vec<u8>>,
+) -> std::io::Result<()> {
+    for ((&m, sim), cites) in c.members.iter().zip(&c.attachment).zip(&c.cites) {
+        let d = &corpus.docs[m];
+        let copy_group = c
+            .copies
+            .iter()
+            .position(|g| g.members.contains(&m))
+            .map(|g| (g + 1).to_string())
+            .unwrap_or_default();
+        w.serialize(Row {
+            cluster: c.number,
+            id: &d.id,
+            source: d.source.as_deref().unwrap_or(""),
+            title: d.title.as_deref().unwrap_or(""),
+            date: d.date.map(|x| x.to_string()).unwrap_or_default(),
+            url: d.url.as_deref().unwrap_or(""),
+            size: c.members.len(),
+            similarity: sim.map(fmt_score).unwrap_or_default(),
+            copy_group,
+            cites: cites.join("; "),
+        })
+        .map_err(csv_io)?;
+    }
+    Ok(())
 }
 
 /// The csv crate wraps I/O errors; unwrap them so a closed pipe is still recognisable.
