@@ -161,44 +161,52 @@ pub struct Occurrence {
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
     let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
-    let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default(); // df, cap_mid, low_mid
-    let mut kinds: HashMap<u64, Kind> = HashMap::default();
+    let mut stats: HashMap<u64, Stats> = HashMap::default();
     for raw in &raws {
         for r in raw {
-            kinds.entry(r.key).or_insert(r.kind);
-            let e = stats.entry(r.key).or_insert((0, 0, 0));
-            e.0 += 1;
-            e.1 += r.cap_mid;
-            e.2 += r.low_mid;
+            let e = stats.entry(r.key).or_insert(Stats {
+                df: 0,
+                cap_mid: 0,
+                low_mid: 0,
+                kind: r.kind,
+                id: 0,
+            });
+            e.df += 1;
+            e.cap_mid += r.cap_mid;
+            e.low_mid += r.low_mid;
         }
     }
     let mut keys: Vec<u64> = stats.keys().copied().collect();
     keys.sort_unstable();
-    let id_of: HashMap<u64, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    let df: Vec<u32> = keys.iter().map(|k| stats[k].0).collect();
+    let mut by_id: Vec<Stats> = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        let e = stats.get_mut(k).expect("a key of the map");
+        e.id = i as u32;
+        by_id.push(*e);
+    }
     let n = docs.len() as f32;
+    // Everything but the term frequency depends on the term alone: computed once per term
+    // rather than once per document holding it.
+    let factors: Vec<(f32, f32)> = keys
+        .par_iter()
+        .zip(&by_id)
+        .map(|(&k, s)| weight_factors(k, s.kind, s, n))
+        .collect();
     let vectors = raws
         .par_iter()
         .map(|raw| {
             let mut terms: Vec<(u32, f32)> = raw
                 .iter()
                 .map(|r| {
-                    let id = id_of[&r.key];
-                    let (_, cap, low) = stats[&r.key];
-                    let (bg_n, bg_df) = background(r.key, r.kind);
-                    let idf =
-                        ((1.0 + n + bg_n) / (1.0 + df[id as usize] as f32 + bg_df)).ln() + 1.0;
-                    let boost = match r.kind {
-                        Kind::Phrase => PHRASE_BOOST,
-                        Kind::Number => NUMBER_BOOST,
-                        Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
-                        Kind::Word => 1.0,
+                    let s = &stats[&r.key];
+                    // A key has one kind unless two terms' hashes collide; then each
+                    // occurrence keeps the weight of its own kind, as it always did.
+                    let (idf, boost) = if r.kind == s.kind {
+                        factors[s.id as usize]
+                    } else {
+                        weight_factors(r.key, r.kind, s, n)
                     };
-                    (id, (1.0 + r.tf.ln()) * idf * boost)
+                    (s.id, (1.0 + r.tf.ln()) * idf * boost)
                 })
                 .collect();
             terms.sort_unstable_by_key(|t| t.0);
@@ -215,22 +223,54 @@ pub fn weigh(docs: &[Document]) -> Weights {
             TermVector { terms }
         })
         .collect();
-    let salient = keys
+    let salient = by_id
         .iter()
-        .map(|k| {
-            let (_, cap, low) = stats[k];
-            match kinds[k] {
-                Kind::Phrase | Kind::Number => true,
-                Kind::Word => cap > 0 && cap >= low,
-            }
+        .map(|s| match s.kind {
+            Kind::Phrase | Kind::Number => true,
+            Kind::Word => s.is_name(),
         })
         .collect();
     Weights {
         vectors,
         keys,
-        df,
+        df: by_id.iter().map(|s| s.df).collect(),
         salient,
     }
+}
+
+/// What the collection says of one term.
+#[derive(Debug, Clone, Copy)]
+struct Stats {
+    /// Documents holding it.
+    df: u32,
+    /// Mid-sentence occurrences capitalised and in lower case (see [`Raw`]).
+    cap_mid: u32,
+    low_mid: u32,
+    /// The kind of its first occurrence.
+    kind: Kind,
+    /// Its term id.
+    id: u32,
+}
+
+impl Stats {
+    /// Whether the word is written as a name at least as often as not.
+    fn is_name(&self) -> bool {
+        self.cap_mid > 0 && self.cap_mid >= self.low_mid
+    }
+}
+
+/// The idf and the boost of a term of `kind` among `n` documents: its weight in a document
+/// is `(1 + ln tf) * idf * boost`.
+fn weight_factors(key: u64, kind: Kind, s: &Stats, n: f32) -> (f32, f32) {
+    let (bg_n, bg_df) = background(key, kind);
+    let idf = ((1.0 + n + bg_n) / (1.0 + s.df as f32 + bg_df)).ln() + 1.0;
+    let boost = match kind {
+        Kind::Phrase => PHRASE_BOOST,
+        Kind::Number => NUMBER_BOOST,
+        Kind::Word if s.is_name() => NAME_BOOST,
+        Kind::Word => 1.0,
+    };
+    (idf, boost)
 }
 
 /// Pseudo-documents of background English blended into the document frequencies: with two
@@ -912,5 +952,65 @@ mod tests {
             }
         }
         assert_eq!(cache.short.len() + cache.long.len(), words.len());
+    }
+
+    /// The weights as first written, per occurrence of each term (the shipped code computes
+    /// the idf and boost once per term).
+    fn reference_vectors(docs: &[Document]) -> Vec<TermVector> {
+        let raws: Vec<Vec<Raw>> = docs.iter().map(|d| extract(d, None)).collect();
+        let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default();
+        for r in raws.iter().flatten() {
+            let e = stats.entry(r.key).or_insert((0, 0, 0));
+            e.0 += 1;
+            e.1 += r.cap_mid;
+            e.2 += r.low_mid;
+        }
+        let mut keys: Vec<u64> = stats.keys().copied().collect();
+        keys.sort_unstable();
+        let n = docs.len() as f32;
+        raws.iter()
+            .map(|raw| {
+                let mut terms: Vec<(u32, f32)> = raw
+                    .iter()
+                    .map(|r| {
+                        let id = keys.binary_search(&r.key).expect("a key") as u32;
+                        let (df, cap, low) = stats[&r.key];
+                        let (bg_n, bg_df) = background(r.key, r.kind);
+                        let idf = ((1.0 + n + bg_n) / (1.0 + df as f32 + bg_df)).ln() + 1.0;
+                        let boost = match r.kind {
+                            Kind::Phrase => PHRASE_BOOST,
+                            Kind::Number => NUMBER_BOOST,
+                            Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
+                            Kind::Word => 1.0,
+                        };
+                        (id, (1.0 + r.tf.ln()) * idf * boost)
+                    })
+                    .collect();
+                terms.sort_unstable_by_key(|t| t.0);
+                let norm = terms
+                    .iter()
+                    .map(|t| f64::from(t.1) * f64::from(t.1))
+                    .sum::<f64>()
+                    .sqrt();
+                if norm > 0.0 {
+                    for t in &mut terms {
+                        t.1 = (f64::from(t.1) / norm) as f32;
+                    }
+                }
+                TermVector { terms }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weights_equal_the_per_occurrence_formula() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/news/articles.jsonl");
+        let file = std::io::BufReader::new(std::fs::File::open(path).expect("the fixture"));
+        let mut docs = crate::ingest::read_jsonl(path, file)
+            .expect("it parses")
+            .docs;
+        docs.push(doc("extra", NAMES));
+        let w = weigh(&docs);
+        assert_eq!(w.vectors, reference_vectors(&docs));
     }
 }
