@@ -112,8 +112,91 @@ const ABBREVIATIONS: &[&str] = &[
 /// assert_eq!(t.tokens.len(), 6);
 /// ```
 pub fn tokenize(text: &str) -> Tokens {
+    if text.is_ascii() {
+        // Most news text is ASCII: read its bytes as they are instead of decoding a
+        // `(offset, char)` pair of 16 bytes per character first.
+        tokenize_in(text, &Ascii(text))
+    } else {
+        tokenize_decoded(text)
+    }
+}
+
+/// [`tokenize`] through decoded characters, whatever the text (the ASCII path is tested
+/// against it).
+fn tokenize_decoded(text: &str) -> Tokens {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    tokenize_in(
+        text,
+        &Decoded {
+            text,
+            chars: &chars,
+        },
+    )
+}
+
+/// A text's characters by index, with their byte offsets, for [`tokenize_in`]: one
+/// definition of the tokenizer for decoded text and for ASCII bytes.
+trait Text {
+    /// Number of characters.
+    fn count(&self) -> usize;
+    /// Character `i` (`i < count`).
+    fn at(&self, i: usize) -> char;
+    /// Byte offset of character `i`; the text's length for `i == count`.
+    fn offset(&self, i: usize) -> usize;
+    /// Index just past the word starting at character `i` ([`word_end`]).
+    fn word_end(&self, i: usize) -> usize;
+    fn get(&self, i: usize) -> Option<char> {
+        (i < self.count()).then(|| self.at(i))
+    }
+}
+
+/// A text and its decoded `(byte offset, char)` pairs.
+struct Decoded<'a> {
+    text: &'a str,
+    chars: &'a [(usize, char)],
+}
+
+impl Text for Decoded<'_> {
+    fn count(&self) -> usize {
+        self.chars.len()
+    }
+    fn at(&self, i: usize) -> char {
+        self.chars[i].1
+    }
+    fn offset(&self, i: usize) -> usize {
+        self.chars.get(i).map_or(self.text.len(), |&(b, _)| b)
+    }
+    fn word_end(&self, i: usize) -> usize {
+        // The byte walk's end, back to a character index: past every character it covers.
+        let end = word_end(self.text, self.chars[i].0);
+        let mut j = i + 1;
+        while j < self.chars.len() && self.chars[j].0 < end {
+            j += 1;
+        }
+        j
+    }
+}
+
+/// An ASCII text: byte and character indexes coincide.
+struct Ascii<'a>(&'a str);
+
+impl Text for Ascii<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn at(&self, i: usize) -> char {
+        char::from(self.0.as_bytes()[i])
+    }
+    fn offset(&self, i: usize) -> usize {
+        i
+    }
+    fn word_end(&self, i: usize) -> usize {
+        word_end(self.0, i)
+    }
+}
+
+fn tokenize_in<T: Text>(text: &str, chars: &T) -> Tokens {
+    let end_of = |i: usize| chars.offset(i);
     let mut tokens = Vec::new();
     let mut sentences = Vec::new();
     let mut sentence_begin: Option<usize> = None;
@@ -133,14 +216,11 @@ pub fn tokenize(text: &str) -> Tokens {
             }
         }
     };
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    while i < chars.count() {
+        let (at, c) = (chars.offset(i), chars.at(i));
         if is_word(c) || is_ideographic(c) {
-            let end = word_end(text, at);
-            // Back to character indexes: past every character the word covers.
-            while i < chars.len() && chars[i].0 < end {
-                i += 1;
-            }
+            i = chars.word_end(i);
+            let end = end_of(i);
             if sentence_begin.is_none() {
                 sentence_begin = Some(at);
             }
@@ -161,19 +241,19 @@ pub fn tokenize(text: &str) -> Tokens {
             '.' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' => {
                 // Swallow a run of terminal marks and closing quotes/brackets.
                 let mut j = i + 1;
-                while j < chars.len()
+                while j < chars.count()
                     && matches!(
-                        chars[j].1,
+                        chars.at(j),
                         '.' | '!' | '?' | '\u{2026}' | ')' | ']' | '\'' | '\u{2019}'
                     )
-                    || j < chars.len() && is_close_quote(chars[j].1) && quoted_closes(&chars, j)
+                    || j < chars.count() && is_close_quote(chars.at(j)) && quoted_closes(chars, j)
                 {
-                    if is_close_quote(chars[j].1) {
+                    if is_close_quote(chars.at(j)) {
                         quoted = false;
                     }
                     j += 1;
                 }
-                if sentence_begin.is_some() && ends_sentence(text, &chars, i, j, &tokens) {
+                if sentence_begin.is_some() && ends_sentence(text, chars, i, j, &tokens) {
                     close(
                         &mut sentence_begin,
                         end_of(j),
@@ -187,13 +267,13 @@ pub fn tokenize(text: &str) -> Tokens {
             '\n' => {
                 let mut j = i + 1;
                 let mut blank = false;
-                while j < chars.len() && chars[j].1.is_whitespace() {
-                    if chars[j].1 == '\n' {
+                while j < chars.count() && chars.at(j).is_whitespace() {
+                    if chars.at(j) == '\n' {
                         blank = true;
                     }
                     j += 1;
                 }
-                if blank || !wrapped_line(&chars, i, j) {
+                if blank || !wrapped_line(chars, i, j) {
                     close(&mut sentence_begin, at, &mut sentences, &mut sentence_index);
                     if blank {
                         quoted = false;
@@ -428,8 +508,8 @@ pub(crate) fn walk_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str, bo
 
 /// A straight `"` after a terminal mark closes a quotation only when one is open; we do
 /// not track that here, so treat it as closing when the next character is not a letter.
-fn quoted_closes(chars: &[(usize, char)], j: usize) -> bool {
-    chars.get(j + 1).is_none_or(|&(_, n)| !is_word(n))
+fn quoted_closes<T: Text>(chars: &T, j: usize) -> bool {
+    chars.get(j + 1).is_none_or(|n| !is_word(n))
 }
 
 /// Is the `.` at byte `i` the inner dot of an initialism ("U.S", "e.g")? True when the
@@ -451,29 +531,23 @@ fn initialism_continues(b: &[u8], i: usize) -> bool {
 }
 
 /// Does the terminal mark at `i` (its run ending at `j`) end a sentence?
-fn ends_sentence(
-    text: &str,
-    chars: &[(usize, char)],
-    i: usize,
-    j: usize,
-    tokens: &[Token],
-) -> bool {
+fn ends_sentence<T: Text>(text: &str, chars: &T, i: usize, j: usize, tokens: &[Token]) -> bool {
     // What follows: the end of the text, or whitespace and then something that can open a
     // sentence (capital, digit, quote, bracket).
     let mut k = j;
-    if k >= chars.len() || matches!(chars[i].1, '\u{3002}' | '\u{FF01}' | '\u{FF1F}') {
+    if k >= chars.count() || matches!(chars.at(i), '\u{3002}' | '\u{FF01}' | '\u{FF1F}') {
         return true;
     }
-    if !chars[k].1.is_whitespace() {
+    if !chars.at(k).is_whitespace() {
         return false;
     }
-    while k < chars.len() && chars[k].1.is_whitespace() {
-        if chars[k].1 == '\n' {
+    while k < chars.count() && chars.at(k).is_whitespace() {
+        if chars.at(k) == '\n' {
             return true;
         }
         k += 1;
     }
-    let Some(&(_, next)) = chars.get(k) else {
+    let Some(next) = chars.get(k) else {
         return true;
     };
     let opens = next.is_uppercase()
@@ -484,12 +558,13 @@ fn ends_sentence(
     if !opens {
         return false;
     }
-    if chars[i].1 != '.' {
+    if chars.at(i) != '.' {
         return true;
     }
     // A period right after an abbreviation or a lone initial does not end the sentence.
+    let dot = chars.offset(i);
     match tokens.last() {
-        Some(t) if t.span.end == chars[i].0 || t.span.end == chars[i].0 + 1 => {
+        Some(t) if t.span.end == dot || t.span.end == dot + 1 => {
             let word = normalize(&text[t.span.clone()]);
             let word = word.trim_end_matches('.');
             let lone_initial = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
@@ -501,19 +576,49 @@ fn ends_sentence(
 
 /// Is the newline at `i` (next content at `j`) a hard wrap inside a sentence? Only when the
 /// line ends mid-phrase (a lower-case letter or a comma) and the next starts in lower case.
-fn wrapped_line(chars: &[(usize, char)], i: usize, j: usize) -> bool {
-    let prev = chars[..i]
-        .iter()
+fn wrapped_line<T: Text>(chars: &T, i: usize, j: usize) -> bool {
+    let prev = (0..i)
         .rev()
-        .map(|&(_, c)| c)
+        .map(|k| chars.at(k))
         .find(|c| !c.is_whitespace());
-    let next = chars.get(j).map(|&(_, c)| c);
+    let next = chars.get(j);
     matches!(prev, Some(p) if p.is_lowercase() || p == ',')
         && matches!(next, Some(n) if n.is_lowercase())
 }
 
 /// The letter case of a word as written.
 pub(crate) fn shape(word: &str) -> Shape {
+    if word.is_ascii() {
+        return shape_ascii(word.as_bytes());
+    }
+    shape_chars(word)
+}
+
+/// [`shape`] of an ASCII word, byte by byte: the same tests as [`shape_chars`], which for
+/// ASCII are the `is_ascii_*` ones.
+fn shape_ascii(word: &[u8]) -> Shape {
+    let (mut letters, mut upper) = (0, 0);
+    let mut first_upper = None;
+    for &b in word {
+        if b.is_ascii_digit() {
+            return Shape::Number;
+        }
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+            upper += usize::from(b.is_ascii_uppercase());
+            first_upper.get_or_insert(b.is_ascii_uppercase());
+        }
+    }
+    if letters >= 2 && upper == letters {
+        Shape::AllCaps
+    } else if first_upper == Some(true) {
+        Shape::Capitalized
+    } else {
+        Shape::Lower
+    }
+}
+
+fn shape_chars(word: &str) -> Shape {
     let mut letters = 0;
     let mut upper = 0;
     let mut first_upper = None;
@@ -734,6 +839,71 @@ mod tests {
         );
         for tok in &t.tokens {
             assert!(text.is_char_boundary(tok.span.start) && text.is_char_boundary(tok.span.end));
+        }
+    }
+
+    /// Pieces that exercise every rule: abbreviations, initials, initialisms, numbers,
+    /// quotes, brackets, wrapped lines and paragraph breaks.
+    const PIECES: &[&str] = &[
+        "Mr.",
+        "U.S.",
+        "e.g.",
+        "J.",
+        "a",
+        "The",
+        "said",
+        "NBC",
+        "Lavrov's",
+        "back-channel",
+        "4.2",
+        "1,000",
+        "x2",
+        "co.",
+        "3",
+        " ",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n  ",
+        ".",
+        "...",
+        "!",
+        "?",
+        ",",
+        ";",
+        "\"",
+        "'",
+        "`",
+        "(",
+        ")",
+        "[",
+        "]",
+        "-",
+        "--",
+        "\t",
+        ".\"",
+        "?)",
+    ];
+
+    fn ascii_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            prop::collection::vec(prop::sample::select(PIECES), 0..80).prop_map(|p| p.concat()),
+            "[ -~\n\t]{0,200}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn the_ascii_path_equals_the_decoded_one(text in ascii_text()) {
+            proptest::prop_assert_eq!(tokenize(&text), tokenize_decoded(&text));
+            for word in text.split(|c: char| c.is_whitespace()) {
+                proptest::prop_assert_eq!(shape_ascii(word.as_bytes()), shape_chars(word));
+            }
         }
     }
 

@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::document::Document;
-use crate::normalize::normalize;
+use crate::normalize::{normalize, normalize_into};
 use crate::stopwords::is_stop_word;
 use crate::tokenize::{Shape, Token, tokenize};
 
@@ -161,44 +161,52 @@ pub struct Occurrence {
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
     let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
-    let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default(); // df, cap_mid, low_mid
-    let mut kinds: HashMap<u64, Kind> = HashMap::default();
+    let mut stats: HashMap<u64, Stats> = HashMap::default();
     for raw in &raws {
         for r in raw {
-            kinds.entry(r.key).or_insert(r.kind);
-            let e = stats.entry(r.key).or_insert((0, 0, 0));
-            e.0 += 1;
-            e.1 += r.cap_mid;
-            e.2 += r.low_mid;
+            let e = stats.entry(r.key).or_insert(Stats {
+                df: 0,
+                cap_mid: 0,
+                low_mid: 0,
+                kind: r.kind,
+                id: 0,
+            });
+            e.df += 1;
+            e.cap_mid += r.cap_mid;
+            e.low_mid += r.low_mid;
         }
     }
     let mut keys: Vec<u64> = stats.keys().copied().collect();
     keys.sort_unstable();
-    let id_of: HashMap<u64, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, i as u32))
-        .collect();
-    let df: Vec<u32> = keys.iter().map(|k| stats[k].0).collect();
+    let mut by_id: Vec<Stats> = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        let e = stats.get_mut(k).expect("a key of the map");
+        e.id = i as u32;
+        by_id.push(*e);
+    }
     let n = docs.len() as f32;
+    // Everything but the term frequency depends on the term alone: computed once per term
+    // rather than once per document holding it.
+    let factors: Vec<(f32, f32)> = keys
+        .par_iter()
+        .zip(&by_id)
+        .map(|(&k, s)| weight_factors(k, s.kind, s, n))
+        .collect();
     let vectors = raws
         .par_iter()
         .map(|raw| {
             let mut terms: Vec<(u32, f32)> = raw
                 .iter()
                 .map(|r| {
-                    let id = id_of[&r.key];
-                    let (_, cap, low) = stats[&r.key];
-                    let (bg_n, bg_df) = background(r.key, r.kind);
-                    let idf =
-                        ((1.0 + n + bg_n) / (1.0 + df[id as usize] as f32 + bg_df)).ln() + 1.0;
-                    let boost = match r.kind {
-                        Kind::Phrase => PHRASE_BOOST,
-                        Kind::Number => NUMBER_BOOST,
-                        Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
-                        Kind::Word => 1.0,
+                    let s = &stats[&r.key];
+                    // A key has one kind unless two terms' hashes collide; then each
+                    // occurrence keeps the weight of its own kind, as it always did.
+                    let (idf, boost) = if r.kind == s.kind {
+                        factors[s.id as usize]
+                    } else {
+                        weight_factors(r.key, r.kind, s, n)
                     };
-                    (id, (1.0 + r.tf.ln()) * idf * boost)
+                    (s.id, (1.0 + r.tf.ln()) * idf * boost)
                 })
                 .collect();
             terms.sort_unstable_by_key(|t| t.0);
@@ -215,22 +223,54 @@ pub fn weigh(docs: &[Document]) -> Weights {
             TermVector { terms }
         })
         .collect();
-    let salient = keys
+    let salient = by_id
         .iter()
-        .map(|k| {
-            let (_, cap, low) = stats[k];
-            match kinds[k] {
-                Kind::Phrase | Kind::Number => true,
-                Kind::Word => cap > 0 && cap >= low,
-            }
+        .map(|s| match s.kind {
+            Kind::Phrase | Kind::Number => true,
+            Kind::Word => s.is_name(),
         })
         .collect();
     Weights {
         vectors,
         keys,
-        df,
+        df: by_id.iter().map(|s| s.df).collect(),
         salient,
     }
+}
+
+/// What the collection says of one term.
+#[derive(Debug, Clone, Copy)]
+struct Stats {
+    /// Documents holding it.
+    df: u32,
+    /// Mid-sentence occurrences capitalised and in lower case (see [`Raw`]).
+    cap_mid: u32,
+    low_mid: u32,
+    /// The kind of its first occurrence.
+    kind: Kind,
+    /// Its term id.
+    id: u32,
+}
+
+impl Stats {
+    /// Whether the word is written as a name at least as often as not.
+    fn is_name(&self) -> bool {
+        self.cap_mid > 0 && self.cap_mid >= self.low_mid
+    }
+}
+
+/// The idf and the boost of a term of `kind` among `n` documents: its weight in a document
+/// is `(1 + ln tf) * idf * boost`.
+fn weight_factors(key: u64, kind: Kind, s: &Stats, n: f32) -> (f32, f32) {
+    let (bg_n, bg_df) = background(key, kind);
+    let idf = ((1.0 + n + bg_n) / (1.0 + s.df as f32 + bg_df)).ln() + 1.0;
+    let boost = match kind {
+        Kind::Phrase => PHRASE_BOOST,
+        Kind::Number => NUMBER_BOOST,
+        Kind::Word if s.is_name() => NAME_BOOST,
+        Kind::Word => 1.0,
+    };
+    (idf, boost)
 }
 
 /// Pseudo-documents of background English blended into the document frequencies: with two
@@ -325,47 +365,153 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
 
 /// What the weigh stage needs of one word as written, remembered per thread: most words of
 /// a collection are repeats, and normalising, looking up and stemming each one again was a
-/// quarter of the weighing.
-#[derive(Clone)]
+/// quarter of the weighing. Everything is a plain value, so a hit reads nothing outside
+/// the cache's table (the normalised form itself is only needed inside names, and is
+/// recomputed there).
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct WordInfo {
-    /// The normalised form.
-    norm: std::rc::Rc<str>,
-    /// Length of `norm` without its possessive ending.
-    bare: usize,
-    /// Whether that bare form is a stop word.
-    stop: bool,
     /// The term key, as [`word_key`] gives it.
     key: Option<(u64, Kind)>,
+    /// Length of the normalised form without its possessive ending.
+    bare: usize,
+    /// Whether the normalised form has a possessive ending (`bare` is shorter).
+    possessive: bool,
+    /// Whether the bare form is a stop word.
+    stop: bool,
+    /// Whether the normalised form is a day name.
+    weekday: bool,
+    /// Whether the normalised form is a name connector.
+    connector: bool,
+    /// Whether the bare form is a name connector.
+    bare_connector: bool,
+    /// Whether the bare form is "new" / "news".
+    new: bool,
+    news: bool,
 }
 
-fn word_info(raw: &str, shape: Shape) -> WordInfo {
-    thread_local! {
-        static WORDS: std::cell::RefCell<HashMap<Box<str>, WordInfo>> =
-            std::cell::RefCell::new(HashMap::default());
-    }
-    WORDS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if let Some(w) = cache.get(raw) {
-            return w.clone();
-        }
-        // The shape comes from the written word itself, so the word alone is the key.
+impl WordInfo {
+    fn of(raw: &str, shape: Shape) -> WordInfo {
         let norm = normalize(raw);
-        let bare = strip_possessive(&norm).len();
-        let info = WordInfo {
-            stop: is_stop_word(&norm[..bare]),
+        let bare = strip_possessive(&norm);
+        WordInfo {
             key: word_key(&norm, shape),
-            bare,
-            norm: norm.into(),
-        };
-        if cache.len() < STEM_CACHE {
-            cache.insert(raw.into(), info.clone());
+            bare: bare.len(),
+            possessive: bare.len() != norm.len(),
+            stop: is_stop_word(bare),
+            weekday: WEEKDAYS.contains(&norm.as_str()),
+            connector: NAME_CONNECTORS.contains(&norm.as_str()),
+            bare_connector: NAME_CONNECTORS.contains(&bare),
+            new: bare == "new",
+            news: bare == "news",
         }
-        info
-    })
+    }
 }
 
-fn phrase_key(words: &[String]) -> u64 {
-    xxh3_64(format!("@{}", words.join(" ")).as_bytes())
+/// Bytes of a word kept inside a cache key (longer words are keyed by a boxed copy).
+const INLINE_WORD: usize = 23;
+
+/// A word of at most [`INLINE_WORD`] bytes, zero-padded, its length in the last byte: a
+/// key compared and hashed as three integers, with no pointer to follow (following one
+/// per word was most of the time of a lookup, waiting on memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct InlineWord([u64; 3]);
+
+impl InlineWord {
+    fn new(word: &str) -> Option<InlineWord> {
+        let b = word.as_bytes();
+        if b.len() > INLINE_WORD {
+            return None;
+        }
+        let mut bytes = [0u8; 24];
+        bytes[..b.len()].copy_from_slice(b);
+        bytes[23] = b.len() as u8;
+        let word =
+            |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("eight bytes"));
+        Some(InlineWord([word(0), word(1), word(2)]))
+    }
+}
+
+/// The per-thread word cache, bounded at [`STEM_CACHE`] words.
+#[derive(Default)]
+struct WordCache {
+    short: HashMap<InlineWord, WordInfo>,
+    long: HashMap<Box<str>, WordInfo>,
+}
+
+impl WordCache {
+    /// The shape comes from the written word itself, so the word alone is the key.
+    fn info(&mut self, raw: &str, shape: Shape) -> WordInfo {
+        let full = self.short.len() + self.long.len() >= STEM_CACHE;
+        match InlineWord::new(raw) {
+            Some(k) => {
+                if let Some(&w) = self.short.get(&k) {
+                    return w;
+                }
+                let w = WordInfo::of(raw, shape);
+                if !full {
+                    self.short.insert(k, w);
+                }
+                w
+            }
+            None => {
+                if let Some(&w) = self.long.get(raw) {
+                    return w;
+                }
+                let w = WordInfo::of(raw, shape);
+                if !full {
+                    self.long.insert(raw.into(), w);
+                }
+                w
+            }
+        }
+    }
+}
+
+/// The key of a multi-word name from its words' normalised forms, `@` and the words
+/// joined by spaces (built in `buf`).
+fn phrase_key<'a>(words: impl Iterator<Item = &'a str>, buf: &mut String) -> u64 {
+    buf.clear();
+    buf.push('@');
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            buf.push(' ');
+        }
+        buf.push_str(w);
+    }
+    xxh3_64(buf.as_bytes())
+}
+
+/// A word (or connector) of a run of capitalised words that may be a name: its normalised
+/// form is `norms[norm]` of the [`NameRun`].
+struct RunWord<'t> {
+    norm: std::ops::Range<usize>,
+    surface: &'t str,
+    connector: bool,
+}
+
+/// A run of capitalised words being read, with their normalised forms end to end in one
+/// buffer: no allocation per word.
+#[derive(Default)]
+struct NameRun<'t> {
+    norms: String,
+    words: Vec<RunWord<'t>>,
+}
+
+impl<'t> NameRun<'t> {
+    fn push(&mut self, norm: &str, surface: &'t str, connector: bool) {
+        let from = self.norms.len();
+        self.norms.push_str(norm);
+        self.words.push(RunWord {
+            norm: from..self.norms.len(),
+            surface,
+            connector,
+        });
+    }
+
+    fn clear(&mut self) {
+        self.norms.clear();
+        self.words.clear();
+    }
 }
 
 /// A word without its possessive ending ("Lavrov's", "Reuters'"), curly or straight.
@@ -379,9 +525,60 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 
 /// Extracts the raw terms of a document: headline first (unless the text repeats it), then
 /// body. With `surfaces`, also records every occurrence's surface form.
-fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
+fn extract(doc: &Document, surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
+    thread_local! {
+        static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
+    }
+    WORDS.with_borrow_mut(|words| extract_with(doc, surfaces, words))
+}
+
+/// A run of names ends: records it (and its last two words) as multi-word names when it
+/// holds at least two names.
+fn flush(
+    run: &mut NameRun<'_>,
+    weight: f32,
+    acc: &mut HashMap<u64, Raw>,
+    order: &mut Vec<u64>,
+    surfaces: &mut Option<&mut Vec<Occurrence>>,
+    buf: &mut String,
+) {
+    let names = run.words.iter().filter(|w| !w.connector).count();
+    if names >= 2 {
+        let mut emit = |part: &[RunWord<'_>]| {
+            let key = phrase_key(part.iter().map(|w| &run.norms[w.norm.clone()]), buf);
+            bump(acc, order, key, Kind::Phrase, weight, None);
+            if let Some(s) = surfaces.as_deref_mut() {
+                let surface = part.iter().map(|w| w.surface).collect::<Vec<_>>().join(" ");
+                s.push(Occurrence {
+                    key,
+                    surface,
+                    phrase: true,
+                });
+            }
+        };
+        emit(&run.words);
+        // A title or an organisation often runs into a person's name ("Foreign
+        // Minister Sergey Lavrov", "Council of Foreign Relations Richard Haass"):
+        // the last two words are also a name of their own, so that the report
+        // that writes plain "Sergey Lavrov" shares it (and "Council on Foreign
+        // Relations" shares "Foreign Relations" with "Council of ...").
+        let tail = &run.words[run.words.len().saturating_sub(2)..];
+        if names >= 3 && tail.iter().all(|w| !w.connector) {
+            emit(tail);
+        }
+    }
+    run.clear();
+}
+
+fn extract_with(
+    doc: &Document,
+    mut surfaces: Option<&mut Vec<Occurrence>>,
+    words: &mut WordCache,
+) -> Vec<Raw> {
     let mut acc: HashMap<u64, Raw> = HashMap::default();
     let mut order: Vec<u64> = Vec::new();
+    let mut buf = String::new();
+    let mut norm = String::new();
     let title = doc
         .title
         .as_deref()
@@ -394,64 +591,30 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
     for (text, weight) in parts {
         let tokens = tokenize(text);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
-        let mut run: Vec<(String, String)> = Vec::new(); // (norm, surface) of a name run
-        let mut pending: Vec<(String, String)> = Vec::new(); // connectors awaiting a name
-        let flush = |run: &mut Vec<(String, String)>,
-                     acc: &mut HashMap<u64, Raw>,
-                     order: &mut Vec<u64>,
-                     surfaces: &mut Option<&mut Vec<Occurrence>>| {
-            let names = run
-                .iter()
-                .filter(|(n, _)| !NAME_CONNECTORS.contains(&n.as_str()))
-                .count();
-            if names >= 2 {
-                let mut emit = |part: &[(String, String)]| {
-                    let norms: Vec<String> = part.iter().map(|(n, _)| n.clone()).collect();
-                    let key = phrase_key(&norms);
-                    bump(acc, order, key, Kind::Phrase, weight, None);
-                    if let Some(s) = surfaces.as_deref_mut() {
-                        let surface = part
-                            .iter()
-                            .map(|(_, s)| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        s.push(Occurrence {
-                            key,
-                            surface,
-                            phrase: true,
-                        });
-                    }
-                };
-                emit(run);
-                // A title or an organisation often runs into a person's name ("Foreign
-                // Minister Sergey Lavrov", "Council of Foreign Relations Richard Haass"):
-                // the last two words are also a name of their own, so that the report
-                // that writes plain "Sergey Lavrov" shares it (and "Council on Foreign
-                // Relations" shares "Foreign Relations" with "Council of ...").
-                let tail = &run[run.len().saturating_sub(2)..];
-                if names >= 3
-                    && tail
-                        .iter()
-                        .all(|(n, _)| !NAME_CONNECTORS.contains(&n.as_str()))
-                {
-                    emit(tail);
-                }
-            }
-            run.clear();
-        };
+        let mut run = NameRun::default();
+        // A connector awaiting a name ("of" in "Council of ..."): its surface.
+        let mut pending: Option<&str> = None;
         let mut last_sentence = u32::MAX;
         let mut last_end = 0usize;
         for tok in &tokens.tokens {
             let raw_text = tok.text(text);
-            let info = word_info(raw_text, tok.shape);
-            let norm: &str = &info.norm;
+            let info = words.info(raw_text, tok.shape);
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
             let gap = &text[last_end.min(tok.span.start)..tok.span.start];
-            let weekday = WEEKDAYS.contains(&norm);
-            if tok.sentence != last_sentence || gap.chars().any(|c| !c.is_whitespace()) || weekday {
-                flush(&mut run, &mut acc, &mut order, &mut surfaces);
-                pending.clear();
+            if tok.sentence != last_sentence
+                || gap.chars().any(|c| !c.is_whitespace())
+                || info.weekday
+            {
+                flush(
+                    &mut run,
+                    weight,
+                    &mut acc,
+                    &mut order,
+                    &mut surfaces,
+                    &mut buf,
+                );
+                pending = None;
                 last_sentence = tok.sentence;
             }
             last_end = tok.span.end;
@@ -459,27 +622,44 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                 .get(tok.sentence as usize)
                 .copied()
                 .unwrap_or(false);
-            let norm_np = &norm[..info.bare];
             let surface = strip_possessive(raw_text);
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
             // "News" is a stop word but ends many outlets' names ("NBC News", "Sky News").
             let name_word = !info.stop
-                || (norm_np == "new" && !tok.sentence_start)
-                || (norm_np == "news" && !run.is_empty());
+                || (info.new && !tok.sentence_start)
+                || (info.news && !run.words.is_empty());
             if !headline && capital && name_word {
-                run.append(&mut pending);
-                run.push((norm_np.to_owned(), surface.to_owned()));
-                if norm.len() != norm_np.len() {
-                    // A possessive ends the name: "Lavrov's aide".
-                    flush(&mut run, &mut acc, &mut order, &mut surfaces);
+                if let Some(connector) = pending.take() {
+                    normalize_into(connector, &mut norm);
+                    run.push(&norm, connector, true);
                 }
-            } else if !run.is_empty() && NAME_CONNECTORS.contains(&norm) && pending.is_empty() {
-                pending.push((norm.to_owned(), raw_text.to_owned()));
+                normalize_into(raw_text, &mut norm);
+                run.push(&norm[..info.bare], surface, info.bare_connector);
+                if info.possessive {
+                    // A possessive ends the name: "Lavrov's aide".
+                    flush(
+                        &mut run,
+                        weight,
+                        &mut acc,
+                        &mut order,
+                        &mut surfaces,
+                        &mut buf,
+                    );
+                }
+            } else if !run.words.is_empty() && info.connector && pending.is_none() {
+                pending = Some(raw_text);
             } else {
-                flush(&mut run, &mut acc, &mut order, &mut surfaces);
-                pending.clear();
+                flush(
+                    &mut run,
+                    weight,
+                    &mut acc,
+                    &mut order,
+                    &mut surfaces,
+                    &mut buf,
+                );
+                pending = None;
             }
             let Some((key, kind)) = info.key else {
                 continue;
@@ -505,7 +685,14 @@ fn extract(doc: &Document, mut surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Ra
                 });
             }
         }
-        flush(&mut run, &mut acc, &mut order, &mut surfaces);
+        flush(
+            &mut run,
+            weight,
+            &mut acc,
+            &mut order,
+            &mut surfaces,
+            &mut buf,
+        );
     }
     // Sized exactly: a collected filter would grow by doubling, and these vectors are the
     // largest thing held while a collection is weighed.
@@ -674,5 +861,156 @@ mod tests {
         let s2 = w2.vectors[2].cosine(&w2.vectors[1]);
         assert!((s1 - s2).abs() < 1e-9);
         assert!(s1 > 0.3);
+    }
+
+    /// Names with connectors, possessives, weekdays, outlets, a headline-case line and
+    /// abbreviations: the multi-word names found, as the weigh stage found them before its
+    /// word cache and name runs were rewritten for speed.
+    const NAMES: &str = "Officials at the Council of the European Union met with the heirs of Ludwig van Beethoven's estate in a small room in New York on Tuesday, and they said that it went well. \
+        The reporters of NBC News said that Van Morrison and the doctor Ines de la Cruz, of the Banco del Sur, had flown to the city of Sao Paulo on Monday night with their friends. \
+        It was the New Harbor Authority of Kestwick Port that told a reporter of Reuters' desk, Jan Kowalski, about it over the phone. \
+        After that the minister Foreign Minister Sergey Lavrov of Russia spoke for an hour with the man Abu Bakr al Baghdadi of the group and then with Al Gore for a show on CNN News late in the evening. \
+        THE BIG STORY Of The Day\n\nNew rules for the bank Banco Central de Chile came out on Sunday from the office of Mary O\u{2019}Neil and of Jean-Luc Picard, who said they were of the view that the Council on Foreign Relations Richard Haass was right. \
+        We were told that the trip to the van of the Bank of England by the people of the City of London did not go well for the U.S. and the U.K. at all.";
+
+    #[test]
+    fn multi_word_names_are_unchanged() {
+        let occ = occurrences(&doc("a", NAMES));
+        let phrases: Vec<&str> = occ
+            .iter()
+            .filter(|o| o.phrase)
+            .map(|o| o.surface.as_str())
+            .collect();
+        assert_eq!(
+            phrases,
+            [
+                "European Union",
+                "Ludwig van Beethoven",
+                "New York",
+                "NBC News",
+                "Banco del Sur",
+                "Sao Paulo",
+                "New Harbor Authority of Kestwick Port",
+                "Kestwick Port",
+                "Jan Kowalski",
+                "Foreign Minister Sergey Lavrov of Russia",
+                "Abu Bakr al Baghdadi",
+                "CNN News",
+                "Banco Central de Chile",
+                "Mary O\u{2019}Neil",
+                "Jean-Luc Picard",
+                "Council on Foreign Relations Richard Haass",
+                "Richard Haass",
+                "Bank of England",
+                "City of London",
+            ]
+        );
+        // Keys from the words' normalised forms, and every word's key as `word_key` gives
+        // it without the cache.
+        for o in &occ {
+            let want = if o.phrase {
+                xxh3_64(format!("@{}", normalize(&o.surface)).as_bytes())
+            } else {
+                word_key(&normalize(&o.surface), crate::tokenize::shape(&o.surface))
+                    .expect("only words with a key occur")
+                    .0
+            };
+            assert_eq!(o.key, want, "{}", o.surface);
+        }
+    }
+
+    #[test]
+    fn the_word_cache_answers_as_the_words_themselves() {
+        let mut cache = WordCache::default();
+        let long = "a".repeat(INLINE_WORD);
+        let longer = "b".repeat(INLINE_WORD + 1);
+        let words = [
+            "a",
+            "a\0",
+            "\0a",
+            "Lavrov's",
+            "Reuters\u{2019}",
+            "New",
+            "news",
+            "van",
+            "Van",
+            "Tuesday",
+            "1,000",
+            "4.2",
+            "the",
+            "Straße",
+            &long,
+            &longer,
+            &long[1..],
+        ];
+        assert_ne!(InlineWord::new("a"), InlineWord::new("a\0"));
+        assert_eq!(InlineWord::new(&longer), None);
+        for round in 0..2 {
+            for w in words {
+                let shape = crate::tokenize::shape(w);
+                assert_eq!(cache.info(w, shape), WordInfo::of(w, shape), "{w} {round}");
+            }
+        }
+        assert_eq!(cache.short.len() + cache.long.len(), words.len());
+    }
+
+    /// The weights as first written, per occurrence of each term (the shipped code computes
+    /// the idf and boost once per term).
+    fn reference_vectors(docs: &[Document]) -> Vec<TermVector> {
+        let raws: Vec<Vec<Raw>> = docs.iter().map(|d| extract(d, None)).collect();
+        let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default();
+        for r in raws.iter().flatten() {
+            let e = stats.entry(r.key).or_insert((0, 0, 0));
+            e.0 += 1;
+            e.1 += r.cap_mid;
+            e.2 += r.low_mid;
+        }
+        let mut keys: Vec<u64> = stats.keys().copied().collect();
+        keys.sort_unstable();
+        let n = docs.len() as f32;
+        raws.iter()
+            .map(|raw| {
+                let mut terms: Vec<(u32, f32)> = raw
+                    .iter()
+                    .map(|r| {
+                        let id = keys.binary_search(&r.key).expect("a key") as u32;
+                        let (df, cap, low) = stats[&r.key];
+                        let (bg_n, bg_df) = background(r.key, r.kind);
+                        let idf = ((1.0 + n + bg_n) / (1.0 + df as f32 + bg_df)).ln() + 1.0;
+                        let boost = match r.kind {
+                            Kind::Phrase => PHRASE_BOOST,
+                            Kind::Number => NUMBER_BOOST,
+                            Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
+                            Kind::Word => 1.0,
+                        };
+                        (id, (1.0 + r.tf.ln()) * idf * boost)
+                    })
+                    .collect();
+                terms.sort_unstable_by_key(|t| t.0);
+                let norm = terms
+                    .iter()
+                    .map(|t| f64::from(t.1) * f64::from(t.1))
+                    .sum::<f64>()
+                    .sqrt();
+                if norm > 0.0 {
+                    for t in &mut terms {
+                        t.1 = (f64::from(t.1) / norm) as f32;
+                    }
+                }
+                TermVector { terms }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weights_equal_the_per_occurrence_formula() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/news/articles.jsonl");
+        let file = std::io::BufReader::new(std::fs::File::open(path).expect("the fixture"));
+        let mut docs = crate::ingest::read_jsonl(path, file)
+            .expect("it parses")
+            .docs;
+        docs.push(doc("extra", NAMES));
+        let w = weigh(&docs);
+        assert_eq!(w.vectors, reference_vectors(&docs));
     }
 }
