@@ -4,7 +4,7 @@
 use crate::document::{Date, Document, Warning};
 use crate::error::Position;
 
-use super::{clean_owned, clean_text};
+use super::clean_owned;
 
 /// The fields of one record, as strings, before validation.
 #[derive(Debug, Default)]
@@ -41,10 +41,12 @@ pub(crate) fn build(warnings: &mut Vec<Warning>, pos: Position, name: &str, f: F
     // Metadata is one line: cleaned (markup may leave gaps), then spaces collapsed.
     let nonempty = |s: Option<String>| {
         s.map(|s| {
-            clean_text(&s)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
+            let s = clean_owned(s);
+            if is_one_line(&s) {
+                s
+            } else {
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            }
         })
         .filter(|s| !s.is_empty())
     };
@@ -56,5 +58,49 @@ pub(crate) fn build(warnings: &mut Vec<Warning>, pos: Position, name: &str, f: F
         date,
         url: f.url.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         origin: pos,
+    }
+}
+
+/// True when collapsing the whitespace of `s` would change nothing (ASCII with single
+/// spaces between words, none at the ends): most metadata, which then needs no copy.
+fn is_one_line(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.is_ascii()
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.windows(2).all(|w| w != b"  ")
+        && !b
+            .iter()
+            .any(|c| c.is_ascii_whitespace() && *c != b' ' || *c == 0x0b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_one_line;
+
+    #[test]
+    fn one_line_means_collapsing_changes_nothing() {
+        for s in [
+            "Harbor budget",
+            "",
+            "a",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "tab\there",
+            "line\nbreak",
+            "vt\u{b}x",
+            "ff\u{c}x",
+            "nbsp\u{a0}x",
+            "em\u{2003}space",
+            "Caf\u{e9} Society",
+        ] {
+            let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if is_one_line(s) {
+                assert_eq!(collapsed, s, "{s:?}");
+            }
+        }
+        assert!(is_one_line("Harbor budget"));
+        assert!(!is_one_line("two  spaces") && !is_one_line("vt\u{b}x"));
     }
 }
