@@ -27,9 +27,10 @@ struct Parsed {
 }
 
 /// Reads every line of `reader`; `shown` names the file in messages, `name` (the file
-/// name) makes fallback ids. The input is read in blocks of whole lines; each block's lines
-/// are parsed in parallel while the next block is read. Documents, warnings and the first
-/// error come out in line order, exactly as a line-by-line reading gives them.
+/// name) makes fallback ids. The input is read in blocks of whole lines, in a pipeline:
+/// while the pool parses one block's lines in parallel, this thread reads the next block
+/// and adds the previous block's documents. Documents, warnings and the first error come
+/// out in line order, exactly as a line-by-line reading gives them.
 pub(crate) fn read(
     ingest: &mut Ingest,
     shown: &str,
@@ -40,10 +41,14 @@ pub(crate) fn read(
     let mut warned_utf8 = false;
     let mut carry = Vec::new();
     let mut block = next_block(&mut reader, &mut carry);
+    // Parsed lines of the previous block, not yet added.
+    let mut pending: Vec<Result<Parsed>> = Vec::new();
     loop {
         let lines = match std::mem::replace(&mut block, Ok(Vec::new())) {
             Ok(b) => b,
             Err((newlines, e)) => {
+                // Lines before the unreadable one come first, errors included.
+                add(ingest, pending, &mut warned_utf8)?;
                 return Err(Error::input(
                     Position::line(shown, line_no + newlines + 1),
                     InputError::Read(e),
@@ -51,12 +56,12 @@ pub(crate) fn read(
             }
         };
         if lines.is_empty() {
-            return Ok(());
+            return add(ingest, pending, &mut warned_utf8);
         }
         let first = line_no;
         let mut parsed: Vec<Result<Parsed>> = Vec::new();
+        let mut added = Ok(());
         rayon::in_place_scope(|scope| {
-            // The block's lines are parsed on the pool while this thread reads ahead.
             scope.spawn(|_| {
                 let numbered: Vec<(u64, &[u8])> = lines
                     .split_inclusive(|&b| b == b'\n')
@@ -69,27 +74,35 @@ pub(crate) fn read(
                     .collect();
             });
             block = next_block(&mut reader, &mut carry);
+            added = add(ingest, std::mem::take(&mut pending), &mut warned_utf8);
         });
+        added?;
         line_no += parsed.len() as u64;
-        for p in parsed {
-            let p = p?;
-            if let Some(at) = p.bad_utf8
-                && !warned_utf8
-            {
-                ingest.warn(
-                    p.pos.clone(),
-                    format!("invalid UTF-8 at byte {at} of the line, replaced (first of possibly several in this file)"),
-                );
-                warned_utf8 = true;
-            }
-            for w in p.warnings {
-                ingest.warn(w.pos, w.message);
-            }
-            if let Some(doc) = p.doc {
-                ingest.push(doc)?;
-            }
+        pending = parsed;
+    }
+}
+
+/// Adds parsed lines to `ingest` in order, stopping at the first error.
+fn add(ingest: &mut Ingest, parsed: Vec<Result<Parsed>>, warned_utf8: &mut bool) -> Result<()> {
+    for p in parsed {
+        let p = p?;
+        if let Some(at) = p.bad_utf8
+            && !*warned_utf8
+        {
+            ingest.warn(
+                p.pos.clone(),
+                format!("invalid UTF-8 at byte {at} of the line, replaced (first of possibly several in this file)"),
+            );
+            *warned_utf8 = true;
+        }
+        for w in p.warnings {
+            ingest.warn(w.pos, w.message);
+        }
+        if let Some(doc) = p.doc {
+            ingest.push(doc)?;
         }
     }
+    Ok(())
 }
 
 /// The next block of whole lines: `carry` (the start of a line the last block cut), then
