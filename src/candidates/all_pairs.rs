@@ -431,6 +431,21 @@ impl Scratch {
         }
     }
 
+    /// Takes the accumulated values as `(document, value)` in the order first touched,
+    /// leaving the scratch zeroed.
+    fn drain_unsorted<'s>(
+        &'s mut self,
+        layout: &'s Layout,
+    ) -> impl Iterator<Item = (u32, f64)> + 's {
+        let Scratch { acc, touched } = self;
+        touched.drain(..).map(|p| {
+            (
+                layout.order[p as usize],
+                std::mem::take(&mut acc[p as usize]),
+            )
+        })
+    }
+
     /// Takes the accumulated values as `(document, value)` sorted by document, leaving the
     /// scratch zeroed.
     fn drain(&mut self, layout: &Layout) -> Vec<(u32, f64)> {
@@ -524,7 +539,14 @@ impl<'a> AllPairs<'a> {
                     let a = layout.order[p as usize] as usize;
                     scratch.accumulate_later(index, a);
                     let mut row = Vec::new();
-                    for (b, raw) in scratch.drain(layout) {
+                    // Unsorted: rows are cut by score (ties by pair) and the pairs sorted
+                    // at the end, so the order they are met in does not matter.
+                    for (b, raw) in scratch.drain_unsorted(layout) {
+                        // Most partners share a few common words and nothing more: the
+                        // bound on the score rules them out before the dates are read.
+                        if !partial && !scorer.may_reach(raw, min_score) {
+                            continue;
+                        }
                         let (x, y) = if (b as usize) < a {
                             (b as usize, a)
                         } else {
