@@ -358,6 +358,8 @@ impl Index {
 struct Scratch {
     acc: Vec<f64>,
     touched: Vec<u32>,
+    /// The lists a story walk visits: term, where to start, the document's weight.
+    walks: Vec<(u32, u32, f32)>,
 }
 
 impl Scratch {
@@ -365,6 +367,7 @@ impl Scratch {
         Scratch {
             acc: vec![0.0; n],
             touched: Vec::new(),
+            walks: Vec::new(),
         }
     }
 
@@ -414,10 +417,27 @@ impl Scratch {
         };
         let (terms, term_weights) = index.doc_terms.row(a);
         let first = index.doc_terms.offsets[a];
-        let Scratch { acc, touched } = self;
+        let Scratch {
+            acc,
+            touched,
+            walks,
+        } = self;
         // Story postings carry weights (`own_slot` is only kept for them).
         let term_weights = term_weights.expect("story terms are weighted");
+        let undated = dated && layout.undated < n;
+        // First only which lists have anything to walk, in a loop of independent reads: the
+        // start of each list is far from the last one's in memory, and reads side by side
+        // wait for memory together, where the walk below would wait for each in turn. A
+        // list left out adds nothing to any sum, so every sum keeps its order.
+        walks.clear();
         for ((&t, &wa), &own) in terms.iter().zip(term_weights).zip(&index.own_slot[first..]) {
+            let docs = index.postings.row(t as usize).0;
+            let after = own as usize + 1;
+            if docs.get(after).is_some_and(|&p| p < hi) || undated {
+                walks.push((t, after as u32, wa));
+            }
+        }
+        for &(t, after, wa) in walks.iter() {
             let wa = f64::from(wa);
             let (docs, doc_weights) = index.postings.row(t as usize);
             let doc_weights = doc_weights.expect("story postings are weighted");
@@ -429,7 +449,7 @@ impl Scratch {
                 *slot += wa * f64::from(wb);
             };
             // From the document's own place on, as far as its window reaches.
-            let after = own as usize + 1;
+            let after = after as usize;
             for (&p, &wb) in docs[after..].iter().zip(&doc_weights[after..]) {
                 if p >= hi {
                     break;
@@ -452,7 +472,7 @@ impl Scratch {
         &'s mut self,
         layout: &'s Layout,
     ) -> impl Iterator<Item = (u32, f64)> + 's {
-        let Scratch { acc, touched } = self;
+        let Scratch { acc, touched, .. } = self;
         touched.drain(..).map(|p| {
             (
                 layout.order[p as usize],
