@@ -229,6 +229,18 @@ impl Scorer {
         }
     }
 
+    /// Whether a pair whose raw overlap (as for [`Scorer::finish`]) is `raw` may score
+    /// `min_score > 0` or more. False only when it cannot: a story score is at most the
+    /// calibrated raw cosine, since the date decay only lowers it (a product with a factor
+    /// in [0, 1] never rounds above the other factor, and the clamp and root are monotonic).
+    /// Copy measures give no such bound here.
+    pub fn may_reach(&self, raw: f64, min_score: f64) -> bool {
+        match &self.features {
+            Features::Story(_) => calibrate(raw.clamp(0.0, 1.0)) >= min_score,
+            Features::Shingles(_) => true,
+        }
+    }
+
     /// Scores one pair directly (the reference the fast candidate stage is tested against).
     pub fn detail(&self, a: usize, b: usize) -> Detail {
         let raw = match &self.features {
@@ -372,5 +384,37 @@ mod tests {
             },
         );
         assert!((s.score(0, 1) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn no_pair_the_bound_rules_out_reaches_the_floor() {
+        let texts = [
+            "Mayor Ines Calder closes Harbor Bridge",
+            "Mayor Ines Calder closed the Harbor Bridge after inspectors found cracks in two \
+             steel girders, and the ferries ran extra crossings through the week.",
+        ];
+        let mut docs: Vec<Document> = (0..6)
+            .map(|i| Document::new(format!("d{i}"), texts[i % 2]))
+            .collect();
+        for (i, d) in docs.iter_mut().enumerate().skip(1) {
+            d.date = Date::parse(&format!("2025-10-{:02}", i));
+        }
+        let s = Scorer::new(&docs, ScoreConfig::default());
+        let mut ruled_out = 0;
+        for a in 0..docs.len() {
+            for b in a + 1..docs.len() {
+                for r in 0..=120 {
+                    let raw = f64::from(r) / 100.0;
+                    for m in 1..=20 {
+                        let min = f64::from(m) / 20.0;
+                        if !s.may_reach(raw, min) {
+                            ruled_out += 1;
+                            assert!(s.finish(a, b, raw).score < min, "{a} {b} {raw} {min}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(ruled_out > 0);
     }
 }

@@ -365,56 +365,77 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
 
 /// What the weigh stage needs of one word as written, remembered per thread: most words of
 /// a collection are repeats, and normalising, looking up and stemming each one again was a
-/// quarter of the weighing. Everything is a plain value, so a hit reads nothing outside
-/// the cache's table (the normalised form itself is only needed inside names, and is
-/// recomputed there).
+/// quarter of the weighing. Everything is a plain value, 16 bytes, so a hit reads one
+/// small entry of the cache's table (the normalised form itself is only needed inside
+/// names, and is recomputed there).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct WordInfo {
-    /// The term key, as [`word_key`] gives it.
-    key: Option<(u64, Kind)>,
+    /// The term key, as [`word_key`] gives it (meaningful with [`WordInfo::HAS_KEY`]).
+    key: u64,
     /// Length of the normalised form without its possessive ending.
-    bare: usize,
-    /// Whether the normalised form has a possessive ending (`bare` is shorter).
-    possessive: bool,
-    /// Whether the bare form is a stop word.
-    stop: bool,
-    /// Whether the normalised form is a day name.
-    weekday: bool,
-    /// Whether the normalised form is a name connector.
-    connector: bool,
-    /// Whether the bare form is a name connector.
-    bare_connector: bool,
-    /// Whether the bare form is "new" / "news".
-    new: bool,
-    news: bool,
+    bare: u32,
+    /// The kind of the key.
+    kind: Kind,
+    /// The flags below.
+    flags: u8,
 }
 
 impl WordInfo {
+    /// [`word_key`] gave a key.
+    const HAS_KEY: u8 = 1;
+    /// The normalised form has a possessive ending (`bare` is shorter).
+    const POSSESSIVE: u8 = 2;
+    /// The bare form is a stop word.
+    const STOP: u8 = 4;
+    /// The normalised form is a day name.
+    const WEEKDAY: u8 = 8;
+    /// The normalised form is a name connector.
+    const CONNECTOR: u8 = 16;
+    /// The bare form is a name connector.
+    const BARE_CONNECTOR: u8 = 32;
+    /// The bare form is "new".
+    const NEW: u8 = 64;
+    /// The bare form is "news".
+    const NEWS: u8 = 128;
+
     fn of(raw: &str, shape: Shape) -> WordInfo {
         let norm = normalize(raw);
         let bare = strip_possessive(&norm);
+        let key = word_key(&norm, shape);
+        let flag = |on: bool, f: u8| if on { f } else { 0 };
         WordInfo {
-            key: word_key(&norm, shape),
-            bare: bare.len(),
-            possessive: bare.len() != norm.len(),
-            stop: is_stop_word(bare),
-            weekday: WEEKDAYS.contains(&norm.as_str()),
-            connector: NAME_CONNECTORS.contains(&norm.as_str()),
-            bare_connector: NAME_CONNECTORS.contains(&bare),
-            new: bare == "new",
-            news: bare == "news",
+            key: key.map_or(0, |k| k.0),
+            bare: bare.len() as u32,
+            kind: key.map_or(Kind::Word, |k| k.1),
+            flags: flag(key.is_some(), Self::HAS_KEY)
+                | flag(bare.len() != norm.len(), Self::POSSESSIVE)
+                | flag(is_stop_word(bare), Self::STOP)
+                | flag(WEEKDAYS.contains(&norm.as_str()), Self::WEEKDAY)
+                | flag(NAME_CONNECTORS.contains(&norm.as_str()), Self::CONNECTOR)
+                | flag(NAME_CONNECTORS.contains(&bare), Self::BARE_CONNECTOR)
+                | flag(bare == "new", Self::NEW)
+                | flag(bare == "news", Self::NEWS),
         }
+    }
+
+    fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// The term key and its kind, as [`word_key`] gives them.
+    fn key(&self) -> Option<(u64, Kind)> {
+        self.is(Self::HAS_KEY).then_some((self.key, self.kind))
     }
 }
 
 /// Bytes of a word kept inside a cache key (longer words are keyed by a boxed copy).
-const INLINE_WORD: usize = 23;
+const INLINE_WORD: usize = 15;
 
 /// A word of at most [`INLINE_WORD`] bytes, zero-padded, its length in the last byte: a
-/// key compared and hashed as three integers, with no pointer to follow (following one
+/// key compared and hashed as two integers, with no pointer to follow (following one
 /// per word was most of the time of a lookup, waiting on memory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct InlineWord([u64; 3]);
+struct InlineWord([u64; 2]);
 
 impl InlineWord {
     fn new(word: &str) -> Option<InlineWord> {
@@ -422,12 +443,12 @@ impl InlineWord {
         if b.len() > INLINE_WORD {
             return None;
         }
-        let mut bytes = [0u8; 24];
+        let mut bytes = [0u8; 16];
         bytes[..b.len()].copy_from_slice(b);
-        bytes[23] = b.len() as u8;
+        bytes[15] = b.len() as u8;
         let word =
             |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("eight bytes"));
-        Some(InlineWord([word(0), word(1), word(2)]))
+        Some(InlineWord([word(0), word(1)]))
     }
 }
 
@@ -604,7 +625,7 @@ fn extract_with(
             let gap = &text[last_end.min(tok.span.start)..tok.span.start];
             if tok.sentence != last_sentence
                 || gap.chars().any(|c| !c.is_whitespace())
-                || info.weekday
+                || info.is(WordInfo::WEEKDAY)
             {
                 flush(
                     &mut run,
@@ -627,17 +648,21 @@ fn extract_with(
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
             // "News" is a stop word but ends many outlets' names ("NBC News", "Sky News").
-            let name_word = !info.stop
-                || (info.new && !tok.sentence_start)
-                || (info.news && !run.words.is_empty());
+            let name_word = !info.is(WordInfo::STOP)
+                || (info.is(WordInfo::NEW) && !tok.sentence_start)
+                || (info.is(WordInfo::NEWS) && !run.words.is_empty());
             if !headline && capital && name_word {
                 if let Some(connector) = pending.take() {
                     normalize_into(connector, &mut norm);
                     run.push(&norm, connector, true);
                 }
                 normalize_into(raw_text, &mut norm);
-                run.push(&norm[..info.bare], surface, info.bare_connector);
-                if info.possessive {
+                run.push(
+                    &norm[..info.bare as usize],
+                    surface,
+                    info.is(WordInfo::BARE_CONNECTOR),
+                );
+                if info.is(WordInfo::POSSESSIVE) {
                     // A possessive ends the name: "Lavrov's aide".
                     flush(
                         &mut run,
@@ -648,7 +673,7 @@ fn extract_with(
                         &mut buf,
                     );
                 }
-            } else if !run.words.is_empty() && info.connector && pending.is_none() {
+            } else if !run.words.is_empty() && info.is(WordInfo::CONNECTOR) && pending.is_none() {
                 pending = Some(raw_text);
             } else {
                 flush(
@@ -661,7 +686,7 @@ fn extract_with(
                 );
                 pending = None;
             }
-            let Some((key, kind)) = info.key else {
+            let Some((key, kind)) = info.key() else {
                 continue;
             };
             let evidence = if headline || tok.sentence_start {

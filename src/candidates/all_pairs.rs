@@ -187,6 +187,44 @@ impl Layout {
     }
 }
 
+/// The postings of `doc_terms` (`terms` terms): each term's documents by position in
+/// `order`, with their weights; and, aligned with `doc_terms`, where each document sits in
+/// each of its lists, so that a walk over the later documents starts there without a
+/// search (searches were two thirds of the walk on long lists). Laid out by counting: each
+/// list's length first, then every document written straight to its place, with no list
+/// of its own to grow and copy.
+fn postings_of(doc_terms: &Csr, terms: usize, order: &[u32]) -> (Csr, Vec<u32>) {
+    let mut offsets = vec![0usize; terms + 1];
+    for &t in &doc_terms.items {
+        offsets[t as usize + 1] += 1;
+    }
+    for t in 0..terms {
+        offsets[t + 1] += offsets[t];
+    }
+    let total = offsets[terms];
+    let mut items = vec![0u32; total];
+    let mut weights = vec![0f32; total];
+    let mut next = offsets[..terms].to_vec();
+    let mut own_slot = vec![0u32; doc_terms.items.len()];
+    let doc_weights = doc_terms.weights.as_deref();
+    for (p, &d) in order.iter().enumerate() {
+        for i in doc_terms.offsets[d as usize]..doc_terms.offsets[d as usize + 1] {
+            let t = doc_terms.items[i] as usize;
+            let at = next[t];
+            own_slot[i] = (at - offsets[t]) as u32;
+            items[at] = p as u32;
+            weights[at] = doc_weights.map_or(1.0, |w| w[i]);
+            next[t] += 1;
+        }
+    }
+    let postings = Csr {
+        offsets,
+        items,
+        weights: doc_weights.map(|_| weights),
+    };
+    (postings, own_slot)
+}
+
 impl Index {
     /// The index; terms held by more than `walk_limit` documents get no postings (see
     /// [`WALK_MIN`]), and `skipped` counts them.
@@ -195,45 +233,16 @@ impl Index {
         let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
-                let mut lists: Vec<Vec<(u32, f32)>> =
-                    w.df.iter()
-                        .map(|&df| {
-                            if walked(df as usize) {
-                                Vec::with_capacity(df as usize)
-                            } else {
-                                Vec::new()
-                            }
-                        })
-                        .collect();
-                let shared = |v: &'_ crate::weigh::TermVector| {
-                    v.terms
-                        .iter()
-                        .copied()
-                        .filter(|&(t, _)| walked(w.df[t as usize] as usize))
-                        .collect::<Vec<_>>()
-                };
-                // Where each document sits in each of its lists, so that a walk over the
-                // later documents starts there without a search (searches were two thirds
-                // of the walk on long lists).
-                let mut slots: Vec<Vec<u32>> = vec![Vec::new(); w.vectors.len()];
-                for (p, &d) in layout.order.iter().enumerate() {
-                    let terms = shared(&w.vectors[d as usize]);
-                    let mut own = Vec::with_capacity(terms.len());
-                    for (t, wt) in terms {
-                        own.push(lists[t as usize].len() as u32);
-                        lists[t as usize].push((p as u32, wt));
-                    }
-                    slots[d as usize] = own;
-                }
                 let mut doc_terms = Csr::new(true);
                 for v in &w.vectors {
-                    doc_terms.push_row(shared(v));
+                    doc_terms.push_row(
+                        v.terms
+                            .iter()
+                            .copied()
+                            .filter(|&(t, _)| walked(w.df[t as usize] as usize)),
+                    );
                 }
-                let own_slot = slots.concat();
-                let mut postings = Csr::new(true);
-                for list in lists {
-                    postings.push_row(list);
-                }
+                let (postings, own_slot) = postings_of(&doc_terms, w.df.len(), &layout.order);
                 let undated_from = (0..postings.offsets.len() - 1)
                     .map(|t| {
                         let row = postings.row(t).0;
@@ -349,6 +358,8 @@ impl Index {
 struct Scratch {
     acc: Vec<f64>,
     touched: Vec<u32>,
+    /// The lists a story walk visits: term, where to start, the document's weight.
+    walks: Vec<(u32, u32, f32)>,
 }
 
 impl Scratch {
@@ -356,6 +367,7 @@ impl Scratch {
         Scratch {
             acc: vec![0.0; n],
             touched: Vec::new(),
+            walks: Vec::new(),
         }
     }
 
@@ -405,30 +417,68 @@ impl Scratch {
         };
         let (terms, term_weights) = index.doc_terms.row(a);
         let first = index.doc_terms.offsets[a];
-        for (k, &t) in terms.iter().enumerate() {
-            let wa = term_weights.map_or(1.0, |w| f64::from(w[k]));
+        let Scratch {
+            acc,
+            touched,
+            walks,
+        } = self;
+        // Story postings carry weights (`own_slot` is only kept for them).
+        let term_weights = term_weights.expect("story terms are weighted");
+        let undated = dated && layout.undated < n;
+        // First only which lists have anything to walk, in a loop of independent reads: the
+        // start of each list is far from the last one's in memory, and reads side by side
+        // wait for memory together, where the walk below would wait for each in turn. A
+        // list left out adds nothing to any sum, so every sum keeps its order.
+        walks.clear();
+        for ((&t, &wa), &own) in terms.iter().zip(term_weights).zip(&index.own_slot[first..]) {
+            let docs = index.postings.row(t as usize).0;
+            let after = own as usize + 1;
+            if docs.get(after).is_some_and(|&p| p < hi) || undated {
+                walks.push((t, after as u32, wa));
+            }
+        }
+        for &(t, after, wa) in walks.iter() {
+            let wa = f64::from(wa);
             let (docs, doc_weights) = index.postings.row(t as usize);
-            let mut add = |j: usize| {
-                let p = docs[j];
-                let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
-                let slot = &mut self.acc[p as usize];
+            let doc_weights = doc_weights.expect("story postings are weighted");
+            let mut add = |p: u32, wb: f32| {
+                let slot = &mut acc[p as usize];
                 if *slot == 0.0 {
-                    self.touched.push(p);
+                    touched.push(p);
                 }
-                *slot += wa * wb;
+                *slot += wa * f64::from(wb);
             };
-            let mut j = index.own_slot[first + k] as usize + 1;
-            while j < docs.len() && docs[j] < hi {
-                add(j);
-                j += 1;
+            // From the document's own place on, as far as its window reaches.
+            let after = after as usize;
+            for (&p, &wb) in docs[after..].iter().zip(&doc_weights[after..]) {
+                if p >= hi {
+                    break;
+                }
+                add(p, wb);
             }
             // A dated document also pairs with every undated one (after it, at the end).
             if dated {
-                for j in index.undated_from[t as usize] as usize..docs.len() {
-                    add(j);
+                let from = index.undated_from[t as usize] as usize;
+                for (&p, &wb) in docs[from..].iter().zip(&doc_weights[from..]) {
+                    add(p, wb);
                 }
             }
         }
+    }
+
+    /// Takes the accumulated values as `(document, value)` in the order first touched,
+    /// leaving the scratch zeroed.
+    fn drain_unsorted<'s>(
+        &'s mut self,
+        layout: &'s Layout,
+    ) -> impl Iterator<Item = (u32, f64)> + 's {
+        let Scratch { acc, touched, .. } = self;
+        touched.drain(..).map(|p| {
+            (
+                layout.order[p as usize],
+                std::mem::take(&mut acc[p as usize]),
+            )
+        })
     }
 
     /// Takes the accumulated values as `(document, value)` sorted by document, leaving the
@@ -524,7 +574,14 @@ impl<'a> AllPairs<'a> {
                     let a = layout.order[p as usize] as usize;
                     scratch.accumulate_later(index, a);
                     let mut row = Vec::new();
-                    for (b, raw) in scratch.drain(layout) {
+                    // Unsorted: rows are cut by score (ties by pair) and the pairs sorted
+                    // at the end, so the order they are met in does not matter.
+                    for (b, raw) in scratch.drain_unsorted(layout) {
+                        // Most partners share a few common words and nothing more: the
+                        // bound on the score rules them out before the dates are read.
+                        if !partial && !scorer.may_reach(raw, min_score) {
+                            continue;
+                        }
                         let (x, y) = if (b as usize) < a {
                             (b as usize, a)
                         } else {
