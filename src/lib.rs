@@ -9,7 +9,9 @@
 //! - [`ingest`] reads files, directories, JSONL, CSV into a [`Corpus`];
 //! - [`normalize`] and [`tokenize`] give words with byte spans into the original text;
 //! - [`shingle`] hashes word or character shingles (copy measures); [`weigh`] builds
-//!   salient-term vectors (story measure);
+//!   salient-term vectors (story measure); [`facts`] runs the measure's features and takes
+//!   what the report needs of each text (cited outlets, identity hash, length) in one
+//!   pass, so that a run which reads nothing else of the texts can let them go;
 //! - [`candidates`] finds the pairs worth scoring: exactly through an inverted index, or
 //!   (jaccard, large inputs) by LSH over the MinHash signatures of [`sketch`], every
 //!   candidate verified exactly; [`score`] turns overlaps into `story`, `jaccard` or
