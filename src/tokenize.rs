@@ -609,6 +609,11 @@ fn shape_ascii(word: &[u8]) -> Shape {
             first_upper.get_or_insert(b.is_ascii_uppercase());
         }
     }
+    shape_of_counts(letters, upper, first_upper)
+}
+
+/// The shape of a word without digits from its letter counts and its first letter's case.
+fn shape_of_counts(letters: usize, upper: usize, first_upper: Option<bool>) -> Shape {
     if letters >= 2 && upper == letters {
         Shape::AllCaps
     } else if first_upper == Some(true) {
@@ -636,13 +641,7 @@ fn shape_chars(word: &str) -> Shape {
             }
         }
     }
-    if letters >= 2 && upper == letters {
-        Shape::AllCaps
-    } else if first_upper == Some(true) {
-        Shape::Capitalized
-    } else {
-        Shape::Lower
-    }
+    shape_of_counts(letters, upper, first_upper)
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ pub fn weigh(docs: &[Document]) -> Weights {
     let vectors = raws
         .par_iter()
         .map(|raw| {
-            let mut terms: Vec<(u32, f32)> = raw
+            let terms: Vec<(u32, f32)> = raw
                 .iter()
                 .map(|r| {
                     let s = &stats[&r.key];
@@ -209,18 +209,7 @@ pub fn weigh(docs: &[Document]) -> Weights {
                     (s.id, (1.0 + r.tf.ln()) * idf * boost)
                 })
                 .collect();
-            terms.sort_unstable_by_key(|t| t.0);
-            let norm = terms
-                .iter()
-                .map(|t| f64::from(t.1) * f64::from(t.1))
-                .sum::<f64>()
-                .sqrt();
-            if norm > 0.0 {
-                for t in &mut terms {
-                    t.1 = (f64::from(t.1) / norm) as f32;
-                }
-            }
-            TermVector { terms }
+            unit_vector(terms)
         })
         .collect();
     let salient = by_id
@@ -261,6 +250,22 @@ impl Stats {
 
 /// The idf and the boost of a term of `kind` among `n` documents: its weight in a document
 /// is `(1 + ln tf) * idf * boost`.
+/// The term vector of `(term, weight)` pairs: sorted by term, scaled to unit length.
+fn unit_vector(mut terms: Vec<(u32, f32)>) -> TermVector {
+    terms.sort_unstable_by_key(|t| t.0);
+    let norm = terms
+        .iter()
+        .map(|t| f64::from(t.1) * f64::from(t.1))
+        .sum::<f64>()
+        .sqrt();
+    if norm > 0.0 {
+        for t in &mut terms {
+            t.1 = (f64::from(t.1) / norm) as f32;
+        }
+    }
+    TermVector { terms }
+}
+
 fn weight_factors(key: u64, kind: Kind, s: &Stats, n: f32) -> (f32, f32) {
     let (bg_n, bg_df) = background(key, kind);
     let idf = ((1.0 + n + bg_n) / (1.0 + s.df as f32 + bg_df)).ln() + 1.0;
@@ -995,7 +1000,7 @@ mod tests {
         let n = docs.len() as f32;
         raws.iter()
             .map(|raw| {
-                let mut terms: Vec<(u32, f32)> = raw
+                let terms: Vec<(u32, f32)> = raw
                     .iter()
                     .map(|r| {
                         let id = keys.binary_search(&r.key).expect("a key") as u32;
@@ -1011,18 +1016,7 @@ mod tests {
                         (id, (1.0 + r.tf.ln()) * idf * boost)
                     })
                     .collect();
-                terms.sort_unstable_by_key(|t| t.0);
-                let norm = terms
-                    .iter()
-                    .map(|t| f64::from(t.1) * f64::from(t.1))
-                    .sum::<f64>()
-                    .sqrt();
-                if norm > 0.0 {
-                    for t in &mut terms {
-                        t.1 = (f64::from(t.1) / norm) as f32;
-                    }
-                }
-                TermVector { terms }
+                unit_vector(terms)
             })
             .collect()
     }
