@@ -46,11 +46,14 @@ pub(crate) fn read(
     loop {
         let lines = match std::mem::replace(&mut block, Ok(Vec::new())) {
             Ok(b) => b,
-            Err((newlines, e)) => {
+            Err((whole, e)) => {
                 // Lines before the unreadable one come first, errors included.
                 add(ingest, pending, &mut warned_utf8)?;
+                let parsed = parse_block(shown, name, line_no, &whole);
+                let read = parsed.len() as u64;
+                add(ingest, parsed, &mut warned_utf8)?;
                 return Err(Error::input(
-                    Position::line(shown, line_no + newlines + 1),
+                    Position::line(shown, line_no + read + 1),
                     InputError::Read(e),
                 ));
             }
@@ -62,17 +65,7 @@ pub(crate) fn read(
         let mut parsed: Vec<Result<Parsed>> = Vec::new();
         let mut added = Ok(());
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                let numbered: Vec<(u64, &[u8])> = lines
-                    .split_inclusive(|&b| b == b'\n')
-                    .zip(first + 1..)
-                    .map(|(l, n)| (n, l))
-                    .collect();
-                parsed = numbered
-                    .into_par_iter()
-                    .map(|(line, bytes)| parse_line(shown, name, line, bytes))
-                    .collect();
-            });
+            scope.spawn(|_| parsed = parse_block(shown, name, first, &lines));
             block = next_block(&mut reader, &mut carry);
             added = add(ingest, std::mem::take(&mut pending), &mut warned_utf8);
         });
@@ -80,6 +73,19 @@ pub(crate) fn read(
         line_no += parsed.len() as u64;
         pending = parsed;
     }
+}
+
+/// Parses the lines of a block in parallel, in order; `first` lines come before it.
+fn parse_block(shown: &str, name: &str, first: u64, lines: &[u8]) -> Vec<Result<Parsed>> {
+    let numbered: Vec<(u64, &[u8])> = lines
+        .split_inclusive(|&b| b == b'\n')
+        .zip(first + 1..)
+        .map(|(l, n)| (n, l))
+        .collect();
+    numbered
+        .into_par_iter()
+        .map(|(line, bytes)| parse_line(shown, name, line, bytes))
+        .collect()
 }
 
 /// Adds parsed lines to `ingest` in order, stopping at the first error.
@@ -107,22 +113,29 @@ fn add(ingest: &mut Ingest, parsed: Vec<Result<Parsed>>, warned_utf8: &mut bool)
 
 /// The next block of whole lines: `carry` (the start of a line the last block cut), then
 /// about [`BLOCK_BYTES`] more, up to the last newline; what follows it is carried over.
-/// Empty at the end of the input. A read error comes with the number of newlines read
-/// before it, so that it can name its line.
+/// Empty at the end of the input. A read error comes with the whole lines read before it,
+/// which are the input's too: an error among them comes first.
 fn next_block(
     reader: &mut impl BufRead,
     carry: &mut Vec<u8>,
-) -> std::result::Result<Vec<u8>, (u64, std::io::Error)> {
+) -> std::result::Result<Vec<u8>, (Vec<u8>, std::io::Error)> {
     let mut block = std::mem::take(carry);
-    let newlines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count() as u64;
     loop {
         let before = block.len();
         let want = BLOCK_BYTES.saturating_sub(before).max(1 << 16);
-        let got = std::io::Read::read_to_end(
+        let read = std::io::Read::read_to_end(
             &mut std::io::Read::take(&mut *reader, want as u64),
             &mut block,
-        )
-        .map_err(|e| (newlines(&block), e))?;
+        );
+        let got = match read {
+            Ok(got) => got,
+            Err(e) => {
+                // What was read before the error is kept; the line it cut is not.
+                let whole = block.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                block.truncate(whole);
+                return Err((block, e));
+            }
+        };
         let at_end = got == 0;
         let cut = block[before..].iter().rposition(|&b| b == b'\n');
         match cut {

@@ -446,6 +446,32 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_line_before_a_read_error_is_reported_first() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        // Distinct texts, so the compressed stream is long and its cut falls late.
+        let mut text = String::from("{\"text\": broken\n");
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "{{\"text\":\"harbor bridge {i} {}\"}}\n",
+                i * 7919 % 10007
+            ));
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let path = dir.path().join("t.jsonl.gz");
+        std::fs::write(&path, &bytes[..bytes.len() * 4 / 5]).unwrap();
+        match read_inputs(&[path.to_string_lossy().into_owned()]) {
+            Err(Error::Input {
+                kind: InputError::Json(_),
+                pos,
+            }) => assert_eq!(pos.line, Some(1)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn truncated_gzip_is_named_as_such() {
         use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
