@@ -178,18 +178,15 @@ pub(crate) fn sort_hashes(v: &mut [u64]) {
 /// assert_eq!(a, shingle_text("the QUICK brown fox!", ShingleKind::Word(2)));
 /// ```
 pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
-    let mut out = match kind {
-        ShingleKind::Word(k) => HASHES.with(|cell| {
-            let hashes = &mut *cell.borrow_mut();
-            hashes.clear();
-            word_hashes_into(text, hashes, None);
-            word_shingles(hashes, k)
-        }),
-        ShingleKind::Char(n) => char_shingles(&words(text), n),
-    };
-    sort_hashes(&mut out);
-    out.dedup();
-    out
+    match kind {
+        ShingleKind::Word(k) => word_shingles_with_spans(text, k, None),
+        ShingleKind::Char(n) => {
+            let mut out = char_shingles(&words(text), n);
+            sort_hashes(&mut out);
+            out.dedup();
+            out
+        }
+    }
 }
 
 /// The hashes of every run of `k` words, from the words' hashes as little-endian bytes:
