@@ -100,6 +100,13 @@ fn candidates_mode(c: CandidatesArg) -> Candidates {
 /// Validates the shared options, sets up the thread pool and reads the input. The caller
 /// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
+    let config = check_input(args)?;
+    let corpus = ingest::read_inputs_with(&args.inputs, bars)?;
+    Ok((config, corpus))
+}
+
+/// Validates the shared options and sets up the thread pool.
+fn check_input(args: &InputArgs) -> Result<ScoreConfig, Error> {
     let shingle: ShingleKind = args.shingle.parse()?;
     if args.window > 36_500 {
         return Err(Error::Usage(format!(
@@ -118,13 +125,11 @@ fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error
             .num_threads(threads)
             .build_global();
     }
-    let config = ScoreConfig {
+    Ok(ScoreConfig {
         measure: measure(args.measure),
         shingle,
         window_days: args.window,
-    };
-    let corpus = ingest::read_inputs_with(&args.inputs, bars)?;
-    Ok((config, corpus))
+    })
 }
 
 fn print_warnings(corpus: &Corpus, args: &InputArgs) {
@@ -168,25 +173,23 @@ fn cluster_config(args: &ClusteringArgs, m: MeasureArg) -> Result<ClusterConfig,
     Ok(ClusterConfig { threshold, linkage })
 }
 
-/// What `cluster` and `report` share up to the clustering: the options checked (an engine
-/// that cannot be sound is refused before anything is read), the input read, its warnings.
-fn prepare_clustering(
+/// What `cluster` and `report` share before reading: the options checked (an engine that
+/// cannot be sound is refused before anything is read) and the progress bars.
+fn check_clustering(
     input: &InputArgs,
     clustering: &ClusteringArgs,
-) -> Result<(ClusterConfig, ScoreConfig, Corpus, Bars, Candidates), Error> {
+) -> Result<(ClusterConfig, ScoreConfig, Bars, Candidates), Error> {
     let config = cluster_config(clustering, input.measure)?;
     Output::check(input.output.as_deref())?;
     let bars = Bars::new(input.quiet, input.verbose);
     let mode = candidates_mode(input.candidates);
     candidates::plan(mode, measure(input.measure), 0, config.threshold)?;
-    let (score, corpus) = prepare(input, &bars)?;
-    print_warnings(&corpus, input);
-    Ok((config, score, corpus, bars, mode))
+    let score = check_input(input)?;
+    Ok((config, score, bars, mode))
 }
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
-    let (config, score, mut corpus, bars, mode) =
-        prepare_clustering(&args.input, &args.clustering)?;
+    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
@@ -194,13 +197,16 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
         progress: &bars,
     };
     // The renderers read ids and metadata only: texts can go once no stage needs them.
-    let report = pipeline::cluster_corpus_dropping_texts(&mut corpus, &score, &config, &run)?;
+    let prepared = pipeline::read_for_clustering(&args.input.inputs, &score, &run)?;
+    let corpus = &prepared.corpus;
+    print_warnings(corpus, &args.input);
+    let report = pipeline::cluster_prepared(&prepared, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {
-        ClusterFormat::Table => report::table::render(&report, &corpus, &mut out),
-        ClusterFormat::Csv => report::csv::render(&report, &corpus, &mut out),
-        ClusterFormat::Json => report::json::render(&report, &corpus, &mut out),
+        ClusterFormat::Table => report::table::render(&report, corpus, &mut out),
+        ClusterFormat::Csv => report::csv::render(&report, corpus, &mut out),
+        ClusterFormat::Json => report::json::render(&report, corpus, &mut out),
     }
     .map_err(|source| Error::Output { path: name, source })?;
     finish_output(out)
@@ -421,7 +427,9 @@ fn evaluate_pairs(
 }
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
-    let (config, score, corpus, bars, mode) = prepare_clustering(&args.input, &args.clustering)?;
+    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
+    let corpus = ingest::read_inputs_with(&args.input.inputs, &bars)?;
+    print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: true,

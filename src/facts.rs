@@ -3,10 +3,10 @@
 //! its bytes, its length), computed in one pass over the texts.
 //!
 //! With word shingles the pass walks each text's words once for both the shingles and the
-//! citations. [`features_dropping_texts`] also lets each text go as soon as its facts are
-//! taken, for runs whose later stages read nothing else of the texts (copy measures on
-//! `word:5`, no shared terms): memory then holds the shingle sets, never the texts and the
-//! sets together.
+//! citations. [`digest_dropping_text`] takes one document's share of that pass as the
+//! document is read, and lets its text go at once, for runs whose later stages read
+//! nothing else of the texts (copy measures on `word:5`, no shared terms): memory then
+//! holds the shingle sets, never the texts and the sets together.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -37,7 +37,7 @@ pub struct TextFacts {
 }
 
 /// The facts of one text, and its shingle set when the measure shingles words.
-struct OneText {
+pub struct OneText {
     set: Option<Shingles>,
     cites: Vec<String>,
     identity: Option<u64>,
@@ -71,7 +71,7 @@ fn one_text(text: &str, word: Option<usize>) -> OneText {
 }
 
 /// The word shingle size when the measure shingles words (the one walk serves both).
-fn word_shingles(config: &ScoreConfig) -> Option<usize> {
+pub fn word_shingles(config: &ScoreConfig) -> Option<usize> {
     match (config.measure, config.shingle) {
         (Measure::Jaccard | Measure::Containment, ShingleKind::Word(k)) => Some(k),
         _ => None,
@@ -103,33 +103,25 @@ pub fn features(
     finish(docs, config, blocks)
 }
 
-/// [`features`], emptying each document's text as soon as its facts are taken. Only for
-/// copy measures on word shingles (`None` otherwise, texts untouched): every other
-/// measure reads the texts again later.
-pub fn features_dropping_texts(
-    docs: &mut [Document],
+/// The facts of one document, and its word `k`-shingles, taken as it is read
+/// ([`crate::ingest::read_inputs_digesting`]); its text is let go at once, so a run whose
+/// later stages read nothing else of the texts never holds them all.
+pub fn digest_dropping_text(doc: &mut Document, k: usize) -> OneText {
+    let one = one_text(&doc.text, Some(k));
+    // Cleared, not freed: the reader hands the buffer on to the next text.
+    doc.text.clear();
+    one
+}
+
+/// The scorer and text facts of `docs` from their digests ([`digest_dropping_text`]
+/// with the word size of `config`, which must be a copy measure on word shingles).
+pub fn from_digests(
+    docs: &[Document],
     config: ScoreConfig,
-    progress: &dyn Progress,
-) -> Option<(Scorer, TextFacts)> {
-    let k = word_shingles(&config)?;
-    progress.start(Stage::Signatures, Some(docs.len() as u64));
-    let blocks: Vec<Vec<OneText>> = docs
-        .par_chunks_mut(PROGRESS_BLOCK)
-        .map(|block| {
-            let done = block
-                .iter_mut()
-                .map(|d| {
-                    let one = one_text(&d.text, Some(k));
-                    d.text = String::new();
-                    one
-                })
-                .collect();
-            progress.advance(block.len() as u64);
-            done
-        })
-        .collect();
-    progress.finish();
-    Some(finish(docs, config, blocks))
+    digests: Vec<OneText>,
+) -> (Scorer, TextFacts) {
+    debug_assert!(word_shingles(&config).is_some());
+    finish(docs, config, vec![digests])
 }
 
 /// The scorer and facts from the per-block results of a word-shingle pass.
@@ -216,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn dropping_texts_keeps_the_same_features_and_facts() {
+    fn digests_taken_while_reading_equal_the_pass_over_kept_texts() {
         let config = ScoreConfig {
             measure: Measure::Jaccard,
             shingle: ShingleKind::Word(3),
@@ -225,17 +217,22 @@ mod tests {
         let kept = docs();
         let (scorer, facts) = features(&kept, config.clone(), &Silent);
         let mut dropped = docs();
-        let (lean, lean_facts) =
-            features_dropping_texts(&mut dropped, config, &Silent).expect("a copy measure");
+        let digests = dropped
+            .iter_mut()
+            .map(|d| digest_dropping_text(d, 3))
+            .collect();
+        let (lean, lean_facts) = from_digests(&dropped, config, digests);
         assert!(dropped.iter().all(|d| d.text.is_empty()));
         assert_eq!(lean_facts.cites, facts.cites);
         assert_eq!(lean_facts.identity, facts.identity);
         assert_eq!(lean_facts.lengths, facts.lengths);
-        assert_eq!(lean.detail(0, 1), scorer.detail(0, 1));
-        assert_eq!(lean.detail(0, 3), scorer.detail(0, 3));
-        // The story measure reads texts again later: they are left alone.
-        let mut story = docs();
-        assert!(features_dropping_texts(&mut story, ScoreConfig::default(), &Silent).is_none());
-        assert_eq!(story, docs());
+        for a in 0..kept.len() {
+            for b in 0..kept.len() {
+                assert_eq!(lean.detail(a, b), scorer.detail(a, b));
+            }
+        }
+        assert!(lean.detail(0, 1).score > 0.99 && lean.detail(0, 3).score < 0.5);
+        // The story measure reads texts again later: it has no such digest.
+        assert_eq!(word_shingles(&ScoreConfig::default()), None);
     }
 }

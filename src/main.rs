@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    grow_heaps_in_large_steps();
     commands::install_interrupt_handler();
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,6 +45,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc grows each thread's heap 128 KiB at a time, one `mprotect` call each time. A run
+/// keeps hundreds of megabytes of shingle sets or term vectors, made a few kilobytes at a
+/// time on the pool's threads: a copy-level run spent a sixth of its time in those calls.
+/// Growing by 64 MiB makes them rare. The pad is address space only: pages are not
+/// touched, so resident memory does not grow.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn grow_heaps_in_large_steps() {
+    // SAFETY: mallopt only sets a tuning parameter of the allocator, before any thread
+    // of ours allocates; a refusal (return value 0) leaves the default, which is fine.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn grow_heaps_in_large_steps() {}
 
 /// clap's message on one line, as the contract wants: without its usage block, its
 /// "try --help" hint and its "error:" prefix.

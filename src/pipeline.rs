@@ -16,7 +16,8 @@ use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
 use crate::document::Document;
 use crate::error::Error;
-use crate::facts::{TextFacts, features, features_dropping_texts};
+use crate::facts::{TextFacts, digest_dropping_text, features, from_digests, word_shingles};
+use crate::ingest;
 use crate::progress::{Progress, Silent, Stage};
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
@@ -87,31 +88,63 @@ pub fn cluster_corpus_with(
     ))
 }
 
-/// [`cluster_corpus_with`], letting each text go once its features are computed where no
-/// later stage reads it again (copy measures on `word:5` without shared terms): memory
-/// then never holds the texts and the shingle sets together. The report's renderers read
-/// only ids and metadata, which stay. Other runs leave the texts alone.
+/// A collection read for clustering: its documents, and their features and text facts
+/// when these were taken as the documents were read (see [`read_for_clustering`]).
+pub struct Prepared {
+    /// The documents; without their texts when the features were taken while reading.
+    pub corpus: Corpus,
+    features: Option<(Scorer, TextFacts)>,
+}
+
+/// Reads `inputs` for a clustering run. Where no later stage reads the texts again (copy
+/// measures on `word:5`, no shared terms), each document's features and text facts are
+/// taken as it is read (for JSONL, on the thread that parsed it) and its text let go:
+/// memory then never holds the texts all at once, and each text is walked while it is
+/// still in the cache. The report's renderers read only ids and metadata, which stay.
+/// Other runs read the collection whole, texts included.
+///
+/// # Errors
+/// As [`crate::ingest::read_inputs`].
+pub fn read_for_clustering(
+    inputs: &[String],
+    score: &ScoreConfig,
+    run: &Run<'_>,
+) -> Result<Prepared, Error> {
+    // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
+    let k = word_shingles(score).filter(|&k| k == 5 && !run.shared_terms);
+    let Some(k) = k else {
+        let corpus = ingest::read_inputs_with(inputs, run.progress)?;
+        return Ok(Prepared {
+            corpus,
+            features: None,
+        });
+    };
+    let (corpus, digests) =
+        ingest::read_inputs_digesting(inputs, run.progress, &|doc| digest_dropping_text(doc, k))?;
+    let features = from_digests(&corpus.docs, score.clone(), digests);
+    Ok(Prepared {
+        corpus,
+        features: Some(features),
+    })
+}
+
+/// Scores and clusters a collection read by [`read_for_clustering`] with the same `score`
+/// and `run`.
 ///
 /// # Errors
 /// As [`cluster_corpus_with`].
-pub fn cluster_corpus_dropping_texts(
-    corpus: &mut Corpus,
+pub fn cluster_prepared(
+    prepared: &Prepared,
     score: &ScoreConfig,
     config: &ClusterConfig,
     run: &Run<'_>,
 ) -> Result<ClusterReport, Error> {
-    // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
-    if run.shared_terms || score.shingle != ShingleKind::Word(5) {
+    let corpus = &prepared.corpus;
+    let Some((scorer, facts)) = &prepared.features else {
         return cluster_corpus_with(corpus, score, config, run);
-    }
+    };
     let engine = plan(corpus, score, config, run)?;
-    let dropped = features_dropping_texts(&mut corpus.docs, score.clone(), run.progress);
-    // None: the measure reads the texts again (story), so they were left alone.
-    let (scorer, facts) =
-        dropped.unwrap_or_else(|| features(&corpus.docs, score.clone(), run.progress));
-    Ok(cluster_scored(
-        corpus, &scorer, &facts, config, &engine, run,
-    ))
+    Ok(cluster_scored(corpus, scorer, facts, config, &engine, run))
 }
 
 /// The candidate engine of a run, announced as a note.
@@ -658,5 +691,75 @@ mod tests {
         );
         assert!(r.clusters[0].min_similarity.unwrap() >= 0.3);
         assert_eq!(r.clusters[1].mean_similarity, None);
+    }
+
+    #[test]
+    fn features_taken_while_reading_give_the_same_clusters() {
+        // Copies, a near copy, a blank text, a text needing cleaning, a cited outlet and
+        // thousands of others, in JSONL (digested as parsed, in parallel) and in CSV
+        // (digested once read).
+        let base = "Harbor crews closed the Tamsin bridge on Monday after inspectors found cracks in two girders, the Meridian Press reported, and the council said repairs would take weeks";
+        let mut records: Vec<(String, String)> = vec![
+            ("orig".into(), base.into()),
+            ("copy".into(), base.into()),
+            ("near".into(), format!("{base}. Staff contributed.")),
+            ("blank".into(), "   ".into()),
+            ("markup".into(), format!("<p>{base}</p> &amp; more")),
+        ];
+        for i in 0..3000 {
+            records.push((
+                format!("filler-{i}"),
+                format!(
+                    "Filler story {i} about ward {} and its {} lanterns, told once.",
+                    i % 13,
+                    i * 7
+                ),
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("docs.jsonl");
+        let lines: Vec<String> = records
+            .iter()
+            .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+            .collect();
+        std::fs::write(&jsonl, lines.join("\n")).unwrap();
+        let csv_path = dir.path().join("docs.csv");
+        let mut w = csv::Writer::from_path(&csv_path).unwrap();
+        w.write_record(["id", "text"]).unwrap();
+        for (id, text) in &records {
+            w.write_record([id, text]).unwrap();
+        }
+        w.flush().unwrap();
+        let score = ScoreConfig {
+            measure: Measure::Jaccard,
+            shingle: ShingleKind::Word(5),
+            window_days: 0,
+        };
+        let config = ClusterConfig::for_measure(Measure::Jaccard);
+        let lean = Run {
+            shared_terms: false,
+            ..Run::default()
+        };
+        for path in [&jsonl, &csv_path] {
+            let inputs = [path.to_string_lossy().into_owned()];
+            let whole = ingest::read_inputs(&inputs).unwrap();
+            let expected = cluster_corpus_with(&whole, &score, &config, &lean).unwrap();
+            let prepared = read_for_clustering(&inputs, &score, &lean).unwrap();
+            assert!(prepared.features.is_some());
+            assert!(prepared.corpus.docs.iter().all(|d| d.text.is_empty()));
+            let ids = |c: &Corpus| c.docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&prepared.corpus), ids(&whole));
+            assert_eq!(prepared.corpus.warnings, whole.warnings, "{path:?}");
+            assert_eq!(prepared.corpus.warnings.len(), 1, "the blank text");
+            let got = cluster_prepared(&prepared, &score, &config, &lean).unwrap();
+            assert_eq!(got, expected, "{path:?}");
+            let first = &got.clusters[0];
+            assert_eq!(first.members, vec![0, 1, 2, 4], "{path:?}");
+            assert_eq!(first.cited_sources, vec![("Meridian Press".to_owned(), 4)]);
+        }
+        // Shared terms read the texts again: they are kept.
+        let inputs = [jsonl.to_string_lossy().into_owned()];
+        let kept = read_for_clustering(&inputs, &score, &Run::default()).unwrap();
+        assert!(kept.features.is_none() && kept.corpus.docs[0].text == base);
     }
 }

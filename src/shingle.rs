@@ -50,8 +50,10 @@ thread_local! {
     /// one normalised word (other scripts).
     static BUFFERS: std::cell::RefCell<(Vec<u8>, String)> =
         const { std::cell::RefCell::new((Vec::new(), String::new())) };
-    /// Per-thread buffer of one text's word hashes, as little-endian bytes.
-    static HASHES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per-thread buffers of one text's word hashes (as little-endian bytes) and of its
+    /// shingles before they are sorted and deduplicated.
+    static HASHES: std::cell::RefCell<(Vec<u8>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// The hash of every normalised word of `text`, appended to `out` as little-endian bytes
@@ -107,15 +109,18 @@ pub fn word_shingles_with_spans(
     if let Some(spans) = spans.as_deref_mut() {
         spans.clear();
     }
-    let mut out = HASHES.with(|cell| {
-        let hashes = &mut *cell.borrow_mut();
+    HASHES.with(|cell| {
+        let (hashes, shingles) = &mut *cell.borrow_mut();
         hashes.clear();
         word_hashes_into(text, hashes, spans);
-        word_shingles(hashes, k)
-    });
-    sort_hashes(&mut out);
-    out.dedup();
-    out
+        shingles.clear();
+        word_shingles_into(hashes, k, shingles);
+        sort_hashes(shingles);
+        shingles.dedup();
+        // The set is kept to the end of the run: one allocation of its final size (a
+        // growing vector cost a tenth of a copy-level run in reallocations).
+        shingles.to_vec()
+    })
 }
 
 thread_local! {
@@ -189,19 +194,16 @@ pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
     }
 }
 
-/// The hashes of every run of `k` words, from the words' hashes as little-endian bytes:
-/// each shingle hashes its words' bytes where they lie.
-fn word_shingles(hashes: &[u8], k: usize) -> Vec<u64> {
+/// The hashes of every run of `k` words, from the words' hashes as little-endian bytes,
+/// appended to `out`: each shingle hashes its words' bytes where they lie.
+fn word_shingles_into(hashes: &[u8], k: usize, out: &mut Vec<u64>) {
     let words = hashes.len() / 8;
     if words == 0 {
-        return Vec::new();
+        return;
     }
     let k = k.clamp(1, words);
-    hashes[..8 * words]
-        .windows(8 * k)
-        .step_by(8)
-        .map(xxh3_64)
-        .collect()
+    out.reserve(words - k + 1);
+    out.extend(hashes[..8 * words].windows(8 * k).step_by(8).map(xxh3_64));
 }
 
 fn char_shingles(words: &[(String, bool)], n: usize) -> Vec<u64> {

@@ -90,7 +90,14 @@ pub fn sketch_into(set: &[u64], out: &mut [u32]) {
     let shift = 64 - bins.trailing_zeros();
     // Bins start at EMPTY (the largest value), so the minimum needs no flag; `filled`
     // tells a bin that received EMPTY itself from one that received nothing.
-    let mut filled = vec![false; bins];
+    let mut on_stack = [false; BINS];
+    let mut on_heap = Vec::new();
+    let filled: &mut [bool] = if bins <= BINS {
+        &mut on_stack[..bins]
+    } else {
+        on_heap.resize(bins, false);
+        &mut on_heap
+    };
     for &h in set {
         let x = mix(h ^ SEED);
         // `shift` is 64 for one bin, where every shingle goes to bin 0.
@@ -98,17 +105,38 @@ pub fn sketch_into(set: &[u64], out: &mut [u32]) {
         out[bin] = out[bin].min(x as u32);
         filled[bin] = true;
     }
-    densify(out, &filled);
+    densify(out, filled);
+}
+
+/// Probes per bin kept in [`PROBES`]: with `m` of the 256 bins filled, an empty bin needs
+/// `256 / m` probes on average, so only texts of a few words go past the table.
+const TABLE_PROBES: usize = 32;
+
+/// The first [`TABLE_PROBES`] probes of every bin of a [`BINS`]-bin signature (the same
+/// for every document), so that densifying computes no hash for them.
+static PROBES: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    (0..BINS)
+        .flat_map(|i| (1..=TABLE_PROBES as u64).map(move |attempt| probe(i, attempt, BINS) as u8))
+        .collect()
+});
+
+/// Attempt `attempt` (from 1) of bin `i`'s probe sequence among `bins` bins.
+fn probe(i: usize, attempt: u64, bins: usize) -> usize {
+    // `bins` is a power of two: the mask is the remainder, without a division.
+    (mix(PROBE_SEED ^ ((i as u64) << 32) ^ attempt) & (bins as u64 - 1)) as usize
 }
 
 /// Optimal densification: each empty bin takes the value of the first non-empty bin among
 /// a probe sequence that depends only on the bin (and is the same for every document).
 fn densify(out: &mut [u32], filled: &[bool]) {
-    let bins = out.len() as u64;
+    let bins = out.len();
     if filled.iter().all(|&f| f) {
         return;
     }
-    for i in 0..out.len() {
+    // The table holds bin indexes as bytes, which only 256 bins fit.
+    const _: () = assert!(BINS <= 256);
+    let table = (bins == BINS).then(|| PROBES.as_slice());
+    for i in 0..bins {
         if filled[i] {
             continue;
         }
@@ -116,7 +144,12 @@ fn densify(out: &mut [u32], filled: &[bool]) {
         // bins it takes `bins / m` probes on average.
         let mut attempt = 1u64;
         loop {
-            let j = (mix(PROBE_SEED ^ ((i as u64) << 32) ^ attempt) % bins) as usize;
+            let j = match table {
+                Some(t) if attempt as usize <= TABLE_PROBES => {
+                    usize::from(t[i * TABLE_PROBES + attempt as usize - 1])
+                }
+                _ => probe(i, attempt, bins),
+            };
             if filled[j] {
                 out[i] = out[j];
                 break;
@@ -220,6 +253,45 @@ mod tests {
         287_820_283,
         641_335_828,
     ];
+
+    #[test]
+    fn the_probe_table_is_the_probe_sequence() {
+        for i in [0, 1, 77, BINS - 1] {
+            for attempt in 1..=TABLE_PROBES {
+                let j = probe(i, attempt as u64, BINS);
+                assert_eq!(usize::from(PROBES[i * TABLE_PROBES + attempt - 1]), j);
+                // The mask is the remainder the sequence was defined with.
+                let defined = mix(PROBE_SEED ^ ((i as u64) << 32) ^ attempt as u64) % BINS as u64;
+                assert_eq!(j as u64, defined);
+            }
+        }
+        // Sets small enough to probe past the table, with and without it, densify alike.
+        for n in [1u64, 2, 3, 9, 40, 400] {
+            let s = set(0..n);
+            let table = oph(&s, BINS);
+            let mut by_hash = vec![EMPTY; BINS];
+            let filled: Vec<bool> = {
+                let mut f = vec![false; BINS];
+                for &h in &s {
+                    let x = mix(h ^ SEED);
+                    let bin = (x >> (64 - BINS.trailing_zeros())) as usize;
+                    by_hash[bin] = by_hash[bin].min(x as u32);
+                    f[bin] = true;
+                }
+                f
+            };
+            for i in 0..BINS {
+                if !filled[i] {
+                    let j = (1..)
+                        .map(|a| probe(i, a, BINS))
+                        .find(|&j| filled[j])
+                        .unwrap();
+                    by_hash[i] = by_hash[j];
+                }
+            }
+            assert_eq!(table, by_hash, "{n} shingles");
+        }
+    }
 
     #[test]
     fn signatures_are_pinned() {

@@ -138,22 +138,40 @@ pub fn band_keys(sets: &[Vec<u64>], bins: usize, banding: &Banding) -> Vec<u32> 
 /// equal to it only loses that band for that document.
 const NO_KEY: u32 = u32::MAX;
 
+/// Documents per tile of [`by_band`]: a tile's keys, read and written, stay in the cache.
+const TILE: usize = 64;
+
+/// The band keys of `n` documents (document by document) laid out band by band, so that
+/// each band's pass reads its keys in a row: read in place, every band's pass touched
+/// every cache line of the whole array.
+fn by_band(keys: &[u32], n: usize, bands: usize) -> Vec<u32> {
+    let mut out = vec![NO_KEY; keys.len()];
+    for start in (0..n).step_by(TILE) {
+        let end = (start + TILE).min(n);
+        for band in 0..bands {
+            for d in start..end {
+                out[band * n + d] = keys[d * bands + band];
+            }
+        }
+    }
+    out
+}
+
 /// The candidate pairs `(a, b)`, `a < b`, sorted and without repeats: documents whose
 /// signatures agree on at least one band. Documents without shingles take no part.
 pub fn candidates(sets: &[Vec<u64>], bins: usize, banding: &Banding) -> Vec<(u32, u32)> {
-    let keys = band_keys(sets, bins, banding);
     let n = sets.len();
     let bands = banding.bands;
+    let keys = by_band(&band_keys(sets, bins, banding), n, bands);
     let per_band: Vec<Vec<u64>> = (0..bands)
         .into_par_iter()
         .map(|band| {
             // (key, document) packed in one u64, so one integer sort forms the buckets
             // with documents ascending inside each.
-            let mut entries: Vec<u64> = (0..n)
-                .filter_map(|d| {
-                    let key = keys[d * bands + band];
-                    (key != NO_KEY).then_some(u64::from(key) << 32 | d as u64)
-                })
+            let mut entries: Vec<u64> = keys[band * n..(band + 1) * n]
+                .iter()
+                .enumerate()
+                .filter_map(|(d, &key)| (key != NO_KEY).then_some(u64::from(key) << 32 | d as u64))
                 .collect();
             entries.sort_unstable();
             let mut pairs = Vec::new();

@@ -22,8 +22,8 @@ struct Columns {
 /// Reads one CSV file. `walked` is true for a file found in a directory walk: a CSV there
 /// without a `text` column (labels, a previous run's output) is skipped with a warning
 /// rather than stopping the run.
-pub(crate) fn read(
-    ingest: &mut Ingest,
+pub(crate) fn read<D: Send>(
+    ingest: &mut Ingest<'_, D>,
     shown: &str,
     name: &str,
     reader: impl Read,
@@ -119,7 +119,7 @@ pub(crate) fn read(
             url: field(cols.url),
         };
         let doc = record::build(&mut ingest.corpus.warnings, pos, name, fields);
-        ingest.push(doc)?;
+        ingest.push(doc, None)?;
     }
     Ok(())
 }
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
 
     fn run(input: &str) -> Result<crate::document::Corpus> {
-        let mut ingest = Ingest::default();
+        let mut ingest = Ingest::new(None, &|_| ());
         read(&mut ingest, "t.csv", "t.csv", input.as_bytes(), false)?;
         Ok(ingest.finish())
     }

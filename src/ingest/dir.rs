@@ -7,7 +7,7 @@ use crate::error::{Error, InputError, Position, Result};
 
 use super::{Ingest, format_of, read_error};
 
-pub(crate) fn walk(ingest: &mut Ingest, root: &Path) -> Result<()> {
+pub(crate) fn walk<D: Send>(ingest: &mut Ingest<'_, D>, root: &Path) -> Result<()> {
     let shown = root.display().to_string();
     let before = ingest.corpus.docs.len();
     let mut files = Vec::new();

@@ -10,18 +10,18 @@ use crate::document::{Document, Warning};
 use crate::error::{Error, InputError, Position, Result};
 
 use super::record::{self, Fields};
-use super::{Ingest, decode_lossy_borrowed};
+use super::{Digest, Ingest, decode_lossy_borrowed, digest_now, fast, spare_text};
 
 /// Bytes read at a time: whole lines, parsed in parallel while the next block is read.
 /// Large enough to keep every core busy, small enough that the raw text waiting for its
 /// turn takes little memory. A longer line makes its block longer.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// One line, parsed: where it is, its document (none for a blank line), the offset of its
-/// first invalid UTF-8 byte, and its other warnings.
-struct Parsed {
+/// One line, parsed: where it is, its document (none for a blank line) and the
+/// document's digest, the offset of its first invalid UTF-8 byte, and its other warnings.
+struct Parsed<D> {
     pos: Position,
-    doc: Option<Document>,
+    doc: Option<(Document, D)>,
     bad_utf8: Option<usize>,
     warnings: Vec<Warning>,
 }
@@ -31,8 +31,8 @@ struct Parsed {
 /// while the pool parses one block's lines in parallel, this thread reads the next block
 /// and adds the previous block's documents. Documents, warnings and the first error come
 /// out in line order, exactly as a line-by-line reading gives them.
-pub(crate) fn read(
-    ingest: &mut Ingest,
+pub(crate) fn read<D: Send>(
+    ingest: &mut Ingest<'_, D>,
     shown: &str,
     name: &str,
     mut reader: impl BufRead,
@@ -42,14 +42,14 @@ pub(crate) fn read(
     let mut carry = Vec::new();
     let mut block = next_block(&mut reader, &mut carry);
     // Parsed lines of the previous block, not yet added.
-    let mut pending: Vec<Result<Parsed>> = Vec::new();
+    let mut pending: Vec<Result<Parsed<D>>> = Vec::new();
     loop {
         let lines = match std::mem::replace(&mut block, Ok(Vec::new())) {
             Ok(b) => b,
             Err((whole, e)) => {
                 // Lines before the unreadable one come first, errors included.
                 add(ingest, pending, &mut warned_utf8)?;
-                let parsed = parse_block(shown, name, line_no, &whole);
+                let parsed = parse_block(shown, name, line_no, &whole, ingest.digest);
                 let read = parsed.len() as u64;
                 add(ingest, parsed, &mut warned_utf8)?;
                 return Err(Error::input(
@@ -62,10 +62,11 @@ pub(crate) fn read(
             return add(ingest, pending, &mut warned_utf8);
         }
         let first = line_no;
-        let mut parsed: Vec<Result<Parsed>> = Vec::new();
+        let mut parsed: Vec<Result<Parsed<D>>> = Vec::new();
         let mut added = Ok(());
+        let digest = ingest.digest;
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| parsed = parse_block(shown, name, first, &lines));
+            scope.spawn(|_| parsed = parse_block(shown, name, first, &lines, digest));
             block = next_block(&mut reader, &mut carry);
             added = add(ingest, std::mem::take(&mut pending), &mut warned_utf8);
         });
@@ -75,21 +76,40 @@ pub(crate) fn read(
     }
 }
 
-/// Parses the lines of a block in parallel, in order; `first` lines come before it.
-fn parse_block(shown: &str, name: &str, first: u64, lines: &[u8]) -> Vec<Result<Parsed>> {
-    let numbered: Vec<(u64, &[u8])> = lines
-        .split_inclusive(|&b| b == b'\n')
-        .zip(first + 1..)
-        .map(|(l, n)| (n, l))
-        .collect();
+/// Parses (and digests) the lines of a block in parallel, in order; `first` lines come
+/// before it.
+fn parse_block<D: Send>(
+    shown: &str,
+    name: &str,
+    first: u64,
+    lines: &[u8],
+    digest: Digest<'_, D>,
+) -> Vec<Result<Parsed<D>>> {
+    // memchr finds the newlines a vector at a time (a byte-by-byte split was a twentieth
+    // of a copy-level run).
+    let mut numbered: Vec<(u64, &[u8])> = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', lines)
+        .map(|i| i + 1)
+        .chain([lines.len()])
+    {
+        if end > start {
+            numbered.push((first + 1 + numbered.len() as u64, &lines[start..end]));
+        }
+        start = end;
+    }
     numbered
         .into_par_iter()
-        .map(|(line, bytes)| parse_line(shown, name, line, bytes))
+        .map(|(line, bytes)| parse_line(shown, name, line, bytes, digest))
         .collect()
 }
 
 /// Adds parsed lines to `ingest` in order, stopping at the first error.
-fn add(ingest: &mut Ingest, parsed: Vec<Result<Parsed>>, warned_utf8: &mut bool) -> Result<()> {
+fn add<D: Send>(
+    ingest: &mut Ingest<'_, D>,
+    parsed: Vec<Result<Parsed<D>>>,
+    warned_utf8: &mut bool,
+) -> Result<()> {
     for p in parsed {
         let p = p?;
         if let Some(at) = p.bad_utf8
@@ -104,8 +124,8 @@ fn add(ingest: &mut Ingest, parsed: Vec<Result<Parsed>>, warned_utf8: &mut bool)
         for w in p.warnings {
             ingest.warn(w.pos, w.message);
         }
-        if let Some(doc) = p.doc {
-            ingest.push(doc)?;
+        if let Some((doc, digest)) = p.doc {
+            ingest.push(doc, Some(digest))?;
         }
     }
     Ok(())
@@ -152,8 +172,14 @@ fn next_block(
     }
 }
 
-/// Parses line `line_no` of a file.
-fn parse_line(shown: &str, name: &str, line_no: u64, bytes: &[u8]) -> Result<Parsed> {
+/// Parses line `line_no` of a file, and digests its document.
+fn parse_line<D>(
+    shown: &str,
+    name: &str,
+    line_no: u64,
+    bytes: &[u8],
+    digest: Digest<'_, D>,
+) -> Result<Parsed<D>> {
     let pos = Position::line(shown, line_no);
     let (line, bad) = decode_lossy_borrowed(bytes);
     let mut warnings = Vec::new();
@@ -166,12 +192,34 @@ fn parse_line(shown: &str, name: &str, line_no: u64, bytes: &[u8]) -> Result<Par
             warnings,
         });
     }
-    let value: Value = match serde_json::from_str(trimmed) {
+    let fields = match fast::fields(trimmed, spare_text()) {
+        Some(fields) => fields,
+        None => general_fields(trimmed, &pos, &mut warnings)?,
+    };
+    let mut doc = record::build(&mut warnings, pos, name, fields);
+    let digested = digest_now(digest, &mut doc, &mut warnings);
+    Ok(Parsed {
+        pos: Position::line(shown, line_no),
+        doc: Some((doc, digested)),
+        bad_utf8: bad,
+        warnings,
+    })
+}
+
+/// The fields of the record on `line` (trimmed, not blank) through a whole
+/// `serde_json::Value`: the reference for [`fast::fields`], and the path for every record
+/// the fast one leaves alone. Lone surrogate escapes are replaced, with a warning.
+pub(super) fn general_fields(
+    line: &str,
+    pos: &Position,
+    warnings: &mut Vec<Warning>,
+) -> Result<Fields> {
+    let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => {
             // Scrapers write lone UTF-16 surrogates (`\ud800`) that strict JSON rejects;
             // replace them rather than lose the record.
-            let repaired = repair_surrogates(trimmed);
+            let repaired = repair_surrogates(line);
             match repaired.as_deref().map(serde_json::from_str::<Value>) {
                 Some(Ok(v)) => {
                     warnings.push(Warning {
@@ -180,21 +228,22 @@ fn parse_line(shown: &str, name: &str, line_no: u64, bytes: &[u8]) -> Result<Par
                     });
                     v
                 }
-                _ => return Err(Error::input(pos, InputError::Json(json_message(&e)))),
+                _ => {
+                    return Err(Error::input(
+                        pos.clone(),
+                        InputError::Json(json_message(&e)),
+                    ));
+                }
             }
         }
     };
     let Value::Object(mut obj) = value else {
-        return Err(Error::input(pos, InputError::NotAnObject(kind(&value))));
+        return Err(Error::input(
+            pos.clone(),
+            InputError::NotAnObject(kind(&value)),
+        ));
     };
-    let fields = fields(&mut obj).map_err(|k| Error::input(pos.clone(), k))?;
-    let doc = record::build(&mut warnings, pos, name, fields);
-    Ok(Parsed {
-        pos: Position::line(shown, line_no),
-        doc: Some(doc),
-        bad_utf8: bad,
-        warnings,
-    })
+    fields(&mut obj).map_err(|k| Error::input(pos.clone(), k))
 }
 
 /// serde_json's message without its own "at line 1 column N" suffix, which would mislead
@@ -209,7 +258,7 @@ fn json_message(e: &serde_json::Error) -> String {
 
 /// A numeric id as its decimal string: integers exactly as written (however large), and
 /// integral floats such as `1e3` or `7.0` as the integer they denote.
-fn decimal(n: &serde_json::Number) -> String {
+pub(super) fn decimal(n: &serde_json::Number) -> String {
     let text = n.to_string();
     let digits = text.strip_prefix('-').unwrap_or(&text);
     if digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -8,6 +8,7 @@
 
 mod csv;
 mod dir;
+mod fast;
 mod jsonl;
 mod record;
 mod text;
@@ -18,6 +19,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
+use rayon::prelude::*;
 
 use crate::document::{Corpus, Document, Warning};
 use crate::error::{Error, InputError, Position, Result};
@@ -66,11 +68,29 @@ pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
 /// # Errors
 /// As [`read_inputs`].
 pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Corpus> {
+    read_inputs_digesting(inputs, progress, &|_| ()).map(|(corpus, _)| corpus)
+}
+
+/// What a reader does with each document as soon as it is read: a later stage's work on
+/// one document, done while the document is still hot (and, for JSONL, on the thread
+/// that parsed it). It may empty the text (`clear`, which leaves the buffer for the next
+/// text to use) when nothing later reads it, so a run never holds every text at once.
+pub type Digest<'a, D> = &'a (dyn Fn(&mut Document) -> D + Sync);
+
+/// [`read_inputs_with`], also digesting each document with `digest`: the result holds
+/// one digest per document, in input order. JSONL lines are digested as they are parsed;
+/// documents of other formats once everything is read, in parallel. Warnings that look
+/// at the text (an empty body) are taken before the digest sees it.
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_inputs_digesting<D: Send>(
+    inputs: &[String],
+    progress: &dyn Progress,
+    digest: Digest<'_, D>,
+) -> Result<(Corpus, Vec<D>)> {
     progress.start(Stage::Reading, None);
-    let mut ingest = Ingest {
-        progress: Some(progress),
-        ..Ingest::default()
-    };
+    let mut ingest = Ingest::new(Some(progress), digest);
     for input in inputs {
         if input == "-" {
             let stdin = io::stdin();
@@ -89,7 +109,7 @@ pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Co
     }
     progress.advance((ingest.corpus.docs.len() % PROGRESS_EVERY) as u64);
     progress.finish();
-    Ok(ingest.finish())
+    Ok(ingest.finish_digesting())
 }
 
 /// Reads JSONL from any reader (the library's entry point for in-memory data).
@@ -97,7 +117,7 @@ pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Co
 /// # Errors
 /// As [`read_inputs`].
 pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
-    let mut ingest = Ingest::default();
+    let mut ingest = Ingest::new(None, &|_| ());
     jsonl::read(&mut ingest, name, name, reader)?;
     Ok(ingest.finish())
 }
@@ -108,26 +128,61 @@ pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
 /// # Errors
 /// As [`read_inputs`].
 pub fn read_csv(name: &str, reader: impl Read) -> Result<Corpus> {
-    let mut ingest = Ingest::default();
+    let mut ingest = Ingest::new(None, &|_| ());
     csv::read(&mut ingest, name, name, reader, false)?;
     Ok(ingest.finish())
 }
 
-/// Accumulates documents and warnings, and enforces id uniqueness.
-#[derive(Default)]
-pub(crate) struct Ingest<'p> {
+/// Accumulates documents, their digests and warnings, and enforces id uniqueness.
+pub(crate) struct Ingest<'p, D = ()> {
     corpus: Corpus,
     /// Each id read so far, with the index of its document.
     seen: HashMap<String, usize>,
     progress: Option<&'p dyn Progress>,
+    digest: Digest<'p, D>,
+    /// The digest of each document so far; `None` where it is still to be taken.
+    digests: Vec<Option<D>>,
 }
 
 /// Documents read between two progress reports.
 const PROGRESS_EVERY: usize = 1024;
 
-impl Ingest<'_> {
+impl<'p, D: Send> Ingest<'p, D> {
+    pub(crate) fn new(progress: Option<&'p dyn Progress>, digest: Digest<'p, D>) -> Self {
+        Ingest {
+            corpus: Corpus::default(),
+            seen: HashMap::new(),
+            progress,
+            digest,
+            digests: Vec::new(),
+        }
+    }
+
     fn finish(self) -> Corpus {
         self.corpus
+    }
+
+    /// The corpus and every document's digest, taking those still missing in parallel.
+    fn finish_digesting(self) -> (Corpus, Vec<D>) {
+        let Ingest {
+            mut corpus,
+            digest,
+            digests,
+            ..
+        } = self;
+        let digests = corpus
+            .docs
+            .par_iter_mut()
+            .zip(digests)
+            .map(|(doc, d)| {
+                d.unwrap_or_else(|| {
+                    let digested = digest(doc);
+                    keep_spare(doc);
+                    digested
+                })
+            })
+            .collect();
+        (corpus, digests)
     }
 
     pub(crate) fn warn(&mut self, pos: Position, message: impl Into<String>) {
@@ -137,8 +192,9 @@ impl Ingest<'_> {
         });
     }
 
-    /// Adds a document, refusing a repeated id.
-    pub(crate) fn push(&mut self, doc: Document) -> Result<()> {
+    /// Adds a document, refusing a repeated id. `digest` is the document's digest when it
+    /// was already taken (with [`digest_now`], which also warned about its text).
+    pub(crate) fn push(&mut self, doc: Document, digest: Option<D>) -> Result<()> {
         if let Some(&first) = self.seen.get(&doc.id) {
             return Err(Error::input(
                 doc.origin.clone(),
@@ -148,14 +204,12 @@ impl Ingest<'_> {
                 },
             ));
         }
-        if doc.text.trim().is_empty() {
-            self.warn(
-                doc.origin.clone(),
-                format!("document {:?} has an empty text", doc.id),
-            );
+        if digest.is_none() {
+            self.corpus.warnings.extend(blank_text(&doc));
         }
         self.seen.insert(doc.id.clone(), self.corpus.docs.len());
         self.corpus.docs.push(doc);
+        self.digests.push(digest);
         if let Some(p) = self.progress
             && self.corpus.docs.len().is_multiple_of(PROGRESS_EVERY)
         {
@@ -206,6 +260,52 @@ impl Ingest<'_> {
             Format::Csv => csv::read(self, &shown, &name, reader, within.is_some()),
         }
     }
+}
+
+/// Digests a document that is about to be added (on the caller's thread): the warnings
+/// about its text first, since the digest may let the text go.
+pub(crate) fn digest_now<D>(
+    digest: Digest<'_, D>,
+    doc: &mut Document,
+    warnings: &mut Vec<Warning>,
+) -> D {
+    warnings.extend(blank_text(doc));
+    let digested = digest(doc);
+    keep_spare(doc);
+    digested
+}
+
+/// Texts up to this size leave their buffer to the next text read on the same thread.
+const SPARE_MAX: usize = 1 << 20;
+
+thread_local! {
+    /// The buffer of a text a digest emptied, for the next JSONL text this thread reads:
+    /// a fresh allocation per text cost a twentieth of a copy-level run.
+    static SPARE_TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// This thread's spare text buffer (empty, perhaps with room), or a new one.
+pub(crate) fn spare_text() -> String {
+    SPARE_TEXT.take()
+}
+
+/// Takes the buffer of a text the digest emptied: kept for the next text on this thread
+/// when not too large, freed otherwise. Either way the document holds no memory for it.
+fn keep_spare(doc: &mut Document) {
+    if doc.text.is_empty() {
+        let buffer = std::mem::take(&mut doc.text);
+        if buffer.capacity() <= SPARE_MAX {
+            SPARE_TEXT.set(buffer);
+        }
+    }
+}
+
+/// The warning for a document without text, if it has none.
+fn blank_text(doc: &Document) -> Option<Warning> {
+    doc.text.trim().is_empty().then(|| Warning {
+        pos: doc.origin.clone(),
+        message: format!("document {:?} has an empty text", doc.id),
+    })
 }
 
 /// A gzip stream whose read errors say so: a truncated download otherwise reads as a

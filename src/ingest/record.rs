@@ -7,7 +7,7 @@ use crate::error::Position;
 use super::clean_owned;
 
 /// The fields of one record, as strings, before validation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Fields {
     pub id: Option<String>,
     pub text: String,

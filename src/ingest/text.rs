@@ -11,8 +11,8 @@ use super::{Ingest, clean_text, decode_lossy};
 /// A first line longer than this is the start of the body, not a headline.
 const MAX_TITLE_CHARS: usize = 150;
 
-pub(crate) fn read(
-    ingest: &mut Ingest,
+pub(crate) fn read<D: Send>(
+    ingest: &mut Ingest<'_, D>,
     shown: &str,
     name: &str,
     mut reader: impl Read,
@@ -34,7 +34,7 @@ pub(crate) fn read(
     let mut doc = Document::new(id, text);
     doc.title = title;
     doc.origin = Position::line(shown, 1);
-    ingest.push(doc)
+    ingest.push(doc, None)
 }
 
 /// `name` without `.gz` and then without its last extension.
