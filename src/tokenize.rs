@@ -463,10 +463,45 @@ pub fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
 
 /// [`for_each_word`], also telling for each word whether it is already normalised (ASCII
 /// letters and digits, no capital: most words), found in the same look at its bytes.
-pub(crate) fn walk_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str, bool)) {
+pub(crate) fn walk_words<'a>(text: &'a str, f: impl FnMut(usize, &'a str, bool)) {
+    walk::<true>(text, f);
+}
+
+/// [`walk_words`], with the sixteen-byte windows or (for the tests' comparison) without.
+fn walk<'a, const WINDOWED: bool>(text: &'a str, mut f: impl FnMut(usize, &'a str, bool)) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        // Sixteen bytes at a time while they last: the gap to the next word and the
+        // word's extent come from bit masks, not a test (and a guess) a byte.
+        if WINDOWED && i + WINDOW <= b.len() {
+            let w = window(b, i);
+            let next = w.start | w.high;
+            if next == 0 {
+                i += WINDOW;
+                continue;
+            }
+            let k = next.trailing_zeros() as usize;
+            i += k;
+            if w.high >> k & 1 == 0 {
+                // A word starts at `i`; the window shows `WINDOW - k` bytes of it.
+                let len = (!(w.word >> k)).trailing_zeros() as usize;
+                if len < WINDOW - k {
+                    let (start, end) = (i, i + len);
+                    if ASCII_CLASS[usize::from(b[end])] & LOOK != 0 {
+                        i = word_end_from(text, start, end);
+                        f(start, &text[start..i], false);
+                    } else {
+                        let plain = (w.changes >> k) & ((1 << len) - 1) == 0;
+                        f(start, &text[start..end], plain);
+                        i = end;
+                    }
+                    continue;
+                }
+            }
+            // A non-ASCII character or a word longer than the window: the byte walk
+            // below takes it from `i`.
+        }
         let c = b[i];
         if c >= 0x80 {
             let (c, len) = char_at(b, i);
@@ -504,6 +539,78 @@ pub(crate) fn walk_words<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str, bo
             f(start, &text[start..i], seen & CHANGES == 0);
         }
     }
+}
+
+/// Bytes classified at once by [`window`].
+const WINDOW: usize = 16;
+
+/// The classes of [`WINDOW`] bytes, as masks (bit `k` for the `k`-th byte): `word`
+/// (ASCII letters, digits and NUL: the table's `WORD`), `start` (letters and digits:
+/// `START`), `changes` (capitals and NUL: `CHANGES`) and `high` (bytes of non-ASCII
+/// characters).
+#[derive(Clone, Copy)]
+struct Window {
+    word: u32,
+    start: u32,
+    changes: u32,
+    high: u32,
+}
+
+/// The [`Window`] of the bytes from `i` (`i + WINDOW <= b.len()`), with SSE2: a few
+/// vector compares instead of sixteen table look-ups.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn window(b: &[u8], i: usize) -> Window {
+    use std::arch::x86_64::*;
+    let half = |h: usize| {
+        let at = i + 8 * h;
+        i64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+    };
+    // SAFETY: the intrinsics need only SSE2, which this function is compiled with (the
+    // cfg above); they take values, not pointers. (A `#[target_feature]` function would
+    // not be inlined here, and the call would cost more than the work.)
+    unsafe {
+        let v = _mm_set_epi64x(half(1), half(0));
+        // Signed compares: bytes of 0x80 and above are negative, so no range takes them.
+        let within = |lo: u8, hi: u8| {
+            let above = _mm_cmpgt_epi8(v, _mm_set1_epi8((lo - 1) as i8));
+            let below = _mm_cmplt_epi8(v, _mm_set1_epi8((hi + 1) as i8));
+            _mm_and_si128(above, below)
+        };
+        let upper = within(b'A', b'Z');
+        let letter_or_digit =
+            _mm_or_si128(_mm_or_si128(within(b'0', b'9'), upper), within(b'a', b'z'));
+        let mask = |m: __m128i| _mm_movemask_epi8(m) as u32;
+        let start = mask(letter_or_digit);
+        let nul = mask(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        Window {
+            word: start | nul,
+            start,
+            changes: mask(upper) | nul,
+            high: mask(v),
+        }
+    }
+}
+
+/// [`window`] byte by byte through the class table, where there is no SSE2.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn window(b: &[u8], i: usize) -> Window {
+    let mut w = Window {
+        word: 0,
+        start: 0,
+        changes: 0,
+        high: 0,
+    };
+    for (k, &c) in b[i..i + WINDOW].iter().enumerate() {
+        let class = ASCII_CLASS[usize::from(c)];
+        let bit = |on: bool| u32::from(on) << k;
+        w.word |= bit(c < 0x80 && class & WORD != 0);
+        w.start |= bit(c < 0x80 && class & START != 0);
+        w.changes |= bit(c < 0x80 && class & CHANGES != 0);
+        w.high |= bit(c >= 0x80);
+    }
+    w
 }
 
 /// A straight `"` after a terminal mark closes a quotation only when one is open; we do
@@ -756,6 +863,66 @@ mod tests {
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text).tokens.iter().map(|t| t.text(text)).collect()
+    }
+
+    /// Every word of the walk with its offset and plain flag.
+    fn walked<const WINDOWED: bool>(text: &str) -> Vec<(usize, &str, bool)> {
+        let mut out = Vec::new();
+        walk::<WINDOWED>(text, |at, w, plain| out.push((at, w, plain)));
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The windowed walk gives the byte walk's words, offsets and plain flags, on long
+        /// texts of words of any length (past a window, across windows' edges), and a
+        /// plain word is one normalisation leaves alone.
+        #[test]
+        fn windows_equal_the_byte_walk(
+            parts in proptest::collection::vec(
+                ("[a-zA-Z0-9\\x00]{1,20}|[éЖ東][a-z]{0,3}", "[ .,'\\-!\n\"]{1,3}|\u{2019}|\u{200B}"),
+                0..40,
+            ),
+        ) {
+            let text: String = parts.iter().map(|(w, sep)| format!("{w}{sep}")).collect();
+            let fast = walked::<true>(&text);
+            proptest::prop_assert_eq!(&fast, &walked::<false>(&text));
+            for (_, w, plain) in fast {
+                if plain {
+                    proptest::prop_assert_eq!(crate::normalize::normalize(w), w);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_see_words_that_cross_them() {
+        let text = "abcdefghijklmno pq rstuvwxyzABCDEFGHIJ k, l.m 3.5 don't x\0y Caps lower";
+        let fast = walked::<true>(text);
+        assert_eq!(fast, walked::<false>(text));
+        let words: Vec<&str> = fast.iter().map(|w| w.1).collect();
+        assert_eq!(
+            words,
+            [
+                "abcdefghijklmno",
+                "pq",
+                "rstuvwxyzABCDEFGHIJ",
+                "k",
+                "l.m",
+                "3.5",
+                "don't",
+                "x\0y",
+                "Caps",
+                "lower"
+            ]
+        );
+        let plain: Vec<bool> = fast.iter().map(|w| w.2).collect();
+        assert_eq!(
+            plain,
+            [
+                true, true, false, false, false, false, false, false, false, true
+            ]
+        );
     }
 
     fn sentences(text: &str) -> Vec<&str> {
