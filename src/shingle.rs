@@ -3,7 +3,10 @@
 //!
 //! The hash is fixed and documented so results never change across runs or machines:
 //! every normalised word is hashed with XXH3-64 (seed 0) over its UTF-8 bytes; a word
-//! k-shingle is XXH3-64 of its k word hashes written as little-endian bytes. A character
+//! k-shingle of words hashed `w_0 .. w_(k-1)` is the SplitMix64 finaliser ([`finalise`])
+//! of the polynomial `w_0·P^(k-1) + w_1·P^(k-2) + ... + w_(k-1)` in wrapping 64-bit
+//! arithmetic, `P` = [`SHINGLE_BASE`]: a text's shingles then come from one rolling
+//! update a word (two multiplications), not a hash of `8·k` bytes each. A character
 //! n-gram is XXH3-64 of n characters of the normalised words joined by single spaces
 //! (none between characters of ideographic scripts, which are written without them).
 //! A document shorter than k words yields one shingle of all its words, so short texts
@@ -50,18 +53,30 @@ thread_local! {
     /// one normalised word (other scripts).
     static BUFFERS: std::cell::RefCell<(Vec<u8>, String)> =
         const { std::cell::RefCell::new((Vec::new(), String::new())) };
-    /// Per-thread buffers of one text's word hashes (as little-endian bytes) and of its
-    /// shingles before they are sorted and deduplicated.
-    static HASHES: std::cell::RefCell<(Vec<u8>, Vec<u64>)> =
+    /// Per-thread buffers of one text's word hashes and of its shingles before they are
+    /// sorted and deduplicated.
+    static HASHES: std::cell::RefCell<(Vec<u64>, Vec<u64>)> =
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// The hash of every normalised word of `text`, appended to `out` as little-endian bytes
-/// (8 a word, the form word shingles hash), and each word's byte span to `spans` when
-/// asked. No allocation per word: an ASCII word already in lower case (most words) is
-/// hashed where it lies; other ASCII words are lower-cased into a buffer; the rest go
-/// through [`normalize_into`].
-fn word_hashes_into(text: &str, out: &mut Vec<u8>, mut spans: Option<&mut Vec<Range<usize>>>) {
+/// The base of the word shingles' polynomial: odd (so every power of it is invertible
+/// modulo 2^64 and no word's hash is lost), with bits spread over the whole word.
+pub const SHINGLE_BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's finaliser: a bijective mix with full avalanche (each output bit depends on
+/// every input bit), so the polynomial's low bits, which see only the words' low bits,
+/// are spread over the whole shingle hash.
+pub fn finalise(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The hash of every normalised word of `text`, appended to `out`, and each word's byte
+/// span to `spans` when asked. No allocation per word: an ASCII word already in lower
+/// case (most words) is hashed where it lies; other ASCII words are lower-cased into a
+/// buffer; the rest go through [`normalize_into`].
+fn word_hashes_into(text: &str, out: &mut Vec<u64>, mut spans: Option<&mut Vec<Range<usize>>>) {
     BUFFERS.with(|cell| {
         let (bytes, buf) = &mut *cell.borrow_mut();
         walk_words(text, |at, word, plain| {
@@ -93,7 +108,7 @@ fn word_hashes_into(text: &str, out: &mut Vec<u8>, mut spans: Option<&mut Vec<Ra
                 }));
                 xxh3_64(bytes)
             };
-            out.extend_from_slice(&hash.to_le_bytes());
+            out.push(hash);
         });
     });
 }
@@ -194,16 +209,29 @@ pub fn shingle_text(text: &str, kind: ShingleKind) -> Shingles {
     }
 }
 
-/// The hashes of every run of `k` words, from the words' hashes as little-endian bytes,
-/// appended to `out`: each shingle hashes its words' bytes where they lie.
-fn word_shingles_into(hashes: &[u8], k: usize, out: &mut Vec<u64>) {
-    let words = hashes.len() / 8;
-    if words == 0 {
+/// The hashes of every run of `k` words (all of them when there are fewer), from the
+/// words' hashes, appended to `out`: the polynomial of each run from the one before, by
+/// taking the leaving word's term out and the arriving word's in.
+fn word_shingles_into(hashes: &[u64], k: usize, out: &mut Vec<u64>) {
+    let n = hashes.len();
+    if n == 0 {
         return;
     }
-    let k = k.clamp(1, words);
-    out.reserve(words - k + 1);
-    out.extend(hashes[..8 * words].windows(8 * k).step_by(8).map(xxh3_64));
+    let k = k.clamp(1, n);
+    // The leaving word's factor, P^(k-1).
+    let top = SHINGLE_BASE.wrapping_pow(k as u32 - 1);
+    let mut poly = hashes[..k].iter().fold(0u64, |acc, &w| {
+        acc.wrapping_mul(SHINGLE_BASE).wrapping_add(w)
+    });
+    out.reserve(n - k + 1);
+    out.push(finalise(poly));
+    for (&leaving, &arriving) in hashes.iter().zip(&hashes[k..]) {
+        poly = poly
+            .wrapping_sub(leaving.wrapping_mul(top))
+            .wrapping_mul(SHINGLE_BASE)
+            .wrapping_add(arriving);
+        out.push(finalise(poly));
+    }
 }
 
 fn char_shingles(words: &[(String, bool)], n: usize) -> Vec<u64> {
@@ -259,7 +287,8 @@ mod tests {
     }
 
     /// Word shingles as the documentation defines them, the slow way: every word
-    /// normalised, hashed, and each run of `k` word hashes hashed as little-endian bytes.
+    /// normalised and hashed, and each run of `k` word hashes' polynomial summed term by
+    /// term, then finalised.
     fn reference(text: &str, k: usize) -> Shingles {
         let mut words = Vec::new();
         for_each_word(text, |_, w| words.push(crate::normalize::normalize(w)));
@@ -275,8 +304,12 @@ mod tests {
         let mut out: Vec<u64> = hashes
             .windows(k)
             .map(|win| {
-                let bytes: Vec<u8> = win.iter().flat_map(|h| h.to_le_bytes()).collect();
-                xxh3_64(&bytes)
+                // The polynomial written out, term by term.
+                let poly = win.iter().enumerate().fold(0u64, |acc, (j, &w)| {
+                    let power = SHINGLE_BASE.wrapping_pow((k - 1 - j) as u32);
+                    acc.wrapping_add(w.wrapping_mul(power))
+                });
+                finalise(poly)
             })
             .collect();
         out.sort_unstable();
@@ -354,7 +387,17 @@ mod tests {
         assert_eq!(word, 7_486_930_130_808_925_498);
         assert_eq!(
             shingle_text("Lavrov", ShingleKind::Word(5)),
-            [xxh3_64(&word.to_le_bytes())]
+            [finalise(word)]
         );
+        // Changed deliberately once (word k-shingles were XXH3-64 of their word hashes'
+        // bytes; the rolling polynomial costs two multiplications a word instead).
+        let two = SHINGLE_BASE
+            .wrapping_mul(word)
+            .wrapping_add(xxh3_64(b"met"));
+        assert_eq!(
+            shingle_text("Lavrov met", ShingleKind::Word(2)),
+            [finalise(two)]
+        );
+        assert_eq!(finalise(two), 7_347_489_433_142_969_493);
     }
 }

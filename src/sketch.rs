@@ -4,7 +4,7 @@
 //! The scheme is one-permutation hashing (OPH) with optimal densification (Shrivastava,
 //! "Optimal Densification for Fast and Accurate Minwise Hashing", ICML 2017):
 //!
-//! - each shingle hash (already a uniform 64-bit XXH3 value) is mixed once with a fixed
+//! - each shingle hash (already a uniform 64-bit value) is mixed once with a fixed
 //!   seed; its top bits pick one of `K` bins and the low 32 bits are its value; a bin keeps
 //!   the smallest value that falls in it. One pass, O(1) per shingle, whatever `K`;
 //! - a bin no shingle fell in borrows the value of another bin, probed by a hash of
@@ -21,7 +21,8 @@
 
 use rayon::prelude::*;
 
-use crate::shingle::Shingles;
+// SplitMix64's finaliser, the one word shingles end with.
+use crate::shingle::{Shingles, finalise as mix};
 
 /// Bins per signature: enough for a sharp S-curve at copy thresholds (at Jaccard 0.5, 53
 /// bands of 4 rows find a pair at the threshold with probability 0.967, against 0.873 for
@@ -58,13 +59,6 @@ impl Signatures {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
-}
-
-/// SplitMix64's finaliser: a bijective mix with full avalanche.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Signatures of every set, in parallel, in input order; `bins` must be a power of two

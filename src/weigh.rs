@@ -616,6 +616,9 @@ fn extract_with(
         .chain([(doc.text.as_str(), 1.0)]);
     for (text, weight) in parts {
         let tokens = tokenize(text);
+        // Most words are new to the document: room for them up front (growing the table
+        // rehashed it several times a document).
+        acc.reserve(tokens.tokens.len() / 2);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
         let mut run = NameRun::default();
         // A connector awaiting a name ("of" in "Council of ..."): its surface.

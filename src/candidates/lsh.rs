@@ -51,39 +51,50 @@ impl Banding {
     pub fn probability(&self, s: f64) -> f64 {
         1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
     }
-
-    /// The weighted cost of the cut for its threshold: the area under the S-curve below
-    /// the threshold (useless candidates) and above the curve beyond it (missed pairs).
-    fn cost(&self) -> f64 {
-        let t = self.threshold;
-        let area = |from: f64, to: f64, f: &dyn Fn(f64) -> f64| {
-            let step = (to - from) / STEPS as f64;
-            (0..STEPS)
-                .map(|i| f(from + (i as f64 + 0.5) * step))
-                .sum::<f64>()
-                * step
-        };
-        let useless = area(0.0, t, &|s| self.probability(s));
-        let missed = area(t, 1.0, &|s| 1.0 - self.probability(s));
-        (1.0 - MISS_WEIGHT) * useless + MISS_WEIGHT * missed
-    }
 }
 
 /// The cut of `bins` signature bins into `bands x rows` (at most `bins`) whose S-curve best
-/// fits `threshold`: the one of least weighted useless and missed area (ties: fewer bins).
+/// fits `threshold`: the one of least weighted useless and missed area (ties: fewer bins)
+/// — the area under the curve below the threshold (candidates that fail verification)
+/// and above it beyond the threshold (pairs never found).
 pub fn choose_banding(threshold: f64, bins: usize) -> Banding {
-    let threshold = threshold.clamp(0.0, 1.0);
+    let t = threshold.clamp(0.0, 1.0);
+    // The midpoints of the two integrals' steps, below and above the threshold.
+    let points = |from: f64, to: f64| -> Vec<f64> {
+        let step = (to - from) / STEPS as f64;
+        (0..STEPS).map(|i| from + (i as f64 + 0.5) * step).collect()
+    };
+    let (below, above) = (points(0.0, t), points(t, 1.0));
+    let (step_below, step_above) = (t / STEPS as f64, (1.0 - t) / STEPS as f64);
     let mut best: Option<(f64, Banding)> = None;
+    let (mut miss_below, mut miss_above) = (vec![0.0; STEPS], vec![0.0; STEPS]);
     for rows in 1..=bins {
+        // A pair of similarity s escapes one band with probability 1 - s^rows, and all
+        // `bands` of them with its power: kept band by band, one product a point per
+        // banding (a power per point and banding took 13 ms a call; the same choices
+        // for every threshold from 0.05 to 0.99 and 64, 128 and 256 bins).
+        let escape = |s: &f64| 1.0 - s.powi(rows as i32);
+        let one_below: Vec<f64> = below.iter().map(escape).collect();
+        let one_above: Vec<f64> = above.iter().map(escape).collect();
+        miss_below.fill(1.0);
+        miss_above.fill(1.0);
         for bands in 1..=bins / rows {
-            let b = Banding {
-                bands,
-                rows,
-                threshold,
-            };
-            let c = b.cost();
-            if best.is_none_or(|(bc, _)| c < bc) {
-                best = Some((c, b));
+            for (m, q) in miss_below.iter_mut().zip(&one_below) {
+                *m *= q;
+            }
+            for (m, q) in miss_above.iter_mut().zip(&one_above) {
+                *m *= q;
+            }
+            let useless = miss_below.iter().map(|m| 1.0 - m).sum::<f64>() * step_below;
+            let missed = miss_above.iter().sum::<f64>() * step_above;
+            let cost = (1.0 - MISS_WEIGHT) * useless + MISS_WEIGHT * missed;
+            if best.is_none_or(|(c, _)| cost < c) {
+                let b = Banding {
+                    bands,
+                    rows,
+                    threshold: t,
+                };
+                best = Some((cost, b));
             }
         }
     }
@@ -91,7 +102,7 @@ pub fn choose_banding(threshold: f64, bins: usize) -> Banding {
         Banding {
             bands: 1,
             rows: 1,
-            threshold,
+            threshold: t,
         },
         |(_, b)| b,
     )
@@ -165,14 +176,19 @@ pub fn candidates(sets: &[Vec<u64>], bins: usize, banding: &Banding) -> Vec<(u32
     let keys = by_band(&band_keys(sets, bins, banding), n, bands);
     let per_band: Vec<Vec<u64>> = (0..bands)
         .into_par_iter()
-        .map(|band| {
+        // One buffer of entries per thread, reused band after band (a fresh one per band
+        // was fresh memory, page by page, every time).
+        .map_init(Vec::new, |entries: &mut Vec<u64>, band| {
             // (key, document) packed in one u64, so one integer sort forms the buckets
             // with documents ascending inside each.
-            let mut entries: Vec<u64> = keys[band * n..(band + 1) * n]
-                .iter()
-                .enumerate()
-                .filter_map(|(d, &key)| (key != NO_KEY).then_some(u64::from(key) << 32 | d as u64))
-                .collect();
+            entries.clear();
+            entries.extend(
+                keys[band * n..(band + 1) * n]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &key)| key != NO_KEY)
+                    .map(|(d, &key)| u64::from(key) << 32 | d as u64),
+            );
             entries.sort_unstable();
             let mut pairs = Vec::new();
             for bucket in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
@@ -226,6 +242,7 @@ pub fn shingle_sets(scorer: &Scorer) -> Option<&[Vec<u64>]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::candidates::all_pairs;
     use crate::config::{Measure, ScoreConfig, ShingleKind};
     use crate::document::Document;
