@@ -161,23 +161,35 @@ pub struct Occurrence {
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
     let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
+    // The collection's statistics, in shards of the key space counted in parallel: each
+    // shard reads every document in order (so a term's first kind is that of its first
+    // occurrence, as one pass gives it) and counts only its own keys.
+    let shards: Vec<HashMap<u64, Stats>> = (0..STAT_SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let mut stats: HashMap<u64, Stats> = HashMap::default();
+            for r in raws.iter().flatten().filter(|r| shard_of(r.key) == shard) {
+                let e = stats.entry(r.key).or_insert(Stats {
+                    df: 0,
+                    cap_mid: 0,
+                    low_mid: 0,
+                    kind: r.kind,
+                    id: 0,
+                });
+                e.df += 1;
+                e.cap_mid += r.cap_mid;
+                e.low_mid += r.low_mid;
+            }
+            stats
+        })
+        .collect();
+    let mut keys: Vec<u64> = shards.iter().flat_map(|s| s.keys().copied()).collect();
+    keys.par_sort_unstable();
     let mut stats: HashMap<u64, Stats> = HashMap::default();
-    for raw in &raws {
-        for r in raw {
-            let e = stats.entry(r.key).or_insert(Stats {
-                df: 0,
-                cap_mid: 0,
-                low_mid: 0,
-                kind: r.kind,
-                id: 0,
-            });
-            e.df += 1;
-            e.cap_mid += r.cap_mid;
-            e.low_mid += r.low_mid;
-        }
+    stats.reserve(keys.len());
+    for shard in shards {
+        stats.extend(shard);
     }
-    let mut keys: Vec<u64> = stats.keys().copied().collect();
-    keys.sort_unstable();
     let mut by_id: Vec<Stats> = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         let e = stats.get_mut(k).expect("a key of the map");
@@ -225,6 +237,17 @@ pub fn weigh(docs: &[Document]) -> Weights {
         df: by_id.iter().map(|s| s.df).collect(),
         salient,
     }
+}
+
+/// Shards of the key space whose statistics are counted in parallel: enough to keep every
+/// core of a usual machine busy, few enough that reading every document's terms once a
+/// shard stays cheap.
+const STAT_SHARDS: u64 = 1 << STAT_SHARD_BITS;
+const STAT_SHARD_BITS: u32 = 2;
+
+/// The shard of a term key (keys are hashes: their top bits are uniform).
+fn shard_of(key: u64) -> u64 {
+    key >> (u64::BITS - STAT_SHARD_BITS)
 }
 
 /// What the collection says of one term.
