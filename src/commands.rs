@@ -197,10 +197,10 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
         progress: &bars,
     };
     // The renderers read ids and metadata only: texts can go once no stage needs them.
-    let prepared = pipeline::read_for_clustering(&args.input.inputs, &score, &run)?;
+    let mut prepared = pipeline::read_for_clustering(&args.input.inputs, &score, &run)?;
+    print_warnings(&prepared.corpus, &args.input);
+    let report = pipeline::cluster_prepared(&mut prepared, &score, &config, &run)?;
     let corpus = &prepared.corpus;
-    print_warnings(corpus, &args.input);
-    let report = pipeline::cluster_prepared(&prepared, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {

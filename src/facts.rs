@@ -16,10 +16,10 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::cites::{cites, cites_of_words, has_trigger};
 use crate::config::{Measure, ScoreConfig, ShingleKind};
-use crate::document::Document;
+use crate::document::{Date, Document};
 use crate::progress::{Progress, Stage};
 use crate::score::{Features, Scorer};
-use crate::shingle::{Shingles, word_shingles_with_spans};
+use crate::shingle::{Shingles, word_shingles_unsorted, word_shingles_with_spans};
 
 /// Documents between two progress reports.
 const PROGRESS_BLOCK: usize = 1024;
@@ -51,13 +51,23 @@ thread_local! {
 
 /// The facts of `text`; with `word` = `Some(k)`, its word k-shingles from the same walk.
 fn one_text(text: &str, word: Option<usize>) -> OneText {
+    one_text_shingled(text, word, true)
+}
+
+/// [`one_text`] with the word shingles sorted (a set) or as the text gives them.
+fn one_text_shingled(text: &str, word: Option<usize>, sorted: bool) -> OneText {
+    let shingles = if sorted {
+        word_shingles_with_spans
+    } else {
+        word_shingles_unsorted
+    };
     let identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
     let (set, cites) = match word {
         // Only a text with an attribution word needs its words kept.
-        Some(k) if !has_trigger(text) => (Some(word_shingles_with_spans(text, k, None)), vec![]),
+        Some(k) if !has_trigger(text) => (Some(shingles(text, k, None)), vec![]),
         Some(k) => SPANS.with(|cell| {
             let spans = &mut *cell.borrow_mut();
-            let set = word_shingles_with_spans(text, k, Some(spans));
+            let set = shingles(text, k, Some(spans));
             (Some(set), cites_of_words(text, spans))
         }),
         None => (None, cites(text)),
@@ -103,25 +113,32 @@ pub fn features(
     finish(docs, config, blocks)
 }
 
-/// The facts of one document, and its word `k`-shingles, taken as it is read
+/// The facts of one document, and its word `k`-shingles (unsorted: see
+/// [`word_shingles_unsorted`]), taken as it is read
 /// ([`crate::ingest::read_inputs_digesting`]); its text is let go at once, so a run whose
 /// later stages read nothing else of the texts never holds them all.
 pub fn digest_dropping_text(doc: &mut Document, k: usize) -> OneText {
-    let one = one_text(&doc.text, Some(k));
+    let one = one_text_shingled(&doc.text, Some(k), false);
     // Cleared, not freed: the reader hands the buffer on to the next text.
     doc.text.clear();
     one
 }
 
-/// The scorer and text facts of `docs` from their digests ([`digest_dropping_text`]
-/// with the word size of `config`, which must be a copy measure on word shingles).
-pub fn from_digests(
-    docs: &[Document],
+/// The unsorted shingle sets and the text facts of documents from their digests
+/// ([`digest_dropping_text`]).
+pub fn from_digests(digests: Vec<OneText>) -> (Vec<Shingles>, TextFacts) {
+    gather(digests)
+}
+
+/// The scorer of documents dated `dates` whose shingle sets are sorted (see
+/// [`crate::shingle::normalise_set`]); `config` is a copy measure.
+pub fn scorer_of_sets(
     config: ScoreConfig,
-    digests: Vec<OneText>,
-) -> (Scorer, TextFacts) {
-    debug_assert!(word_shingles(&config).is_some());
-    finish(docs, config, vec![digests])
+    sets: Vec<Shingles>,
+    dates: Vec<Option<Date>>,
+) -> Scorer {
+    debug_assert!(sets.iter().all(|s| s.windows(2).all(|w| w[0] < w[1])));
+    Scorer::from_features(config, Features::Shingles(sets), dates)
 }
 
 /// The scorer and facts from the per-block results of a word-shingle pass.
@@ -221,7 +238,10 @@ mod tests {
             .iter_mut()
             .map(|d| digest_dropping_text(d, 3))
             .collect();
-        let (lean, lean_facts) = from_digests(&dropped, config, digests);
+        let (mut sets, lean_facts) = from_digests(digests);
+        sets.iter_mut().for_each(crate::shingle::normalise_set);
+        let dates = dropped.iter().map(|d| d.date).collect();
+        let lean = scorer_of_sets(config, sets, dates);
         assert!(dropped.iter().all(|d| d.text.is_empty()));
         assert_eq!(lean_facts.cites, facts.cites);
         assert_eq!(lean_facts.identity, facts.identity);

@@ -16,12 +16,15 @@ use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
 use crate::document::Document;
 use crate::error::Error;
-use crate::facts::{TextFacts, digest_dropping_text, features, from_digests, word_shingles};
+use crate::facts::{
+    TextFacts, digest_dropping_text, features, from_digests, scorer_of_sets, word_shingles,
+};
 use crate::ingest;
 use crate::progress::{Progress, Silent, Stage};
 use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer, calibrate, cosine_of};
+use crate::shingle::{Shingles, normalise_set};
 use crate::weigh::occurrences;
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
@@ -93,7 +96,9 @@ pub fn cluster_corpus_with(
 pub struct Prepared {
     /// The documents; without their texts when the features were taken while reading.
     pub corpus: Corpus,
-    features: Option<(Scorer, TextFacts)>,
+    /// The documents' word shingle sets (not sorted yet) and text facts, when taken while
+    /// reading.
+    features: Option<(Vec<Shingles>, TextFacts)>,
 }
 
 /// Reads `inputs` for a clustering run. Where no later stage reads the texts again (copy
@@ -121,7 +126,7 @@ pub fn read_for_clustering(
     };
     let (corpus, digests) =
         ingest::read_inputs_digesting(inputs, run.progress, &|doc| digest_dropping_text(doc, k))?;
-    let features = from_digests(&corpus.docs, score.clone(), digests);
+    let features = from_digests(digests);
     Ok(Prepared {
         corpus,
         features: Some(features),
@@ -129,22 +134,47 @@ pub fn read_for_clustering(
 }
 
 /// Scores and clusters a collection read by [`read_for_clustering`] with the same `score`
-/// and `run`.
+/// and `run`. Where the features were taken while reading, they are used up (`prepared`
+/// keeps its documents). With LSH, only the shingle sets of documents in a candidate pair
+/// are sorted for the exact measure, and the others let go: no other set is ever
+/// compared, and sorting every set was a tenth of a copy-level run.
 ///
 /// # Errors
 /// As [`cluster_corpus_with`].
 pub fn cluster_prepared(
-    prepared: &Prepared,
+    prepared: &mut Prepared,
     score: &ScoreConfig,
     config: &ClusterConfig,
     run: &Run<'_>,
 ) -> Result<ClusterReport, Error> {
     let corpus = &prepared.corpus;
-    let Some((scorer, facts)) = &prepared.features else {
+    let Some((mut sets, facts)) = prepared.features.take() else {
         return cluster_corpus_with(corpus, score, config, run);
     };
     let engine = plan(corpus, score, config, run)?;
-    Ok(cluster_scored(corpus, scorer, facts, config, &engine, run))
+    let floor = edge_floor(score, config);
+    let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
+    let (scorer, edges) = match &engine {
+        Engine::Lsh(banding) => {
+            candidates::find_lsh_unsorted(sets, banding, floor, run.progress, |mut sets, paired| {
+                sets.par_iter_mut().zip(paired).for_each(|(set, &paired)| {
+                    if paired {
+                        normalise_set(set);
+                    } else {
+                        *set = Vec::new();
+                    }
+                });
+                scorer_of_sets(score.clone(), sets, dates)
+            })
+        }
+        Engine::Exact => {
+            sets.par_iter_mut().for_each(normalise_set);
+            let scorer = scorer_of_sets(score.clone(), sets, dates);
+            let edges = candidates::find(&scorer, &engine, floor, run.progress);
+            (scorer, edges)
+        }
+    };
+    Ok(cluster_edges(corpus, &scorer, &facts, config, edges, run))
 }
 
 /// The candidate engine of a run, announced as a note.
@@ -188,6 +218,21 @@ fn cluster_scored(
     engine: &Engine,
     run: &Run<'_>,
 ) -> ClusterReport {
+    let floor = edge_floor(&scorer.config, config);
+    let edges = candidates::find(scorer, engine, floor, run.progress);
+    cluster_edges(corpus, scorer, facts, config, edges, run)
+}
+
+/// [`cluster_scored`] with the pairs at or above the edge floor already found (scored on
+/// the scale of reported scores). The scorer is asked only about pairs inside clusters.
+fn cluster_edges(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    facts: &TextFacts,
+    config: &ClusterConfig,
+    mut edges: Vec<Pair>,
+    run: &Run<'_>,
+) -> ClusterReport {
     let progress = run.progress;
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
@@ -198,8 +243,6 @@ fn cluster_scored(
         threshold: to_cluster_scale(config.threshold),
         ..config.clone()
     };
-    let mut edges: Vec<Pair> =
-        candidates::find(scorer, engine, edge_floor(score, config), progress);
     if story {
         for e in &mut edges {
             e.detail.score = cosine_of(e.detail.score);
@@ -740,18 +783,23 @@ mod tests {
             shared_terms: false,
             ..Run::default()
         };
-        for path in [&jsonl, &csv_path] {
+        // LSH too, whose run sorts only the sets of documents in a candidate pair.
+        let lean_lsh = Run {
+            candidates: Candidates::Lsh,
+            ..lean
+        };
+        for (path, lean) in [(&jsonl, &lean), (&csv_path, &lean), (&jsonl, &lean_lsh)] {
             let inputs = [path.to_string_lossy().into_owned()];
             let whole = ingest::read_inputs(&inputs).unwrap();
-            let expected = cluster_corpus_with(&whole, &score, &config, &lean).unwrap();
-            let prepared = read_for_clustering(&inputs, &score, &lean).unwrap();
+            let expected = cluster_corpus_with(&whole, &score, &config, lean).unwrap();
+            let mut prepared = read_for_clustering(&inputs, &score, lean).unwrap();
             assert!(prepared.features.is_some());
             assert!(prepared.corpus.docs.iter().all(|d| d.text.is_empty()));
             let ids = |c: &Corpus| c.docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
             assert_eq!(ids(&prepared.corpus), ids(&whole));
             assert_eq!(prepared.corpus.warnings, whole.warnings, "{path:?}");
             assert_eq!(prepared.corpus.warnings.len(), 1, "the blank text");
-            let got = cluster_prepared(&prepared, &score, &config, &lean).unwrap();
+            let got = cluster_prepared(&mut prepared, &score, &config, lean).unwrap();
             assert_eq!(got, expected, "{path:?}");
             let first = &got.clusters[0];
             assert_eq!(first.members, vec![0, 1, 2, 4], "{path:?}");

@@ -119,7 +119,34 @@ fn word_hashes_into(text: &str, out: &mut Vec<u64>, mut spans: Option<&mut Vec<R
 pub fn word_shingles_with_spans(
     text: &str,
     k: usize,
+    spans: Option<&mut Vec<Range<usize>>>,
+) -> Shingles {
+    word_shingles_of(text, k, spans, true)
+}
+
+/// [`word_shingles_with_spans`] as the text gives them: in text order, repeats kept. The
+/// same set once [`normalise_set`] has sorted it; until then enough for a MinHash
+/// signature (which sees neither order nor repeats), for a run that sorts only the sets
+/// it compares exactly.
+pub fn word_shingles_unsorted(
+    text: &str,
+    k: usize,
+    spans: Option<&mut Vec<Range<usize>>>,
+) -> Shingles {
+    word_shingles_of(text, k, spans, false)
+}
+
+/// Sorts and deduplicates a set of [`word_shingles_unsorted`] in place.
+pub fn normalise_set(set: &mut Shingles) {
+    sort_hashes(set);
+    set.dedup();
+}
+
+fn word_shingles_of(
+    text: &str,
+    k: usize,
     mut spans: Option<&mut Vec<Range<usize>>>,
+    sorted: bool,
 ) -> Shingles {
     if let Some(spans) = spans.as_deref_mut() {
         spans.clear();
@@ -130,8 +157,9 @@ pub fn word_shingles_with_spans(
         word_hashes_into(text, hashes, spans);
         shingles.clear();
         word_shingles_into(hashes, k, shingles);
-        sort_hashes(shingles);
-        shingles.dedup();
+        if sorted {
+            normalise_set(shingles);
+        }
         // The set is kept to the end of the run: one allocation of its final size (a
         // growing vector cost a tenth of a copy-level run in reallocations).
         shingles.to_vec()

@@ -21,6 +21,7 @@ use crate::config::{Candidates, Measure};
 use crate::error::Error;
 use crate::progress::{Progress, Stage};
 use crate::score::Scorer;
+use crate::shingle::Shingles;
 use crate::sketch::BINS;
 use lsh::{Banding, choose_banding};
 
@@ -136,16 +137,44 @@ pub fn find(scorer: &Scorer, engine: &Engine, floor: f64, progress: &dyn Progres
             progress.start(Stage::Candidates, None);
             let cands = lsh::candidates(sets, BINS, banding);
             let pairs = lsh::verify(scorer, &cands, floor);
-            progress.advance(cands.len() as u64);
-            progress.finish();
-            progress.note(&format!(
-                "candidates: {} pairs from LSH buckets, {} kept after exact verification",
-                cands.len(),
-                pairs.len()
-            ));
+            lsh_done(progress, cands.len(), pairs.len());
             pairs
         }
     }
+}
+
+/// [`find`]'s LSH engine for shingle sets not sorted yet ([`crate::shingle::word_shingles_unsorted`]):
+/// the candidate pairs come from the sets as they are (a signature sees neither order nor
+/// repeats); `scorer` then makes the scorer of the sets, told which documents are in a
+/// candidate pair (the only ones the run ever scores, so the only sets worth sorting),
+/// and every candidate is verified with it.
+pub fn find_lsh_unsorted(
+    sets: Vec<Shingles>,
+    banding: &Banding,
+    floor: f64,
+    progress: &dyn Progress,
+    scorer: impl FnOnce(Vec<Shingles>, &[bool]) -> Scorer,
+) -> (Scorer, Vec<Pair>) {
+    progress.start(Stage::Candidates, None);
+    let cands = lsh::candidates(&sets, BINS, banding);
+    let mut paired = vec![false; sets.len()];
+    for &(a, b) in &cands {
+        paired[a as usize] = true;
+        paired[b as usize] = true;
+    }
+    let scorer = scorer(sets, &paired);
+    let pairs = lsh::verify(&scorer, &cands, floor);
+    lsh_done(progress, cands.len(), pairs.len());
+    (scorer, pairs)
+}
+
+/// Ends the candidate stage of an LSH run, with its counts as a note.
+fn lsh_done(progress: &dyn Progress, candidates: usize, kept: usize) {
+    progress.advance(candidates as u64);
+    progress.finish();
+    progress.note(&format!(
+        "candidates: {candidates} pairs from LSH buckets, {kept} kept after exact verification"
+    ));
 }
 
 #[cfg(test)]
