@@ -20,6 +20,8 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::candidates::Pair;
 use crate::config::{ClusterConfig, Linkage};
 use crate::document::Date;
@@ -112,15 +114,21 @@ pub fn join_identical(
             home[m] = g;
         }
     }
-    let mut sets: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, k) in keys.iter().enumerate() {
-        if let Some(k) = k {
-            sets.entry(*k).or_default().push(i);
-        }
-    }
+    // The documents of each key, by sorting (key, document): a map of a list per key was
+    // a list per document, nearly all of them of one.
+    let mut keyed: Vec<(u64, usize)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.map(|k| (k, i)))
+        .collect();
+    keyed.par_sort_unstable();
     let mut groups = groups;
     let mut moved = false;
-    let mut sets: Vec<Vec<usize>> = sets.into_values().filter(|s| s.len() > 1).collect();
+    let mut sets: Vec<Vec<usize>> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|same| same.len() > 1)
+        .map(|same| same.iter().map(|&(_, i)| i).collect())
+        .collect();
     sets.sort_unstable();
     for set in sets {
         let mut counts: Vec<(usize, usize)> = Vec::new();
