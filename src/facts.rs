@@ -19,7 +19,10 @@ use crate::config::{Measure, ScoreConfig, ShingleKind};
 use crate::document::{Date, Document};
 use crate::progress::{Progress, Stage};
 use crate::score::{Features, Scorer};
-use crate::shingle::{Shingles, word_shingles_unsorted, word_shingles_with_spans};
+use crate::shingle::{
+    Shingles, word_shingles_of_hashes, word_shingles_unsorted, word_shingles_with_spans,
+};
+use crate::weigh::{DocTerms, terms_seeing_body, weigh_terms};
 
 /// Documents between two progress reports.
 const PROGRESS_BLOCK: usize = 1024;
@@ -34,6 +37,9 @@ pub struct TextFacts {
     pub identity: Vec<Option<u64>>,
     /// Each text's length in bytes.
     pub lengths: Vec<usize>,
+    /// Each text's word 5-shingle set, when the run took them for its copy groups while
+    /// reading the words anyway (the story measure's weighing).
+    pub copy_sets: Option<Vec<Shingles>>,
 }
 
 /// The facts of one text, and its shingle set when the measure shingles words.
@@ -94,6 +100,14 @@ pub fn features(
     config: ScoreConfig,
     progress: &dyn Progress,
 ) -> (Scorer, TextFacts) {
+    if config.measure == Measure::Story {
+        progress.start(Stage::Signatures, Some(docs.len() as u64));
+        let (terms, ones): (Vec<DocTerms>, Vec<OneText>) =
+            docs.par_iter().map(|d| story_text(d, false)).unzip();
+        progress.advance(docs.len() as u64);
+        progress.finish();
+        return from_story_digests(docs.iter().map(|d| d.date).collect(), config, terms, ones);
+    }
     let Some(k) = word_shingles(&config) else {
         // The measure reads texts its own way: facts in a second pass.
         let scorer = Scorer::new_with(docs, config, progress);
@@ -111,6 +125,64 @@ pub fn features(
         .collect();
     progress.finish();
     finish(docs, config, blocks)
+}
+
+/// Word shingles of the copy groups inside story clusters ([`crate::copies`]).
+const COPY_SHINGLE: usize = 5;
+
+/// One document's terms for the story measure and its text facts, from one reading of its
+/// words: the weighing's tokens give the cited outlets, and, with `copy_set`, its word
+/// hashes (one per distinct word, cached) the word 5-shingles of copy groups. A run that
+/// keeps its texts leaves the sets out: the copy groups shingle the few texts they need,
+/// and memory holds no set beside every text.
+pub fn story_text(doc: &Document, copy_set: bool) -> (DocTerms, OneText) {
+    let text = &doc.text;
+    let identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
+    let (mut set, mut cites) = (None, Vec::new());
+    let terms = terms_seeing_body(doc, &mut |body| {
+        if copy_set {
+            set = Some(word_shingles_of_hashes(body.hashes, COPY_SHINGLE));
+        }
+        // Only a text with an attribution word needs its words looked at.
+        if has_trigger(body.text) {
+            SPANS.with_borrow_mut(|spans| {
+                spans.clear();
+                spans.extend(body.tokens.iter().map(|t| t.span.clone()));
+                cites = cites_of_words(body.text, spans);
+            });
+        }
+    });
+    let one = OneText {
+        set,
+        cites,
+        identity,
+        length: text.len(),
+    };
+    (terms, one)
+}
+
+/// [`story_text`] with the copy set, letting the text go at once (for runs that read
+/// nothing else of it).
+pub fn story_text_dropping_text(doc: &mut Document) -> (DocTerms, OneText) {
+    let digest = story_text(doc, true);
+    // Cleared, not freed: the reader hands the buffer on to the next text.
+    doc.text.clear();
+    digest
+}
+
+/// The story scorer of documents dated `dates` and their text facts, from their digests
+/// ([`story_text`]), in input order; the copy sets when every digest has one.
+pub fn from_story_digests(
+    dates: Vec<Option<Date>>,
+    config: ScoreConfig,
+    terms: Vec<DocTerms>,
+    ones: Vec<OneText>,
+) -> (Scorer, TextFacts) {
+    let scorer = Scorer::from_features(config, Features::Story(weigh_terms(terms)), dates);
+    let with_sets = ones.iter().all(|o| o.set.is_some());
+    let (sets, mut facts) = gather(ones);
+    facts.copy_sets = with_sets.then_some(sets);
+    (scorer, facts)
 }
 
 /// The facts of one document, and its word `k`-shingles (unsorted: see
@@ -163,6 +235,7 @@ fn gather(all: Vec<OneText>) -> (Vec<Shingles>, TextFacts) {
         cites: Vec::with_capacity(all.len()),
         identity: Vec::with_capacity(all.len()),
         lengths: Vec::with_capacity(all.len()),
+        copy_sets: None,
     };
     for one in all {
         sets.extend(one.set);
@@ -254,5 +327,36 @@ mod tests {
         assert!(lean.detail(0, 1).score > 0.99 && lean.detail(0, 3).score < 0.5);
         // The story measure reads texts again later: it has no such digest.
         assert_eq!(word_shingles(&ScoreConfig::default()), None);
+    }
+
+    #[test]
+    fn the_story_reading_gives_the_same_facts_and_copy_sets() {
+        use crate::config::ShingleKind;
+        use crate::shingle::shingle_text;
+        let mut docs = docs();
+        docs.push(Document::new(
+            "odd",
+            "\u{201c}Caf\u{e9} CLOSED\u{201d}, the Meridian Press reported; Ines\u{200B} Calder\u{2019}s \u{6771}\u{4eac} \u{301}x  U.S. 4.2 don't",
+        ));
+        for d in &docs {
+            let (_, with_set) = story_text(d, true);
+            let (_, without) = story_text(d, false);
+            assert_eq!(with_set.cites, cites(&d.text), "{:?}", d.text);
+            assert_eq!(without.cites, with_set.cites);
+            assert_eq!(
+                with_set.set.as_deref(),
+                Some(&shingle_text(&d.text, ShingleKind::Word(5))[..])
+            );
+            assert!(without.set.is_none());
+            assert_eq!(with_set.identity, one_text(&d.text, None).identity);
+        }
+        let (terms, ones): (Vec<_>, Vec<_>) = docs.iter().map(|d| story_text(d, true)).unzip();
+        let dates = docs.iter().map(|d| d.date).collect();
+        let (scorer, facts) = from_story_digests(dates, ScoreConfig::default(), terms, ones);
+        let apart = Scorer::new(&docs, ScoreConfig::default());
+        assert_eq!(scorer.detail(0, 1), apart.detail(0, 1));
+        assert_eq!(scorer.detail(0, 3), apart.detail(0, 3));
+        assert_eq!(facts.copy_sets.as_ref().map(Vec::len), Some(docs.len()));
+        assert_eq!(facts.cites[0], ["Meridian Press"]);
     }
 }

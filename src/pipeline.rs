@@ -17,7 +17,8 @@ use crate::document::Corpus;
 use crate::document::Document;
 use crate::error::Error;
 use crate::facts::{
-    TextFacts, digest_dropping_text, features, from_digests, scorer_of_sets, word_shingles,
+    OneText, TextFacts, digest_dropping_text, features, from_digests, from_story_digests,
+    scorer_of_sets, story_text_dropping_text, word_shingles,
 };
 use crate::ingest;
 use crate::progress::{Progress, Silent, Stage};
@@ -25,6 +26,7 @@ use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer, calibrate, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
+use crate::weigh::DocTerms;
 use crate::weigh::occurrences;
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
@@ -96,14 +98,21 @@ pub fn cluster_corpus_with(
 pub struct Prepared {
     /// The documents; without their texts when the features were taken while reading.
     pub corpus: Corpus,
-    /// The documents' word shingle sets (not sorted yet) and text facts, when taken while
-    /// reading.
-    features: Option<(Vec<Shingles>, TextFacts)>,
+    /// What was taken of each document while reading, if anything.
+    features: Option<Taken>,
 }
 
-/// Reads `inputs` for a clustering run. Where no later stage reads the texts again (copy
-/// measures on `word:5`, no shared terms), each document's features and text facts are
-/// taken as it is read (for JSONL, on the thread that parsed it) and its text let go:
+/// What a clustering run takes of each document as it is read.
+enum Taken {
+    /// A copy measure on `word:5`: the word shingle sets (not sorted yet) and text facts.
+    Copy(Vec<Shingles>, TextFacts),
+    /// The story measure: each document's terms (weighed once all are read) and facts.
+    Story(Vec<DocTerms>, Vec<OneText>),
+}
+
+/// Reads `inputs` for a clustering run. Where no later stage reads the texts again (no
+/// shared terms; for a copy measure, shingles of `word:5`), each document's features and
+/// text facts are taken as it is read (for JSONL, on the thread that parsed it) and its text let go:
 /// memory then never holds the texts all at once, and each text is walked while it is
 /// still in the cache. The report's renderers read only ids and metadata, which stay.
 /// Other runs read the collection whole, texts included.
@@ -115,6 +124,15 @@ pub fn read_for_clustering(
     score: &ScoreConfig,
     run: &Run<'_>,
 ) -> Result<Prepared, Error> {
+    if score.measure == Measure::Story && !run.shared_terms {
+        let (corpus, digests) =
+            ingest::read_inputs_digesting(inputs, run.progress, &story_text_dropping_text)?;
+        let (terms, ones) = digests.into_iter().unzip();
+        return Ok(Prepared {
+            corpus,
+            features: Some(Taken::Story(terms, ones)),
+        });
+    }
     // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
     let k = word_shingles(score).filter(|&k| k == 5 && !run.shared_terms);
     let Some(k) = k else {
@@ -126,10 +144,10 @@ pub fn read_for_clustering(
     };
     let (corpus, digests) =
         ingest::read_inputs_digesting(inputs, run.progress, &|doc| digest_dropping_text(doc, k))?;
-    let features = from_digests(digests);
+    let (sets, facts) = from_digests(digests);
     Ok(Prepared {
         corpus,
-        features: Some(features),
+        features: Some(Taken::Copy(sets, facts)),
     })
 }
 
@@ -148,8 +166,17 @@ pub fn cluster_prepared(
     run: &Run<'_>,
 ) -> Result<ClusterReport, Error> {
     let corpus = &prepared.corpus;
-    let Some((mut sets, facts)) = prepared.features.take() else {
-        return cluster_corpus_with(corpus, score, config, run);
+    let (mut sets, facts) = match prepared.features.take() {
+        None => return cluster_corpus_with(corpus, score, config, run),
+        Some(Taken::Story(terms, ones)) => {
+            let engine = plan(corpus, score, config, run)?;
+            let dates = corpus.docs.iter().map(|d| d.date).collect();
+            let (scorer, facts) = from_story_digests(dates, score.clone(), terms, ones);
+            return Ok(cluster_scored(
+                corpus, &scorer, &facts, config, &engine, run,
+            ));
+        }
+        Some(Taken::Copy(sets, facts)) => (sets, facts),
     };
     let engine = plan(corpus, score, config, run)?;
     let floor = edge_floor(score, config);
@@ -525,7 +552,15 @@ fn describe(
                 let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
                 copy_groups_of(&corpus.docs, &members, &lengths, &refs)
             }
-            _ => copy_groups(&corpus.docs, &members),
+            _ => match &facts.copy_sets {
+                // Taken while the story measure read the words.
+                Some(sets) => {
+                    let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
+                    let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
+                    copy_groups_of(&corpus.docs, &members, &lengths, &refs)
+                }
+                None => copy_groups(&corpus.docs, &members),
+            },
         }
     } else {
         Vec::new()
@@ -805,6 +840,30 @@ mod tests {
             assert_eq!(first.members, vec![0, 1, 2, 4], "{path:?}");
             assert_eq!(first.cited_sources, vec![("Meridian Press".to_owned(), 4)]);
         }
+        // The story measure, taken while reading too (copy groups from the weighing's word
+        // hashes), equals the run over the whole collection.
+        let story = ScoreConfig::default();
+        let story_config = ClusterConfig::for_measure(Measure::Story);
+        let inputs = [jsonl.to_string_lossy().into_owned()];
+        let whole = ingest::read_inputs(&inputs).unwrap();
+        let expected = cluster_corpus_with(&whole, &story, &story_config, &lean).unwrap();
+        let mut prepared = read_for_clustering(&inputs, &story, &lean).unwrap();
+        assert!(matches!(prepared.features, Some(Taken::Story(..))));
+        assert!(prepared.corpus.docs.iter().all(|d| d.text.is_empty()));
+        let got = cluster_prepared(&mut prepared, &story, &story_config, &lean).unwrap();
+        assert_eq!(got, expected);
+        let home = got
+            .clusters
+            .iter()
+            .find(|c| c.members.contains(&0))
+            .unwrap();
+        assert!(
+            home.copies
+                .iter()
+                .any(|g| g.members.starts_with(&[0, 1, 2])),
+            "{:?}",
+            home.copies
+        );
         // Shared terms read the texts again: they are kept.
         let inputs = [jsonl.to_string_lossy().into_owned()];
         let kept = read_for_clustering(&inputs, &score, &Run::default()).unwrap();

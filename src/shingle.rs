@@ -136,6 +136,20 @@ pub fn word_shingles_unsorted(
     word_shingles_of(text, k, spans, false)
 }
 
+/// The word k-shingle set (sorted, deduplicated) of a text whose words' hashes are known
+/// (XXH3-64 of each normalised word, words normalisation empties left out): the same set
+/// as [`word_shingles_with_spans`] gives from the text, for a stage that has hashed the
+/// words already (the story measure's weighing).
+pub fn word_shingles_of_hashes(hashes: &[u64], k: usize) -> Shingles {
+    HASHES.with(|cell| {
+        let (_, shingles) = &mut *cell.borrow_mut();
+        shingles.clear();
+        word_shingles_into(hashes, k, shingles);
+        normalise_set(shingles);
+        shingles.to_vec()
+    })
+}
+
 /// Sorts and deduplicates a set of [`word_shingles_unsorted`] in place.
 pub fn normalise_set(set: &mut Shingles) {
     sort_hashes(set);

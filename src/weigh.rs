@@ -160,7 +160,17 @@ pub struct Occurrence {
 
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
-    let raws: Vec<Vec<Raw>> = docs.par_iter().map(|d| extract(d, None)).collect();
+    weigh_terms(
+        docs.par_iter()
+            .map(|d| DocTerms(extract(d, None)))
+            .collect(),
+    )
+}
+
+/// The term vectors of a collection from its documents' terms ([`terms_seeing_body`]), in
+/// input order: the collection's statistics, then each document's weights.
+pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
+    let raws: Vec<Vec<Raw>> = terms.into_iter().map(|t| t.0).collect();
     // The collection's statistics, in shards of the key space counted in parallel: each
     // shard reads every document in order (so a term's first kind is that of its first
     // occurrence, as one pass gives it) and counts only its own keys.
@@ -196,7 +206,7 @@ pub fn weigh(docs: &[Document]) -> Weights {
         e.id = i as u32;
         by_id.push(*e);
     }
-    let n = docs.len() as f32;
+    let n = raws.len() as f32;
     // Everything but the term frequency depends on the term alone: computed once per term
     // rather than once per document holding it.
     let factors: Vec<(f32, f32)> = keys
@@ -393,19 +403,24 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
 
 /// What the weigh stage needs of one word as written, remembered per thread: most words of
 /// a collection are repeats, and normalising, looking up and stemming each one again was a
-/// quarter of the weighing. Everything is a plain value, 16 bytes, so a hit reads one
+/// quarter of the weighing. Everything is a plain value, 24 bytes, so a hit reads one
 /// small entry of the cache's table (the normalised form itself is only needed inside
 /// names, and is recomputed there).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct WordInfo {
     /// The term key, as [`word_key`] gives it (meaningful with [`WordInfo::HAS_KEY`]).
     key: u64,
+    /// The word's hash as the shingle stage takes it: XXH3-64 of the normalised form
+    /// (meaningful unless [`WordInfo::blank`]).
+    hash: u64,
     /// Length of the normalised form without its possessive ending.
     bare: u32,
     /// The kind of the key.
     kind: Kind,
     /// The flags below.
     flags: u8,
+    /// Normalisation leaves nothing of the word (the shingle stage skips it).
+    blank: bool,
 }
 
 impl WordInfo {
@@ -433,6 +448,8 @@ impl WordInfo {
         let flag = |on: bool, f: u8| if on { f } else { 0 };
         WordInfo {
             key: key.map_or(0, |k| k.0),
+            hash: xxh3_64(norm.as_bytes()),
+            blank: norm.is_empty(),
             bare: bare.len() as u32,
             kind: key.map_or(Kind::Word, |k| k.1),
             flags: flag(key.is_some(), Self::HAS_KEY)
@@ -575,10 +592,43 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 /// Extracts the raw terms of a document: headline first (unless the text repeats it), then
 /// body. With `surfaces`, also records every occurrence's surface form.
 fn extract(doc: &Document, surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
+    extract_seeing_body(doc, surfaces, None)
+}
+
+/// [`extract`], showing the body's words to `body` on the way.
+fn extract_seeing_body(
+    doc: &Document,
+    surfaces: Option<&mut Vec<Occurrence>>,
+    body: Option<&mut dyn FnMut(BodyWords<'_>)>,
+) -> Vec<Raw> {
     thread_local! {
         static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
     }
-    WORDS.with_borrow_mut(|words| extract_with(doc, surfaces, words))
+    WORDS.with_borrow_mut(|words| extract_with(doc, surfaces, words, body))
+}
+
+/// What the weighing of one document saw of its body (the text, not the title), for a
+/// stage that reads the same words: the body, its tokens (the words of
+/// [`crate::tokenize::for_each_word`]), and the hash of every word that normalisation
+/// leaves something of, in order, as the shingle stage hashes words (XXH3-64 of the
+/// normalised form). Each distinct word is normalised and hashed once per thread, not once
+/// per occurrence.
+pub struct BodyWords<'a> {
+    /// The body.
+    pub text: &'a str,
+    /// Its tokens.
+    pub tokens: &'a [Token],
+    /// Its words' hashes.
+    pub hashes: &'a [u64],
+}
+
+/// One document's terms before the collection weighs them ([`weigh_terms`]).
+pub struct DocTerms(Vec<Raw>);
+
+/// The terms of `doc` for [`weigh_terms`], showing its body's words to `body` on the way
+/// (one reading of the text for both).
+pub fn terms_seeing_body(doc: &Document, body: &mut dyn FnMut(BodyWords<'_>)) -> DocTerms {
+    DocTerms(extract_seeing_body(doc, None, Some(body)))
 }
 
 /// A run of names ends: records it (and its last two words) as multi-word names when it
@@ -623,6 +673,7 @@ fn extract_with(
     doc: &Document,
     mut surfaces: Option<&mut Vec<Occurrence>>,
     words: &mut WordCache,
+    mut body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
     let mut acc: HashMap<u64, Raw> = HashMap::default();
     let mut order: Vec<u64> = Vec::new();
@@ -633,12 +684,15 @@ fn extract_with(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty() && !doc.text.trim_start().starts_with(t));
-    let parts = title
-        .map(|t| (t, TITLE_WEIGHT))
-        .into_iter()
-        .chain([(doc.text.as_str(), 1.0)]);
-    for (text, weight) in parts {
+    let parts =
+        title
+            .map(|t| (t, TITLE_WEIGHT, false))
+            .into_iter()
+            .chain([(doc.text.as_str(), 1.0, true)]);
+    let mut hashes: Vec<u64> = Vec::new();
+    for (text, weight, is_body) in parts {
         let tokens = tokenize(text);
+        let seen = is_body && body.is_some();
         // Most words are new to the document: room for them up front (growing the table
         // rehashed it several times a document).
         acc.reserve(tokens.tokens.len() / 2);
@@ -651,6 +705,9 @@ fn extract_with(
         for tok in &tokens.tokens {
             let raw_text = tok.text(text);
             let info = words.info(raw_text, tok.shape);
+            if seen && !info.blank {
+                hashes.push(info.hash);
+            }
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
             let gap = &text[last_end.min(tok.span.start)..tok.span.start];
@@ -749,6 +806,13 @@ fn extract_with(
             &mut surfaces,
             &mut buf,
         );
+        if seen && let Some(body) = body.as_deref_mut() {
+            body(BodyWords {
+                text,
+                tokens: &tokens.tokens,
+                hashes: &hashes,
+            });
+        }
     }
     // Sized exactly: a collected filter would grow by doubling, and these vectors are the
     // largest thing held while a collection is weighed.
