@@ -5,8 +5,12 @@
 #
 #   bash bench/run.sh [COPY_DOCS] [STORY_DOCS]      (defaults: 160000 and 10000)
 #
-# COPY_DOCS=0 runs the story level only, STORY_DOCS=0 the copy level only; SKIP_DATASKETCH=1 leaves out datasketch (5+ minutes
-# at 160k documents).
+# COPY_DOCS=0 runs the story level only, STORY_DOCS=0 the copy level only; SKIP_DATASKETCH=1
+# leaves out datasketch (5+ minutes at 160k documents). REPEAT=N (default 3) runs each
+# timed command N times, storydedup and its peer taking turns, and reports the median wall
+# time (and the largest peak RSS): on a shared machine one run can be slowed by a third
+# by what else runs, and taking turns exposes both tools to the same spells. Each round's
+# own ratio is printed too.
 #
 # Needs python3 (a virtualenv with rensa, datasketch and scikit-learn is created in
 # bench/.venv) and /usr/bin/time. Corpora are generated into bench/out/ (git-ignored).
@@ -15,6 +19,7 @@ cd "$(dirname "$0")/.."
 COPY_DOCS=${1:-160000}
 STORY_DOCS=${2:-10000}
 BIG_STORY_DOCS=$((STORY_DOCS * 5))
+REPEAT=${REPEAT:-3}
 OUT=bench/out
 mkdir -p "$OUT"
 
@@ -42,46 +47,71 @@ if [ "$STORY_DOCS" -gt 0 ]; then
   BIG=$(gen story "$BIG_STORY_DOCS")
 fi
 
+# One timed run: appends "wall rss" to the file.
+timed() { # times-file command...
+  local t=$1 one
+  shift
+  one=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$one" "$@"
+  cat "$one" >> "$t"
+  rm -f "$one"
+}
+# The median wall time and the largest peak RSS of a times file.
+median() { # times-file
+  sort -n "$1" | awk '{w[NR]=$1; if ($2>m) m=$2} END {print w[int((NR+1)/2)], m}'
+}
 printf '%-34s %8s %8s %9s %8s %10s %8s\n' tool docs MB "wall s" "MB/s" "peak MB" F1
-row() { # name dir pred.csv time-file
+row() { # name dir pred.csv times-file
   local mb wall rss f1 docs
   docs=$(wc -l < "$2/docs.jsonl")
   mb=$(du -m "$2/docs.jsonl" | cut -f1)
-  read -r wall rss < "$4"
+  read -r wall rss < <(median "$4")
   f1=$($SD eval --truth "$2/truth.csv" --pred "$3" -f json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["pairwise"]["f1"], 4))')
-  printf '%-34s %8s %8s %9.1f %8.1f %10.0f %8s\n' "$1" "$docs" "$mb" "$wall" "$(echo "$mb / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$f1"
+  printf '%-34s %8s %8s %9.2f %8.1f %10.0f %8s\n' "$1" "$docs" "$mb" "$wall" "$(echo "$mb / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$f1"
 }
-timed() { # time-file command...
-  local t=$1
-  shift
-  /usr/bin/time -f '%e %M' -o "$t" "$@"
+# Each round's ratio of the peer's wall time to ours, and the ratio of the medians.
+ratios() { # label ours-times peer-times
+  local per
+  per=$(paste -d' ' "$2" "$3" | awk '{printf "%s%.1fx", (NR>1?" ":""), $3/$1}')
+  echo "  $1: $(paste <(median "$3") <(median "$2") | awk '{printf "%.1fx", $1/$3}') (medians); rounds: $per"
 }
 
 if [ "$COPY_DOCS" -gt 0 ]; then
 # Copy level: near-duplicate groups, word 5-shingle Jaccard 0.5. The default engine
-# (auto: LSH at this size), then the exact one for the recall LSH gives up.
-timed "$OUT/t1" $SD cluster -q -m jaccard --shingle word:5 -t 0.5 -f csv -o "$OUT/sd-copy.csv" "$COPY/docs.jsonl"
+# (auto: LSH at this size) and rensa take turns; then the exact engine once, for the
+# recall LSH gives up.
+rm -f "$OUT"/t1 "$OUT"/t2 "$OUT"/t0 "$OUT"/t3
+for _ in $(seq "$REPEAT"); do
+  timed "$OUT/t1" $SD cluster -q -m jaccard --shingle word:5 -t 0.5 -f csv -o "$OUT/sd-copy.csv" "$COPY/docs.jsonl"
+  timed "$OUT/t2" $PY bench/peers.py copy-rensa "$COPY/docs.jsonl" "$OUT/rensa.csv" 0.5
+done
 row "storydedup -m jaccard -t 0.5" "$COPY" "$OUT/sd-copy.csv" "$OUT/t1"
 timed "$OUT/t0" $SD cluster -q -m jaccard --shingle word:5 -t 0.5 --candidates all-pairs -f csv -o "$OUT/sd-copy-exact.csv" "$COPY/docs.jsonl"
 row "storydedup ... --candidates all-pairs" "$COPY" "$OUT/sd-copy-exact.csv" "$OUT/t0"
-timed "$OUT/t2" $PY bench/peers.py copy-rensa "$COPY/docs.jsonl" "$OUT/rensa.csv" 0.5
 row "rensa MinHash 128 + LSH" "$COPY" "$OUT/rensa.csv" "$OUT/t2"
 if [ -z "${SKIP_DATASKETCH:-}" ]; then
   timed "$OUT/t3" $PY bench/peers.py copy-datasketch "$COPY/docs.jsonl" "$OUT/datasketch.csv" 0.5
   row "datasketch MinHash 128 + LSH" "$COPY" "$OUT/datasketch.csv" "$OUT/t3"
 fi
+ratios "storydedup against rensa" "$OUT/t1" "$OUT/t2"
 echo "LSH against exact all-pairs (pairs of documents put together):"
 echo "  $($SD eval --truth "$OUT/sd-copy-exact.csv" --pred "$OUT/sd-copy.csv" | grep pairwise)"
 fi
 
 if [ "$STORY_DOCS" -gt 0 ]; then
-# Story level: independent reports of one event, default settings against TF-IDF.
-timed "$OUT/t4" $SD cluster -q -f csv -o "$OUT/sd-story.csv" "$STORY/docs.jsonl"
+# Story level: independent reports of one event, default settings against TF-IDF, taking
+# turns; then 5x the documents.
+rm -f "$OUT"/t4 "$OUT"/t5 "$OUT"/t6
+for _ in $(seq "$REPEAT"); do
+  timed "$OUT/t4" $SD cluster -q -f csv -o "$OUT/sd-story.csv" "$STORY/docs.jsonl"
+  timed "$OUT/t5" $PY bench/peers.py story-sklearn "$STORY/docs.jsonl" "$OUT/sklearn.csv" 0.3
+  timed "$OUT/t6" $SD cluster -q -f csv -o "$OUT/sd-story-big.csv" "$BIG/docs.jsonl"
+done
 row "storydedup (default)" "$STORY" "$OUT/sd-story.csv" "$OUT/t4"
-timed "$OUT/t5" $PY bench/peers.py story-sklearn "$STORY/docs.jsonl" "$OUT/sklearn.csv" 0.3
 row "scikit-learn TF-IDF all pairs" "$STORY" "$OUT/sklearn.csv" "$OUT/t5"
-timed "$OUT/t6" $SD cluster -q -f csv -o "$OUT/sd-story-big.csv" "$BIG/docs.jsonl"
 row "storydedup (default), 5x docs" "$BIG" "$OUT/sd-story-big.csv" "$OUT/t6"
+ratios "storydedup against scikit-learn" "$OUT/t4" "$OUT/t5"
+echo "  5x the documents cost $(paste <(median "$OUT/t6") <(median "$OUT/t4") | awk '{printf "%.1fx", $1/$3}') the time (medians; target at most 7x)"
 fi
 
 if [ "$COPY_DOCS" -gt 0 ]; then
