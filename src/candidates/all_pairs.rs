@@ -110,6 +110,10 @@ struct Index {
     skipped: usize,
     /// For each document, its left-out terms (story features; empty otherwise).
     common: Csr,
+    /// For each document, the length of its vector over the left-out terms (story
+    /// features with terms left out; empty otherwise): by Cauchy-Schwarz, what those terms
+    /// can add to a pair's dot product is at most the product of the two lengths.
+    common_norms: Vec<f64>,
     /// Aligned with `doc_terms`: the index of the document itself in each term's postings
     /// (story features; empty otherwise, and then searched for).
     own_slot: Vec<u32>,
@@ -263,12 +267,27 @@ impl Index {
                         );
                     }
                 }
+                let common_norms = if skipped > 0 {
+                    (0..w.vectors.len())
+                        .map(|d| {
+                            let weights = common.row(d).1.unwrap_or(&[]);
+                            weights
+                                .iter()
+                                .map(|&x| f64::from(x) * f64::from(x))
+                                .sum::<f64>()
+                                .sqrt()
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 Index {
                     postings,
                     doc_terms,
                     layout,
                     skipped,
                     common,
+                    common_norms,
                     own_slot,
                     undated_from,
                 }
@@ -322,10 +341,21 @@ impl Index {
                     layout,
                     skipped,
                     common: Csr::new(true),
+                    common_norms: Vec::new(),
                     own_slot: Vec::new(),
                     undated_from: Vec::new(),
                 }
             }
+        }
+    }
+
+    /// At least what the unwalked terms can add to the dot product of `a` and `b` (story
+    /// features; infinite when unknown): the product of the two vectors' lengths over
+    /// those terms, with a margin far above the rounding of the sum it bounds.
+    fn common_bound(&self, a: usize, b: usize) -> f64 {
+        match (self.common_norms.get(a), self.common_norms.get(b)) {
+            (Some(x), Some(y)) => x * y * (1.0 + 1e-9) + 1e-12,
+            _ => f64::INFINITY,
         }
     }
 
@@ -579,7 +609,13 @@ impl<'a> AllPairs<'a> {
                     for (b, raw) in scratch.drain_unsorted(layout) {
                         // Most partners share a few common words and nothing more: the
                         // bound on the score rules them out before the dates are read.
-                        if !partial && !scorer.may_reach(raw, min_score) {
+                        // With terms left out, the bound adds the most they can.
+                        let bound = if partial {
+                            raw + index.common_bound(a, b as usize)
+                        } else {
+                            raw
+                        };
+                        if !scorer.may_reach(bound, min_score) {
                             continue;
                         }
                         let (x, y) = if (b as usize) < a {
