@@ -850,6 +850,30 @@ mod tests {
                 "only the shared last number links {p:?}"
             );
         }
+        // At any floor, exactly the pairs that share a walked term: the bound that rules
+        // pairs out early (walked part plus the most the left-out terms can add) never
+        // drops one of them, though at high floors the walked part alone falls short.
+        let Features::Story(w) = &s.features else {
+            unreachable!("a story scorer")
+        };
+        let walked_term = |t: u32| (2..=20).contains(&(w.df[t as usize] as usize));
+        let shares_walked = |a: u32, b: u32| {
+            w.vectors[a as usize].terms.iter().any(|&(t, _)| {
+                walked_term(t) && w.vectors[b as usize].terms.iter().any(|&(u, _)| u == t)
+            })
+        };
+        for floor in [0.2, 0.5, 0.7] {
+            let expected: Vec<(u32, u32)> = engine
+                .pairs(floor)
+                .iter()
+                .filter(|p| shares_walked(p.a, p.b))
+                .map(|p| (p.a, p.b))
+                .collect();
+            let (walked, _) = engine.search(floor, 20, usize::MAX);
+            let got: Vec<(u32, u32)> = walked.iter().map(|p| (p.a, p.b)).collect();
+            assert!(!expected.is_empty(), "{floor}");
+            assert_eq!(got, expected, "{floor}");
+        }
         // A cap of 5 pairs per document keeps each document's best.
         let (capped, g) = engine.search(0.2, docs.len(), 5);
         assert!(g.capped_documents > 0 && g.cap == 5);
