@@ -381,24 +381,37 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     if letters.next().is_none() && first.is_ascii() {
         return None;
     }
-    // Stemming is the costliest step per word and news repeats its words: remember each
-    // word's key per thread.
-    thread_local! {
-        static STEMS: std::cell::RefCell<HashMap<String, u64>> = std::cell::RefCell::new(HashMap::default());
+    Some((stem_key(w), Kind::Word))
+}
+
+/// Shards of the stem cache, each behind its own lock.
+const STEM_SHARDS: usize = 16;
+
+/// The key of a word's stem. Stemming is the costliest step per word (thousands of
+/// instructions) and news repeats its words: each word's key is remembered in one cache
+/// all threads share, so a word is stemmed once a run, not once a thread (each thread's
+/// word cache asks here only for words new to it). The lock is taken twice per word new
+/// to a thread, never per occurrence.
+fn stem_key(w: &str) -> u64 {
+    use std::sync::{LazyLock, Mutex};
+    type Shard = Mutex<HashMap<String, u64>>;
+    static STEMS: LazyLock<Vec<Shard>> =
+        LazyLock::new(|| (0..STEM_SHARDS).map(|_| Mutex::default()).collect());
+    let shard = &STEMS[xxh3_64(w.as_bytes()) as usize % STEM_SHARDS];
+    // A poisoned lock (a panic elsewhere while holding it) only loses the cache.
+    if let Ok(cache) = shard.lock()
+        && let Some(&k) = cache.get(w)
+    {
+        return k;
     }
-    let key = STEMS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(&k) = cache.get(w) {
-            return k;
-        }
-        let k = xxh3_64(stemmer().stem(w).as_bytes());
+    let k = xxh3_64(stemmer().stem(w).as_bytes());
+    if let Ok(mut cache) = shard.lock()
         // Bounded, so a huge vocabulary cannot grow it without limit.
-        if cache.len() < STEM_CACHE {
-            cache.insert(w.to_owned(), k);
-        }
-        k
-    });
-    Some((key, Kind::Word))
+        && cache.len() < STEM_CACHE / STEM_SHARDS * 2
+    {
+        cache.insert(w.to_owned(), k);
+    }
+    k
 }
 
 /// What the weigh stage needs of one word as written, remembered per thread: most words of
@@ -710,11 +723,13 @@ fn extract_with(
             }
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
-            let gap = &text[last_end.min(tok.span.start)..tok.span.start];
-            if tok.sentence != last_sentence
-                || gap.chars().any(|c| !c.is_whitespace())
-                || info.is(WordInfo::WEEKDAY)
-            {
+            let gap = &text.as_bytes()[last_end.min(tok.span.start)..tok.span.start];
+            // Most gaps are one space: decoded only when they hold anything else.
+            let punctuated = !gap.iter().all(|&b| b == b' ')
+                && text[last_end.min(tok.span.start)..tok.span.start]
+                    .chars()
+                    .any(|c| !c.is_whitespace());
+            if tok.sentence != last_sentence || punctuated || info.is(WordInfo::WEEKDAY) {
                 flush(
                     &mut run,
                     weight,
@@ -731,7 +746,6 @@ fn extract_with(
                 .get(tok.sentence as usize)
                 .copied()
                 .unwrap_or(false);
-            let surface = strip_possessive(raw_text);
             let capital = matches!(tok.shape, Shape::Capitalized | Shape::AllCaps);
             // Names: runs of capitalised words, joined by a few lower-case connectors.
             // "New" is a stop word but opens many names ("New York", "New Delhi").
@@ -747,7 +761,7 @@ fn extract_with(
                 normalize_into(raw_text, &mut norm);
                 run.push(
                     &norm[..info.bare as usize],
-                    surface,
+                    strip_possessive(raw_text),
                     info.is(WordInfo::BARE_CONNECTOR),
                 );
                 if info.is(WordInfo::POSSESSIVE) {
@@ -793,7 +807,7 @@ fn extract_with(
             if let Some(s) = surfaces.as_deref_mut() {
                 s.push(Occurrence {
                     key,
-                    surface: surface.to_owned(),
+                    surface: strip_possessive(raw_text).to_owned(),
                     phrase: false,
                 });
             }
