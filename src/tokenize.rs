@@ -197,7 +197,8 @@ impl Text for Ascii<'_> {
 
 fn tokenize_in<T: Text>(text: &str, chars: &T) -> Tokens {
     let end_of = |i: usize| chars.offset(i);
-    let mut tokens = Vec::new();
+    // About one word in six bytes of news: room up front instead of growing by doubling.
+    let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
     let mut sentences = Vec::new();
     let mut sentence_begin: Option<usize> = None;
     let mut sentence_index = 0u32;
@@ -218,6 +219,12 @@ fn tokenize_in<T: Text>(text: &str, chars: &T) -> Tokens {
     };
     while i < chars.count() {
         let (at, c) = (chars.offset(i), chars.at(i));
+        // A plain space ends nothing and opens nothing: the commonest character, passed
+        // over before the tests below.
+        if c == ' ' {
+            i += 1;
+            continue;
+        }
         if is_word(c) || is_ideographic(c) {
             i = chars.word_end(i);
             let end = end_of(i);
