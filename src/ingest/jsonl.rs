@@ -1,6 +1,8 @@
 //! JSONL / NDJSON reader: one JSON object per line; blank lines skipped.
 
+use std::collections::VecDeque;
 use std::io::BufRead;
+use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -14,8 +16,9 @@ use super::{Digest, Ingest, decode_lossy_borrowed, digest_now, fast, spare_text}
 
 /// Bytes read at a time: whole lines, parsed in parallel while the next block is read.
 /// Large enough to keep every core busy, small enough that the raw text waiting for its
-/// turn takes little memory. A longer line makes its block longer.
-const BLOCK_BYTES: usize = 4 << 20;
+/// turn takes little memory. A longer line makes its block longer. (Under test, a few
+/// kilobytes: a small input then spans several blocks; reads still take 64 KiB.)
+const BLOCK_BYTES: usize = if cfg!(test) { 1 << 12 } else { 4 << 20 };
 
 /// One line, parsed: where it is, its document (none for a blank line) and the
 /// document's digest, the offset of its first invalid UTF-8 byte, and its other warnings.
@@ -26,54 +29,119 @@ struct Parsed<D> {
     warnings: Vec<Warning>,
 }
 
+/// Blocks being parsed beyond the one whose documents are added next: enough that the
+/// pool always has lines to parse while one block's last lines finish (waiting for each
+/// block in turn left a core idle at every block's end), few enough that memory holds a
+/// few blocks of text at a time.
+const BLOCKS_AHEAD: usize = 2;
+
 /// Reads every line of `reader`; `shown` names the file in messages, `name` (the file
 /// name) makes fallback ids. The input is read in blocks of whole lines, in a pipeline:
-/// while the pool parses one block's lines in parallel, this thread reads the next block
-/// and adds the previous block's documents. Documents, warnings and the first error come
-/// out in line order, exactly as a line-by-line reading gives them.
+/// this thread reads each block and hands it to the pool, which parses its lines in
+/// parallel while this thread reads on and adds the documents of blocks already parsed,
+/// in order. Documents, warnings and the first error come out in line order, exactly as a
+/// line-by-line reading gives them.
 pub(crate) fn read<D: Send>(
     ingest: &mut Ingest<'_, D>,
     shown: &str,
     name: &str,
     mut reader: impl BufRead,
 ) -> Result<()> {
-    let mut line_no = 0u64;
+    let digest = ingest.digest;
     let mut warned_utf8 = false;
-    let mut carry = Vec::new();
-    let mut block = next_block(&mut reader, &mut carry);
-    // Parsed lines of the previous block, not yet added.
-    let mut pending: Vec<Result<Parsed<D>>> = Vec::new();
-    loop {
-        let lines = match std::mem::replace(&mut block, Ok(Vec::new())) {
-            Ok(b) => b,
-            Err((whole, e)) => {
-                // Lines before the unreadable one come first, errors included.
-                add(ingest, pending, &mut warned_utf8)?;
-                let parsed = parse_block(shown, name, line_no, &whole, ingest.digest);
-                let read = parsed.len() as u64;
-                add(ingest, parsed, &mut warned_utf8)?;
-                return Err(Error::input(
-                    Position::line(shown, line_no + read + 1),
-                    InputError::Read(e),
-                ));
-            }
+    let mut result = Ok(());
+    rayon::in_place_scope(|scope| {
+        let mut carry = Vec::new();
+        let mut line_no = 0u64;
+        let mut parsing: VecDeque<Receiver<Vec<Result<Parsed<D>>>>> = VecDeque::new();
+        // Adds the oldest block being parsed, once parsed; false after an error.
+        let mut add_oldest = |parsing: &mut VecDeque<_>, result: &mut Result<()>| {
+            let Some(rx) = parsing.pop_front() else {
+                return true;
+            };
+            let parsed = wait(&rx);
+            *result = add(ingest, parsed, &mut warned_utf8);
+            result.is_ok()
         };
-        if lines.is_empty() {
-            return add(ingest, pending, &mut warned_utf8);
+        loop {
+            let lines = match next_block(&mut reader, &mut carry) {
+                Ok(lines) if lines.is_empty() => break,
+                Ok(lines) => lines,
+                Err((whole, e)) => {
+                    // Lines before the unreadable one come first, errors included.
+                    while !parsing.is_empty() {
+                        if !add_oldest(&mut parsing, &mut result) {
+                            return;
+                        }
+                    }
+                    let parsed = parse_block(shown, name, line_no, &whole, digest);
+                    let read = parsed.len() as u64;
+                    result = add(ingest, parsed, &mut warned_utf8).and(Err(Error::input(
+                        Position::line(shown, line_no + read + 1),
+                        InputError::Read(e),
+                    )));
+                    return;
+                }
+            };
+            let first = line_no;
+            line_no += split_lines(&lines).len() as u64;
+            let (tx, rx) = sync_channel(1);
+            scope.spawn(move |_| {
+                // The receiver is gone only when an earlier block's error ended the read.
+                let _ = tx.send(parse_block(shown, name, first, &lines, digest));
+            });
+            parsing.push_back(rx);
+            while parsing.len() > BLOCKS_AHEAD {
+                if !add_oldest(&mut parsing, &mut result) {
+                    return;
+                }
+            }
         }
-        let first = line_no;
-        let mut parsed: Vec<Result<Parsed<D>>> = Vec::new();
-        let mut added = Ok(());
-        let digest = ingest.digest;
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| parsed = parse_block(shown, name, first, &lines, digest));
-            block = next_block(&mut reader, &mut carry);
-            added = add(ingest, std::mem::take(&mut pending), &mut warned_utf8);
-        });
-        added?;
-        line_no += parsed.len() as u64;
-        pending = parsed;
+        while !parsing.is_empty() {
+            if !add_oldest(&mut parsing, &mut result) {
+                return;
+            }
+        }
+    });
+    result
+}
+
+/// The value a parse task sends. On a pool thread (the library called from parallel
+/// code), other tasks run meanwhile, so a pool of one thread cannot wait on itself.
+fn wait<T>(rx: &Receiver<T>) -> T {
+    loop {
+        match rx.try_recv() {
+            Ok(value) => return value,
+            Err(TryRecvError::Empty) => {
+                if rayon::yield_now().is_none() {
+                    // Not a pool thread: block until the task sends.
+                    return rx.recv().expect("a parse task sends its block");
+                }
+            }
+            Err(TryRecvError::Disconnected) => {
+                // The task panicked; the scope passes its panic on.
+                panic!("a parse task ended without its block")
+            }
+        }
     }
+}
+
+/// The lines of a block, each with its newline (the last may have none).
+fn split_lines(lines: &[u8]) -> Vec<&[u8]> {
+    // memchr finds the newlines a vector at a time (a byte-by-byte split was a twentieth
+    // of a copy-level run).
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', lines)
+        .map(|i| i + 1)
+        .chain([lines.len()])
+    {
+        if end > start {
+            out.push(&lines[start..end]);
+        }
+        start = end;
+    }
+    out
 }
 
 /// Parses (and digests) the lines of a block in parallel, in order; `first` lines come
@@ -85,22 +153,10 @@ fn parse_block<D: Send>(
     lines: &[u8],
     digest: Digest<'_, D>,
 ) -> Vec<Result<Parsed<D>>> {
-    // memchr finds the newlines a vector at a time (a byte-by-byte split was a twentieth
-    // of a copy-level run).
-    let mut numbered: Vec<(u64, &[u8])> = Vec::new();
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', lines)
-        .map(|i| i + 1)
-        .chain([lines.len()])
-    {
-        if end > start {
-            numbered.push((first + 1 + numbered.len() as u64, &lines[start..end]));
-        }
-        start = end;
-    }
-    numbered
+    split_lines(lines)
         .into_par_iter()
-        .map(|(line, bytes)| parse_line(shown, name, line, bytes, digest))
+        .enumerate()
+        .map(|(i, bytes)| parse_line(shown, name, first + 1 + i as u64, bytes, digest))
         .collect()
 }
 
@@ -481,5 +537,46 @@ mod tests {
         assert_eq!(c.docs.len(), 1);
         assert_eq!(c.docs[0].date, None);
         assert_eq!(c.warnings.len(), 1);
+    }
+
+    #[test]
+    fn many_blocks_read_in_order_on_any_pool_even_from_inside_one() {
+        // Blocks are small under test: this input is several of them, more than the
+        // reader parses ahead.
+        let mut input = String::new();
+        for i in 0..3000 {
+            input.push_str(&format!(
+                "{{\"id\": \"d{i}\", \"text\": \"harbor bridge report {i} of the ward\"}}\n"
+            ));
+        }
+        input.push_str("{\"id\": \"bad\", \"text\": 3}\n{\"id\": \"after\", \"text\": \"x\"}\n");
+        assert!(input.len() > (super::BLOCKS_AHEAD + 2) * (1 << 16));
+        let ok = &input[..input.find("{\"id\": \"bad\"").unwrap()];
+        let ids = |c: &crate::Corpus| c.docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+        let whole = read_jsonl("t.jsonl", ok.as_bytes()).unwrap();
+        assert_eq!(whole.docs.len(), 3000);
+        assert!(
+            ids(&whole)
+                .iter()
+                .enumerate()
+                .all(|(i, id)| *id == format!("d{i}"))
+        );
+        // A pool of one thread, the reader running on that thread: it must not wait on
+        // itself. The first error is the first bad line, wherever the blocks fall.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let inside = pool
+            .install(|| read_jsonl("t.jsonl", ok.as_bytes()))
+            .unwrap();
+        assert_eq!(ids(&inside), ids(&whole));
+        match pool.install(|| read_jsonl("t.jsonl", input.as_bytes())) {
+            Err(Error::Input { pos, kind }) => {
+                assert_eq!(pos.line, Some(3001));
+                assert!(matches!(kind, InputError::FieldType { field: "text", .. }));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
