@@ -544,9 +544,9 @@ mod tests {
         // Blocks are small under test: this input is several of them, more than the
         // reader parses ahead.
         let mut input = String::new();
-        for i in 0..3000 {
+        for i in 0..5000 {
             input.push_str(&format!(
-                "{{\"id\": \"d{i}\", \"text\": \"harbor bridge report {i} of the ward\"}}\n"
+                "{{\"id\": \"d{i}\", \"text\": \"harbor bridge report {i} of the ward and its lanterns\"}}\n"
             ));
         }
         input.push_str("{\"id\": \"bad\", \"text\": 3}\n{\"id\": \"after\", \"text\": \"x\"}\n");
@@ -554,7 +554,7 @@ mod tests {
         let ok = &input[..input.find("{\"id\": \"bad\"").unwrap()];
         let ids = |c: &crate::Corpus| c.docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
         let whole = read_jsonl("t.jsonl", ok.as_bytes()).unwrap();
-        assert_eq!(whole.docs.len(), 3000);
+        assert_eq!(whole.docs.len(), 5000);
         assert!(
             ids(&whole)
                 .iter()
@@ -573,7 +573,7 @@ mod tests {
         assert_eq!(ids(&inside), ids(&whole));
         match pool.install(|| read_jsonl("t.jsonl", input.as_bytes())) {
             Err(Error::Input { pos, kind }) => {
-                assert_eq!(pos.line, Some(3001));
+                assert_eq!(pos.line, Some(5001));
                 assert!(matches!(kind, InputError::FieldType { field: "text", .. }));
             }
             other => panic!("{other:?}"),
