@@ -649,8 +649,8 @@ pub fn terms_seeing_body(doc: &Document, body: &mut dyn FnMut(BodyWords<'_>)) ->
 fn flush(
     run: &mut NameRun<'_>,
     weight: f32,
-    acc: &mut HashMap<u64, Raw>,
-    order: &mut Vec<u64>,
+    slots: &mut HashMap<u64, u32>,
+    raws: &mut Vec<Raw>,
     surfaces: &mut Option<&mut Vec<Occurrence>>,
     buf: &mut String,
 ) {
@@ -658,7 +658,7 @@ fn flush(
     if names >= 2 {
         let mut emit = |part: &[RunWord<'_>]| {
             let key = phrase_key(part.iter().map(|w| &run.norms[w.norm.clone()]), buf);
-            bump(acc, order, key, Kind::Phrase, weight, None);
+            bump(slots, raws, key, Kind::Phrase, weight, None);
             if let Some(s) = surfaces.as_deref_mut() {
                 let surface = part.iter().map(|w| w.surface).collect::<Vec<_>>().join(" ");
                 s.push(Occurrence {
@@ -688,8 +688,9 @@ fn extract_with(
     words: &mut WordCache,
     mut body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
-    let mut acc: HashMap<u64, Raw> = HashMap::default();
-    let mut order: Vec<u64> = Vec::new();
+    // Each term's place in `raws`, which keeps the terms in the order first met.
+    let mut slots: HashMap<u64, u32> = HashMap::default();
+    let mut raws: Vec<Raw> = Vec::new();
     let mut buf = String::new();
     let mut norm = String::new();
     let title = doc
@@ -708,7 +709,7 @@ fn extract_with(
         let seen = is_body && body.is_some();
         // Most words are new to the document: room for them up front (growing the table
         // rehashed it several times a document).
-        acc.reserve(tokens.tokens.len() / 2);
+        slots.reserve(tokens.tokens.len() / 2);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
         let mut run = NameRun::default();
         // A connector awaiting a name ("of" in "Council of ..."): its surface.
@@ -733,8 +734,8 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    &mut acc,
-                    &mut order,
+                    &mut slots,
+                    &mut raws,
                     &mut surfaces,
                     &mut buf,
                 );
@@ -769,8 +770,8 @@ fn extract_with(
                     flush(
                         &mut run,
                         weight,
-                        &mut acc,
-                        &mut order,
+                        &mut slots,
+                        &mut raws,
                         &mut surfaces,
                         &mut buf,
                     );
@@ -781,8 +782,8 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    &mut acc,
-                    &mut order,
+                    &mut slots,
+                    &mut raws,
                     &mut surfaces,
                     &mut buf,
                 );
@@ -803,7 +804,7 @@ fn extract_with(
             } else {
                 TAIL_WEIGHT
             };
-            bump(&mut acc, &mut order, key, kind, weight * lead, evidence);
+            bump(&mut slots, &mut raws, key, kind, weight * lead, evidence);
             if let Some(s) = surfaces.as_deref_mut() {
                 s.push(Occurrence {
                     key,
@@ -815,8 +816,8 @@ fn extract_with(
         flush(
             &mut run,
             weight,
-            &mut acc,
-            &mut order,
+            &mut slots,
+            &mut raws,
             &mut surfaces,
             &mut buf,
         );
@@ -828,31 +829,31 @@ fn extract_with(
             });
         }
     }
-    // Sized exactly: a collected filter would grow by doubling, and these vectors are the
-    // largest thing held while a collection is weighed.
-    let mut out = Vec::with_capacity(order.len());
-    out.extend(order.into_iter().filter_map(|k| acc.remove(&k)));
-    out
+    // Sized exactly: these vectors are the largest thing held while a collection is
+    // weighed.
+    raws.shrink_to_fit();
+    raws
 }
 
 fn bump(
-    acc: &mut HashMap<u64, Raw>,
-    order: &mut Vec<u64>,
+    slots: &mut HashMap<u64, u32>,
+    raws: &mut Vec<Raw>,
     key: u64,
     kind: Kind,
     weight: f32,
     capital: Option<bool>,
 ) {
-    let e = acc.entry(key).or_insert_with(|| {
-        order.push(key);
-        Raw {
+    let at = *slots.entry(key).or_insert_with(|| {
+        raws.push(Raw {
             key,
             kind,
             tf: 0.0,
             cap_mid: 0,
             low_mid: 0,
-        }
+        });
+        (raws.len() - 1) as u32
     });
+    let e = &mut raws[at as usize];
     e.tf += weight;
     match capital {
         Some(true) => e.cap_mid += 1,
