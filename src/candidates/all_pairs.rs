@@ -388,8 +388,9 @@ impl Index {
 struct Scratch {
     acc: Vec<f64>,
     touched: Vec<u32>,
-    /// The lists a story walk visits: term, where to start, the document's weight.
-    walks: Vec<(u32, u32, f32)>,
+    /// The lists a story walk visits: term, where to start and end in the postings'
+    /// items, the document's weight.
+    walks: Vec<(u32, usize, usize, f32)>,
 }
 
 impl Scratch {
@@ -459,18 +460,29 @@ impl Scratch {
         // start of each list is far from the last one's in memory, and reads side by side
         // wait for memory together, where the walk below would wait for each in turn. A
         // list left out adds nothing to any sum, so every sum keeps its order.
+        let postings = &index.postings;
+        let items = &postings.items;
+        let weights = postings
+            .weights
+            .as_deref()
+            .expect("story postings are weighted");
         walks.clear();
         for ((&t, &wa), &own) in terms.iter().zip(term_weights).zip(&index.own_slot[first..]) {
-            let docs = index.postings.row(t as usize).0;
-            let after = own as usize + 1;
-            if docs.get(after).is_some_and(|&p| p < hi) || undated {
-                walks.push((t, after as u32, wa));
+            let t = t as usize;
+            let (start, end) = (postings.offsets[t], postings.offsets[t + 1]);
+            let after = start + own as usize + 1;
+            if (after < end && items[after] < hi) || undated {
+                // The weights live in an array of their own: ask for this list's first one
+                // now too, or the walk would wait for it as long as this loop waited for
+                // the position.
+                if after < end {
+                    std::hint::black_box(weights[after]);
+                }
+                walks.push((t as u32, after, end, wa));
             }
         }
-        for &(t, after, wa) in walks.iter() {
+        for &(t, after, end, wa) in walks.iter() {
             let wa = f64::from(wa);
-            let (docs, doc_weights) = index.postings.row(t as usize);
-            let doc_weights = doc_weights.expect("story postings are weighted");
             let mut add = |p: u32, wb: f32| {
                 let slot = &mut acc[p as usize];
                 if *slot == 0.0 {
@@ -479,8 +491,7 @@ impl Scratch {
                 *slot += wa * f64::from(wb);
             };
             // From the document's own place on, as far as its window reaches.
-            let after = after as usize;
-            for (&p, &wb) in docs[after..].iter().zip(&doc_weights[after..]) {
+            for (&p, &wb) in items[after..end].iter().zip(&weights[after..end]) {
                 if p >= hi {
                     break;
                 }
@@ -488,8 +499,8 @@ impl Scratch {
             }
             // A dated document also pairs with every undated one (after it, at the end).
             if dated {
-                let from = index.undated_from[t as usize] as usize;
-                for (&p, &wb) in docs[from..].iter().zip(&doc_weights[from..]) {
+                let from = postings.offsets[t as usize] + index.undated_from[t as usize] as usize;
+                for (&p, &wb) in items[from..end].iter().zip(&weights[from..end]) {
                     add(p, wb);
                 }
             }
