@@ -15,6 +15,8 @@
 //! Guarantees: pairs come out sorted by `(a, b)` with `a < b`; identical for any thread
 //! count, and equal with and without the date layout.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 
 use crate::config::Measure;
@@ -89,6 +91,41 @@ impl Csr {
             }
         }
         self.offsets.push(self.items.len());
+    }
+
+    /// The rows `row(0..n)`, computed in parallel blocks of documents and packed in order.
+    fn from_rows<I>(n: usize, weighted: bool, row: impl Fn(usize) -> I + Sync) -> Csr
+    where
+        I: IntoIterator<Item = (u32, f32)>,
+    {
+        const BLOCK: usize = 256;
+        let blocks: Vec<Csr> = (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let mut block = Csr::new(weighted);
+                for d in b * BLOCK..(b * BLOCK + BLOCK).min(n) {
+                    block.push_row(row(d));
+                }
+                block
+            })
+            .collect();
+        let total = blocks.iter().map(|b| b.items.len()).sum();
+        let mut out = Csr {
+            offsets: Vec::with_capacity(n + 1),
+            items: Vec::with_capacity(total),
+            weights: weighted.then(|| Vec::with_capacity(total)),
+        };
+        out.offsets.push(0);
+        for block in blocks {
+            let base = out.items.len();
+            out.offsets
+                .extend(block.offsets[1..].iter().map(|&o| o + base));
+            out.items.extend_from_slice(&block.items);
+            if let (Some(all), Some(ws)) = (&mut out.weights, &block.weights) {
+                all.extend_from_slice(ws);
+            }
+        }
+        out
     }
 
     fn row(&self, i: usize) -> (&[u32], Option<&[f32]>) {
@@ -207,25 +244,63 @@ fn postings_of(doc_terms: &Csr, terms: usize, order: &[u32]) -> (Csr, Vec<u32>) 
     }
     let total = offsets[terms];
     let mut items = vec![0u32; total];
-    let mut weights = vec![0f32; total];
-    let mut next = offsets[..terms].to_vec();
-    let mut own_slot = vec![0u32; doc_terms.items.len()];
     let doc_weights = doc_terms.weights.as_deref();
-    for (p, &d) in order.iter().enumerate() {
-        for i in doc_terms.offsets[d as usize]..doc_terms.offsets[d as usize + 1] {
-            let t = doc_terms.items[i] as usize;
-            let at = next[t];
-            own_slot[i] = (at - offsets[t]) as u32;
-            items[at] = p as u32;
-            weights[at] = doc_weights.map_or(1.0, |w| w[i]);
-            next[t] += 1;
-        }
+    let mut weights = vec![0f32; if doc_weights.is_some() { total } else { 0 }];
+    // Each part of the term range is written by one task, which reads every document's
+    // terms and places those in its range: the writes, which land all over the lists and
+    // wait for memory, are shared out, and each list is still filled in position order.
+    // Each (document, term) has one writer, so relaxed stores need no other order.
+    let own_slot: Vec<AtomicU32> = doc_terms.items.iter().map(|_| AtomicU32::new(0)).collect();
+    let parts = (rayon::current_num_threads() * 2).clamp(1, terms.max(1));
+    let mut bounds = vec![0usize];
+    for k in 1..parts {
+        let t = offsets
+            .partition_point(|&o| o < total * k / parts)
+            .min(terms);
+        bounds.push(t.max(*bounds.last().expect("bounds start with 0")));
     }
+    bounds.push(terms);
+    let mut tasks = Vec::with_capacity(parts);
+    let (mut items_rest, mut weights_rest) = (&mut items[..], &mut weights[..]);
+    for w in bounds.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let len = offsets[hi] - offsets[lo];
+        let (part, rest) = items_rest.split_at_mut(len);
+        items_rest = rest;
+        let wlen = if doc_weights.is_some() { len } else { 0 };
+        let (wpart, wrest) = weights_rest.split_at_mut(wlen);
+        weights_rest = wrest;
+        tasks.push((lo, hi, part, wpart));
+    }
+    tasks.into_par_iter().for_each(|(lo, hi, part, wpart)| {
+        if lo == hi {
+            return;
+        }
+        let base = offsets[lo];
+        let mut next: Vec<usize> = offsets[lo..hi].iter().map(|&o| o - base).collect();
+        for (p, &d) in order.iter().enumerate() {
+            let row = doc_terms.offsets[d as usize]..doc_terms.offsets[d as usize + 1];
+            for i in row {
+                let t = doc_terms.items[i] as usize;
+                if t < lo || t >= hi {
+                    continue;
+                }
+                let at = next[t - lo];
+                own_slot[i].store((base + at - offsets[t]) as u32, Ordering::Relaxed);
+                part[at] = p as u32;
+                if let Some(w) = doc_weights {
+                    wpart[at] = w[i];
+                }
+                next[t - lo] += 1;
+            }
+        }
+    });
     let postings = Csr {
         offsets,
         items,
         weights: doc_weights.map(|_| weights),
     };
+    let own_slot = own_slot.into_iter().map(AtomicU32::into_inner).collect();
     (postings, own_slot)
 }
 
@@ -237,17 +312,16 @@ impl Index {
         let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
-                let mut doc_terms = Csr::new(true);
-                for v in &w.vectors {
-                    doc_terms.push_row(
-                        v.terms
-                            .iter()
-                            .copied()
-                            .filter(|&(t, _)| walked(w.df[t as usize] as usize)),
-                    );
-                }
+                let doc_terms = Csr::from_rows(w.vectors.len(), true, |d| {
+                    w.vectors[d]
+                        .terms
+                        .iter()
+                        .copied()
+                        .filter(|&(t, _)| walked(w.df[t as usize] as usize))
+                });
                 let (postings, own_slot) = postings_of(&doc_terms, w.df.len(), &layout.order);
                 let undated_from = (0..postings.offsets.len() - 1)
+                    .into_par_iter()
                     .map(|t| {
                         let row = postings.row(t).0;
                         row.partition_point(|&p| p < layout.undated) as u32
@@ -256,17 +330,17 @@ impl Index {
                 let skipped = w.df.iter().filter(|&&df| df as usize > walk_limit).count();
                 // Each document's unwalked terms, to complete the walked part of a dot
                 // product; none when nothing was left out.
-                let mut common = Csr::new(true);
-                if skipped > 0 {
-                    for v in &w.vectors {
-                        common.push_row(
-                            v.terms
-                                .iter()
-                                .copied()
-                                .filter(|&(t, _)| w.df[t as usize] as usize > walk_limit),
-                        );
-                    }
-                }
+                let common = if skipped > 0 {
+                    Csr::from_rows(w.vectors.len(), true, |d| {
+                        w.vectors[d]
+                            .terms
+                            .iter()
+                            .copied()
+                            .filter(|&(t, _)| w.df[t as usize] as usize > walk_limit)
+                    })
+                } else {
+                    Csr::new(true)
+                };
                 let common_norms = if skipped > 0 {
                     (0..w.vectors.len())
                         .map(|d| {
