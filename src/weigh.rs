@@ -23,6 +23,10 @@ use crate::normalize::{normalize, normalize_into};
 use crate::stopwords::is_stop_word;
 use crate::tokenize::{Shape, Token, tokenize};
 
+mod short_words;
+
+use short_words::{InlineWord, ShortWords};
+
 /// Weight multiplier of a word used as a name.
 const NAME_BOOST: f32 = 2.0;
 /// Weight multiplier of a number.
@@ -129,8 +133,9 @@ pub struct Weights {
 }
 
 /// What kind of term a key stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Kind {
+    #[default]
     Word,
     Number,
     Phrase,
@@ -419,7 +424,7 @@ fn stem_key(w: &str) -> u64 {
 /// quarter of the weighing. Everything is a plain value, 24 bytes, so a hit reads one
 /// small entry of the cache's table (the normalised form itself is only needed inside
 /// names, and is recomputed there).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct WordInfo {
     /// The term key, as [`word_key`] gives it (meaningful with [`WordInfo::HAS_KEY`]).
     key: u64,
@@ -486,63 +491,72 @@ impl WordInfo {
     }
 }
 
-/// Bytes of a word kept inside a cache key (longer words are keyed by a boxed copy).
-const INLINE_WORD: usize = 15;
-
-/// A word of at most [`INLINE_WORD`] bytes, zero-padded, its length in the last byte: a
-/// key compared and hashed as two integers, with no pointer to follow (following one
-/// per word was most of the time of a lookup, waiting on memory).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct InlineWord([u64; 2]);
-
-impl InlineWord {
-    fn new(word: &str) -> Option<InlineWord> {
-        let b = word.as_bytes();
-        if b.len() > INLINE_WORD {
-            return None;
-        }
-        let mut bytes = [0u8; 16];
-        bytes[..b.len()].copy_from_slice(b);
-        bytes[15] = b.len() as u8;
-        let word =
-            |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("eight bytes"));
-        Some(InlineWord([word(0), word(1)]))
-    }
-}
-
-/// The per-thread word cache, bounded at [`STEM_CACHE`] words.
+/// The per-thread word cache, bounded at [`STEM_CACHE`] words: short words in a table of
+/// their own ([`ShortWords`]), longer ones (rare) keyed by a boxed copy.
 #[derive(Default)]
 struct WordCache {
-    short: HashMap<InlineWord, WordInfo>,
+    short: ShortWords<WordInfo>,
     long: HashMap<Box<str>, WordInfo>,
+    /// The keys of the words of the text at hand, with their hashes (see
+    /// [`WordCache::prepare`]).
+    ahead: Vec<Option<(InlineWord, u64)>>,
 }
 
 impl WordCache {
-    /// The shape comes from the written word itself, so the word alone is the key.
-    fn info(&mut self, raw: &str, shape: Shape) -> WordInfo {
-        let full = self.short.len() + self.long.len() >= STEM_CACHE;
-        match InlineWord::new(raw) {
-            Some(k) => {
-                if let Some(&w) = self.short.get(&k) {
-                    return w;
-                }
-                let w = WordInfo::of(raw, shape);
-                if !full {
-                    self.short.insert(k, w);
-                }
-                w
+    /// Keys the tokens of `text` and asks for their entries (see [`ShortWords`]): the
+    /// look-ups that follow, [`WordCache::info_of`], then find them at hand.
+    fn prepare(&mut self, text: &str, tokens: &[Token]) {
+        self.ahead.clear();
+        for tok in tokens {
+            let key = InlineWord::within(text, tok.span.clone()).map(|k| (k, k.hash()));
+            if let Some((_, h)) = key {
+                self.short.prefetch(h);
             }
-            None => {
-                if let Some(&w) = self.long.get(raw) {
-                    return w;
-                }
-                let w = WordInfo::of(raw, shape);
-                if !full {
-                    self.long.insert(raw.into(), w);
-                }
-                w
-            }
+            self.ahead.push(key);
         }
+    }
+
+    /// [`WordCache::info`] of the `i`-th token of the text last [prepared](Self::prepare).
+    fn info_of(&mut self, i: usize, raw: &str, shape: Shape) -> WordInfo {
+        match self.ahead[i] {
+            Some((k, h)) => self.short_info(k, h, raw, shape),
+            None => self.long_info(raw, shape),
+        }
+    }
+
+    /// The shape comes from the written word itself, so the word alone is the key.
+    #[cfg(test)]
+    fn info(&mut self, raw: &str, shape: Shape) -> WordInfo {
+        match InlineWord::new(raw) {
+            Some(k) => self.short_info(k, k.hash(), raw, shape),
+            None => self.long_info(raw, shape),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.short.len() + self.long.len() >= STEM_CACHE
+    }
+
+    fn short_info(&mut self, k: InlineWord, hash: u64, raw: &str, shape: Shape) -> WordInfo {
+        if let Some(w) = self.short.get(k, hash) {
+            return w;
+        }
+        let w = WordInfo::of(raw, shape);
+        if !self.full() {
+            self.short.insert(k, hash, w);
+        }
+        w
+    }
+
+    fn long_info(&mut self, raw: &str, shape: Shape) -> WordInfo {
+        if let Some(&w) = self.long.get(raw) {
+            return w;
+        }
+        let w = WordInfo::of(raw, shape);
+        if !self.full() {
+            self.long.insert(raw.into(), w);
+        }
+        w
     }
 }
 
@@ -706,6 +720,7 @@ fn extract_with(
     let mut hashes: Vec<u64> = Vec::new();
     for (text, weight, is_body) in parts {
         let tokens = tokenize(text);
+        words.prepare(text, &tokens.tokens);
         let seen = is_body && body.is_some();
         // Most words are new to the document: room for them up front (growing the table
         // rehashed it several times a document).
@@ -716,9 +731,9 @@ fn extract_with(
         let mut pending: Option<&str> = None;
         let mut last_sentence = u32::MAX;
         let mut last_end = 0usize;
-        for tok in &tokens.tokens {
+        for (i, tok) in tokens.tokens.iter().enumerate() {
             let raw_text = tok.text(text);
-            let info = words.info(raw_text, tok.shape);
+            let info = words.info_of(i, raw_text, tok.shape);
             if seen && !info.blank {
                 hashes.push(info.hash);
             }
@@ -1057,8 +1072,8 @@ mod tests {
     #[test]
     fn the_word_cache_answers_as_the_words_themselves() {
         let mut cache = WordCache::default();
-        let long = "a".repeat(INLINE_WORD);
-        let longer = "b".repeat(INLINE_WORD + 1);
+        let long = "a".repeat(short_words::INLINE);
+        let longer = "b".repeat(short_words::INLINE + 1);
         let words = [
             "a",
             "a\0",
@@ -1087,6 +1102,23 @@ mod tests {
             }
         }
         assert_eq!(cache.short.len() + cache.long.len(), words.len());
+        // The same through a prepared text, keys read in place (a fresh cache, then a
+        // warm one).
+        let text = format!("{} Tuesday, van Straße {}", words.join(" "), &longer);
+        let tokens = tokenize(&text).tokens;
+        for mut cache in [WordCache::default(), cache] {
+            for _ in 0..2 {
+                cache.prepare(&text, &tokens);
+                for (i, tok) in tokens.iter().enumerate() {
+                    let w = tok.text(&text);
+                    assert_eq!(
+                        cache.info_of(i, w, tok.shape),
+                        WordInfo::of(w, tok.shape),
+                        "{w}"
+                    );
+                }
+            }
+        }
     }
 
     /// The weights as first written, per occurrence of each term (the shipped code computes
