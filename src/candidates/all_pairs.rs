@@ -93,39 +93,44 @@ impl Csr {
         self.offsets.push(self.items.len());
     }
 
-    /// The rows `row(0..n)`, computed in parallel blocks of documents and packed in order.
+    /// The rows `row(0..n)`, packed in order: each row's length counted first, then the
+    /// rows written straight to their places, in parallel blocks (no second copy to pack).
     fn from_rows<I>(n: usize, weighted: bool, row: impl Fn(usize) -> I + Sync) -> Csr
     where
         I: IntoIterator<Item = (u32, f32)>,
     {
         const BLOCK: usize = 256;
-        let blocks: Vec<Csr> = (0..n.div_ceil(BLOCK))
+        let lens: Vec<usize> = (0..n)
             .into_par_iter()
-            .map(|b| {
-                let mut block = Csr::new(weighted);
-                for d in b * BLOCK..(b * BLOCK + BLOCK).min(n) {
-                    block.push_row(row(d));
-                }
-                block
-            })
+            .map(|d| row(d).into_iter().count())
             .collect();
-        let total = blocks.iter().map(|b| b.items.len()).sum();
-        let mut out = Csr {
-            offsets: Vec::with_capacity(n + 1),
-            items: Vec::with_capacity(total),
-            weights: weighted.then(|| Vec::with_capacity(total)),
-        };
-        out.offsets.push(0);
-        for block in blocks {
-            let base = out.items.len();
-            out.offsets
-                .extend(block.offsets[1..].iter().map(|&o| o + base));
-            out.items.extend_from_slice(&block.items);
-            if let (Some(all), Some(ws)) = (&mut out.weights, &block.weights) {
-                all.extend_from_slice(ws);
-            }
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        for len in lens {
+            offsets.push(offsets.last().expect("offsets start with 0") + len);
         }
-        out
+        let total = offsets[n];
+        let mut items = vec![0u32; total];
+        let mut weights = vec![0f32; if weighted { total } else { 0 }];
+        let bounds: Vec<usize> = (0..n).step_by(BLOCK).chain([n]).collect();
+        let parts = split_rows(&offsets, &bounds, &mut items, &mut weights, weighted);
+        parts.into_par_iter().for_each(|(lo, hi, part, wpart)| {
+            let mut k = 0;
+            for d in lo..hi {
+                for (item, w) in row(d) {
+                    part[k] = item;
+                    if weighted {
+                        wpart[k] = w;
+                    }
+                    k += 1;
+                }
+            }
+        });
+        Csr {
+            offsets,
+            items,
+            weights: weighted.then_some(weights),
+        }
     }
 
     fn row(&self, i: usize) -> (&[u32], Option<&[f32]>) {
@@ -228,6 +233,33 @@ impl Layout {
     }
 }
 
+/// Rows `lo..hi` of a [`Csr`] being filled: `(lo, hi, items, weights)`.
+type RowsPart<'a> = (usize, usize, &'a mut [u32], &'a mut [f32]);
+
+/// Cuts `items` and `weights` (empty when not `weighted`), laid out by `offsets`, at the
+/// rows `bounds` (ascending, first 0, last the row count): for each pair of neighbouring
+/// bounds, its rows `lo..hi` and their items and weights, for tasks that fill them apart.
+fn split_rows<'a>(
+    offsets: &[usize],
+    bounds: &[usize],
+    mut items: &'a mut [u32],
+    mut weights: &'a mut [f32],
+    weighted: bool,
+) -> Vec<RowsPart<'a>> {
+    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let len = offsets[hi] - offsets[lo];
+        let (part, rest) = std::mem::take(&mut items).split_at_mut(len);
+        items = rest;
+        let (wpart, wrest) =
+            std::mem::take(&mut weights).split_at_mut(if weighted { len } else { 0 });
+        weights = wrest;
+        parts.push((lo, hi, part, wpart));
+    }
+    parts
+}
+
 /// The postings of `doc_terms` (`terms` terms): each term's documents by position in
 /// `order`, with their weights; and, aligned with `doc_terms`, where each document sits in
 /// each of its lists, so that a walk over the later documents starts there without a
@@ -260,18 +292,13 @@ fn postings_of(doc_terms: &Csr, terms: usize, order: &[u32]) -> (Csr, Vec<u32>) 
         bounds.push(t.max(*bounds.last().expect("bounds start with 0")));
     }
     bounds.push(terms);
-    let mut tasks = Vec::with_capacity(parts);
-    let (mut items_rest, mut weights_rest) = (&mut items[..], &mut weights[..]);
-    for w in bounds.windows(2) {
-        let (lo, hi) = (w[0], w[1]);
-        let len = offsets[hi] - offsets[lo];
-        let (part, rest) = items_rest.split_at_mut(len);
-        items_rest = rest;
-        let wlen = if doc_weights.is_some() { len } else { 0 };
-        let (wpart, wrest) = weights_rest.split_at_mut(wlen);
-        weights_rest = wrest;
-        tasks.push((lo, hi, part, wpart));
-    }
+    let tasks = split_rows(
+        &offsets,
+        &bounds,
+        &mut items,
+        &mut weights,
+        doc_weights.is_some(),
+    );
     tasks.into_par_iter().for_each(|(lo, hi, part, wpart)| {
         if lo == hi {
             return;
@@ -878,6 +905,72 @@ mod tests {
                 for (b, &v) in row.iter().enumerate() {
                     let want = if a == b { 1.0 } else { s.directional(a, b) };
                     assert_eq!(v, want, "{measure} {a} {b}");
+                }
+            }
+        }
+    }
+
+    /// Rows of a few terms each (none for some), `d`-dependent, in term order.
+    fn some_row(d: usize) -> impl Iterator<Item = (u32, f32)> {
+        (0..(d * 7 % 5) as u32).map(move |k| (k * 3 + (d % 11) as u32, (d * 10) as f32 + k as f32))
+    }
+
+    #[test]
+    fn rows_packed_in_parallel_equal_rows_pushed_one_by_one() {
+        for n in [0, 1, 255, 256, 257, 700] {
+            for weighted in [true, false] {
+                let packed = Csr::from_rows(n, weighted, some_row);
+                let mut pushed = Csr::new(weighted);
+                for d in 0..n {
+                    pushed.push_row(some_row(d));
+                }
+                assert_eq!(packed.offsets, pushed.offsets, "{n} {weighted}");
+                assert_eq!(packed.items, pushed.items, "{n} {weighted}");
+                assert_eq!(packed.weights, pushed.weights, "{n} {weighted}");
+            }
+        }
+    }
+
+    #[test]
+    fn postings_list_each_term_s_documents_in_layout_order() {
+        let n = 700;
+        let doc_terms = Csr::from_rows(n, true, some_row);
+        let terms = 11 + 3 * 5;
+        // A layout that is not input order: odd documents first.
+        let order: Vec<u32> = (0..n as u32)
+            .filter(|d| d % 2 == 1)
+            .chain((0..n as u32).filter(|d| d % 2 == 0))
+            .collect();
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (postings, own_slot) = pool.install(|| postings_of(&doc_terms, terms, &order));
+            for t in 0..terms {
+                // Naively: the positions of the documents holding t, ascending.
+                let mut want = Vec::new();
+                for (p, &d) in order.iter().enumerate() {
+                    let (items, weights) = doc_terms.row(d as usize);
+                    if let Some(k) = items.iter().position(|&x| x as usize == t) {
+                        want.push((p as u32, weights.unwrap()[k]));
+                    }
+                }
+                let (items, weights) = postings.row(t);
+                let got: Vec<(u32, f32)> = items
+                    .iter()
+                    .copied()
+                    .zip(weights.unwrap().iter().copied())
+                    .collect();
+                assert_eq!(got, want, "term {t}, {threads} threads");
+            }
+            // Each (document, term) knows its own place in the term's list.
+            for d in 0..n {
+                let p = order.iter().position(|&x| x as usize == d).unwrap() as u32;
+                let (items, _) = doc_terms.row(d);
+                for (k, &t) in items.iter().enumerate() {
+                    let slot = own_slot[doc_terms.offsets[d] + k] as usize;
+                    assert_eq!(postings.row(t as usize).0[slot], p, "doc {d} term {t}");
                 }
             }
         }
