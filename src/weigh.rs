@@ -516,7 +516,8 @@ impl WordCache {
         }
     }
 
-    /// [`WordCache::info`] of the `i`-th token of the text last [prepared](Self::prepare).
+    /// What the weigh stage needs of the `i`-th token of the text last
+    /// [prepared](Self::prepare), `raw` as written.
     fn info_of(&mut self, i: usize, raw: &str, shape: Shape) -> WordInfo {
         match self.ahead[i] {
             Some((k, h)) => self.short_info(k, h, raw, shape),
@@ -535,6 +536,9 @@ impl WordCache {
 
     fn full(&self) -> bool {
         self.short.len() + self.long.len() >= STEM_CACHE
+            // Short words stop where the table would double past 2^18 slots (10.5 MB):
+            // the last doubling would take it to 21 MB for 17,000 more words.
+            || self.short.len() >= ShortWords::<WordInfo>::holds_below(1 << 18)
     }
 
     fn short_info(&mut self, k: InlineWord, hash: u64, raw: &str, shape: Shape) -> WordInfo {
@@ -1106,7 +1110,11 @@ mod tests {
         // warm one).
         let text = format!("{} Tuesday, van Straße {}", words.join(" "), &longer);
         let tokens = tokenize(&text).tokens;
-        for mut cache in [WordCache::default(), cache] {
+        for tok in &tokens {
+            cache.info(tok.text(&text), tok.shape);
+        }
+        let warm = (cache.short.len(), cache.long.len());
+        for (round, mut cache) in [WordCache::default(), cache].into_iter().enumerate() {
             for _ in 0..2 {
                 cache.prepare(&text, &tokens);
                 for (i, tok) in tokens.iter().enumerate() {
@@ -1117,6 +1125,11 @@ mod tests {
                         "{w}"
                     );
                 }
+            }
+            if round == 1 {
+                // The warm cache had every word of the text from `info` (keys copied):
+                // the keys read in place found them, and nothing was added.
+                assert_eq!((cache.short.len(), cache.long.len()), warm);
             }
         }
     }

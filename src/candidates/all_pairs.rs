@@ -125,6 +125,7 @@ impl Csr {
                     k += 1;
                 }
             }
+            debug_assert_eq!(k, part.len(), "row() gives the same rows twice");
         });
         Csr {
             offsets,
@@ -260,6 +261,9 @@ fn split_rows<'a>(
     parts
 }
 
+/// Most parts the story postings are built in (see [`postings_of`]).
+const MAX_BUILD_PARTS: usize = 8;
+
 /// The postings of `doc_terms` (`terms` terms): each term's documents by position in
 /// `order`, with their weights; and, aligned with `doc_terms`, where each document sits in
 /// each of its lists, so that a walk over the later documents starts there without a
@@ -281,9 +285,11 @@ fn postings_of(doc_terms: &Csr, terms: usize, order: &[u32]) -> (Csr, Vec<u32>) 
     // Each part of the term range is written by one task, which reads every document's
     // terms and places those in its range: the writes, which land all over the lists and
     // wait for memory, are shared out, and each list is still filled in position order.
-    // Each (document, term) has one writer, so relaxed stores need no other order.
+    // Each (document, term) has one writer, so relaxed stores need no other order, and
+    // the end of the parallel loop (a join) makes them all visible to this thread. Every
+    // task reads all the rows, so the parts are few: enough to share out the writes.
     let own_slot: Vec<AtomicU32> = doc_terms.items.iter().map(|_| AtomicU32::new(0)).collect();
-    let parts = (rayon::current_num_threads() * 2).clamp(1, terms.max(1));
+    let parts = (rayon::current_num_threads() * 2).clamp(1, MAX_BUILD_PARTS.min(terms.max(1)));
     let mut bounds = vec![0usize];
     for k in 1..parts {
         let t = offsets
@@ -573,9 +579,9 @@ impl Scratch {
             let (start, end) = (postings.offsets[t], postings.offsets[t + 1]);
             let after = start + own as usize + 1;
             if (after < end && items[after] < hi) || undated {
-                // The weights live in an array of their own: ask for this list's first one
-                // now too, or the walk would wait for it as long as this loop waited for
-                // the position.
+                // The weights live in an array of their own: read this list's first one
+                // now too (a load nothing waits on), or the walk would wait for it as long
+                // as this loop waited for the position.
                 if after < end {
                     std::hint::black_box(weights[after]);
                 }

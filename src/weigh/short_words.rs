@@ -33,7 +33,7 @@ impl InlineWord {
     }
 
     /// [`Self::new`] of `text[span]`, read straight from the text as two integers when
-    /// sixteen bytes follow the word's start: copying a word byte by byte into a buffer
+    /// the text has sixteen bytes from the word's start on: copying a word byte by byte into a buffer
     /// and reading the buffer back as integers makes the processor wait for the copy.
     pub fn within(text: &str, span: Range<usize>) -> Option<InlineWord> {
         let len = span.len();
@@ -92,7 +92,7 @@ impl<V: Copy + Default> Default for ShortWords<V> {
 
 impl<V: Copy + Default> ShortWords<V> {
     fn with_slots(slots: usize) -> Self {
-        debug_assert!(slots.is_power_of_two());
+        debug_assert!(slots.is_power_of_two() && slots >= 2);
         ShortWords {
             slots: vec![(InlineWord([0, 0]), V::default()); slots],
             shift: 64 - slots.trailing_zeros(),
@@ -105,12 +105,18 @@ impl<V: Copy + Default> ShortWords<V> {
         self.len
     }
 
+    /// Words the table holds before it grows to `slots` slots (a power of two).
+    pub const fn holds_below(slots: usize) -> usize {
+        slots * 7 / 10
+    }
+
     fn first_slot(&self, hash: u64) -> usize {
         (hash >> self.shift) as usize
     }
 
     /// The value of `k` (whose [`InlineWord::hash`] is `hash`), if held.
     pub fn get(&self, k: InlineWord, hash: u64) -> Option<V> {
+        debug_assert_eq!(hash, k.hash());
         let mask = self.slots.len() - 1;
         let mut i = self.first_slot(hash);
         loop {
@@ -127,7 +133,8 @@ impl<V: Copy + Default> ShortWords<V> {
 
     /// Holds `value` for `k` (hashed `hash`; not held yet).
     pub fn insert(&mut self, k: InlineWord, hash: u64, value: V) {
-        if (self.len + 1) * 10 > self.slots.len() * 7 {
+        debug_assert!(self.get(k, hash).is_none(), "{k:?} is held already");
+        if self.len + 1 > Self::holds_below(self.slots.len()) {
             self.grow();
         }
         self.place(k, hash, value);
