@@ -4,9 +4,8 @@
 //! Everything here is deterministic: parallel stages collect in input order, and the
 //! clustering breaks ties by document id.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::align::align;
 use crate::candidates::{self, AllPairs, Engine, Pair};
@@ -623,15 +622,26 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
         surfaces: Vec<(String, usize)>,
         first_seen: usize,
     }
-    let mut terms: HashMap<u64, Term> = HashMap::new();
+    // Fx maps: the keys are hashes already, and the order of a map is never read.
+    let mut terms: FxHashMap<u64, Term> = FxHashMap::default();
     let mut seen_order = 0usize;
     // Visit members in id order, so ties (and float sums) do not depend on input order.
     let mut by_id = members.to_vec();
     by_id.sort_by(|&a, &b| corpus.docs[a].id.cmp(&corpus.docs[b].id));
     for &m in &by_id {
         let occ = occurrences(&corpus.docs[m]);
-        let mut local: HashMap<u64, usize> = HashMap::new();
-        for o in &occ {
+        // The member's weight of each of its terms, by key (a search of the collection's
+        // sorted keys per term waited on memory at every step).
+        let weights: FxHashMap<u64, f32> = match &scorer.features {
+            Features::Story(w) => w.vectors[m]
+                .terms
+                .iter()
+                .map(|&(id, x)| (w.keys[id as usize], x))
+                .collect(),
+            Features::Shingles(_) => FxHashMap::default(),
+        };
+        let mut local: FxHashMap<u64, usize> = FxHashMap::default();
+        for o in occ {
             *local.entry(o.key).or_default() += 1;
             let t = terms.entry(o.key).or_insert_with(|| {
                 seen_order += 1;
@@ -645,24 +655,18 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
             });
             match t.surfaces.iter_mut().find(|(s, _)| *s == o.surface) {
                 Some(entry) => entry.1 += 1,
-                None => t.surfaces.push((o.surface.clone(), 1)),
+                None => t.surfaces.push((o.surface, 1)),
             }
         }
         for (key, tf) in local {
             let t = terms.get_mut(&key).expect("term recorded above");
             t.holders += 1;
             t.weight += match &scorer.features {
-                Features::Story(w) => match w.keys.binary_search(&key) {
-                    // The weight without its term-frequency factor: a name said once in
-                    // each report explains the story as well as one said ten times.
-                    Ok(id) => w.vectors[m]
-                        .terms
-                        .binary_search_by_key(&(id as u32), |t| t.0)
-                        .map_or(0.0, |i| {
-                            f64::from(w.vectors[m].terms[i].1) / (1.0 + (tf as f64).ln())
-                        }),
-                    Err(_) => 0.0,
-                },
+                // The weight without its term-frequency factor: a name said once in each
+                // report explains the story as well as one said ten times.
+                Features::Story(_) => weights
+                    .get(&key)
+                    .map_or(0.0, |&x| f64::from(x) / (1.0 + (tf as f64).ln())),
                 // Without term weights (copy measures), prefer names and repeated terms.
                 Features::Shingles(_) => {
                     (1.0 + (tf as f64).ln()) * if t.phrase { 2.0 } else { 1.0 }
