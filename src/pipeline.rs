@@ -5,7 +5,7 @@
 //! clustering breaks ties by document id.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::align;
 use crate::candidates::{self, AllPairs, Engine, Pair};
@@ -26,7 +26,7 @@ use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCl
 use crate::score::{Features, Scorer, calibrate, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
 use crate::weigh::DocTerms;
-use crate::weigh::occurrences;
+use crate::weigh::occurrences_where;
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
 /// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
@@ -628,8 +628,33 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
     // Visit members in id order, so ties (and float sums) do not depend on input order.
     let mut by_id = members.to_vec();
     by_id.sort_by(|&a, &b| corpus.docs[a].id.cmp(&corpus.docs[b].id));
+    let need = members.len().div_ceil(2).max(2);
+    // With term vectors, the terms enough members hold are known before the texts are
+    // read again: only their written forms are gathered (the others could never be shown).
+    let wanted: Option<FxHashSet<u64>> = match &scorer.features {
+        Features::Story(w) => {
+            let mut holders: FxHashMap<u32, usize> = FxHashMap::default();
+            for &m in members {
+                for &(id, _) in &w.vectors[m].terms {
+                    *holders.entry(id).or_default() += 1;
+                }
+            }
+            Some(
+                holders
+                    .into_iter()
+                    .filter(|&(_, h)| h >= need)
+                    .map(|(id, _)| w.keys[id as usize])
+                    .collect(),
+            )
+        }
+        Features::Shingles(_) => None,
+    };
+    if wanted.as_ref().is_some_and(FxHashSet::is_empty) {
+        return Vec::new();
+    }
+    let keep = |key: u64| wanted.as_ref().is_none_or(|w| w.contains(&key));
     for &m in &by_id {
-        let occ = occurrences(&corpus.docs[m]);
+        let occ = occurrences_where(&corpus.docs[m], &keep);
         // The member's weight of each of its terms, by key (a search of the collection's
         // sorted keys per term waited on memory at every step).
         let weights: FxHashMap<u64, f32> = match &scorer.features {
@@ -674,7 +699,6 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
             };
         }
     }
-    let need = members.len().div_ceil(2).max(2);
     let mut ranked: Vec<&Term> = terms
         .values()
         .filter(|t| t.holders >= need && t.weight > 0.0)

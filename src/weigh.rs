@@ -153,7 +153,7 @@ struct Raw {
 }
 
 /// One occurrence of a term, with the text it was read from (for explanations).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Occurrence {
     /// The term's key.
     pub key: u64,
@@ -354,9 +354,24 @@ fn background(key: u64, kind: Kind) -> (f32, f32) {
 
 /// The terms of one document with their surface forms, for explaining a cluster.
 pub fn occurrences(doc: &Document) -> Vec<Occurrence> {
-    let mut out = Vec::new();
-    extract(doc, Some(&mut out));
-    out
+    occurrences_where(doc, &|_| true)
+}
+
+/// [`occurrences`] of the terms whose key `keep` accepts only (the others' surface forms
+/// are not even copied).
+pub fn occurrences_where(doc: &Document, keep: &dyn Fn(u64) -> bool) -> Vec<Occurrence> {
+    let mut surfaces = Surfaces {
+        out: Vec::new(),
+        keep,
+    };
+    extract(doc, Some(&mut surfaces));
+    surfaces.out
+}
+
+/// Where a document's occurrences go while it is read, and which terms are wanted.
+struct Surfaces<'a> {
+    out: Vec<Occurrence>,
+    keep: &'a dyn Fn(u64) -> bool,
 }
 
 fn stemmer() -> &'static Stemmer {
@@ -622,14 +637,14 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 
 /// Extracts the raw terms of a document: headline first (unless the text repeats it), then
 /// body. With `surfaces`, also records every occurrence's surface form.
-fn extract(doc: &Document, surfaces: Option<&mut Vec<Occurrence>>) -> Vec<Raw> {
+fn extract(doc: &Document, surfaces: Option<&mut Surfaces<'_>>) -> Vec<Raw> {
     extract_seeing_body(doc, surfaces, None)
 }
 
 /// [`extract`], showing the body's words to `body` on the way.
 fn extract_seeing_body(
     doc: &Document,
-    surfaces: Option<&mut Vec<Occurrence>>,
+    surfaces: Option<&mut Surfaces<'_>>,
     body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
     thread_local! {
@@ -669,7 +684,7 @@ fn flush(
     weight: f32,
     slots: &mut HashMap<u64, u32>,
     raws: &mut Vec<Raw>,
-    surfaces: &mut Option<&mut Vec<Occurrence>>,
+    surfaces: &mut Option<&mut Surfaces<'_>>,
     buf: &mut String,
 ) {
     let names = run.words.iter().filter(|w| !w.connector).count();
@@ -677,9 +692,11 @@ fn flush(
         let mut emit = |part: &[RunWord<'_>]| {
             let key = phrase_key(part.iter().map(|w| &run.norms[w.norm.clone()]), buf);
             bump(slots, raws, key, Kind::Phrase, weight, None);
-            if let Some(s) = surfaces.as_deref_mut() {
+            if let Some(s) = surfaces.as_deref_mut()
+                && (s.keep)(key)
+            {
                 let surface = part.iter().map(|w| w.surface).collect::<Vec<_>>().join(" ");
-                s.push(Occurrence {
+                s.out.push(Occurrence {
                     key,
                     surface,
                     phrase: true,
@@ -702,7 +719,7 @@ fn flush(
 
 fn extract_with(
     doc: &Document,
-    mut surfaces: Option<&mut Vec<Occurrence>>,
+    mut surfaces: Option<&mut Surfaces<'_>>,
     words: &mut WordCache,
     mut body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
@@ -824,8 +841,10 @@ fn extract_with(
                 TAIL_WEIGHT
             };
             bump(&mut slots, &mut raws, key, kind, weight * lead, evidence);
-            if let Some(s) = surfaces.as_deref_mut() {
-                s.push(Occurrence {
+            if let Some(s) = surfaces.as_deref_mut()
+                && (s.keep)(key)
+            {
+                s.out.push(Occurrence {
                     key,
                     surface: strip_possessive(raw_text).to_owned(),
                     phrase: false,
@@ -925,6 +944,23 @@ mod tests {
         }
         assert!((w.vectors[0].cosine(&w.vectors[1]) - 1.0).abs() < 1e-6);
         assert_eq!(w.vectors[0].cosine(&w.vectors[2]), 0.0);
+    }
+
+    #[test]
+    fn occurrences_of_wanted_terms_are_the_others_left_out() {
+        let d = doc("a", NAMES);
+        let all = occurrences(&d);
+        assert!(all.iter().any(|o| o.phrase) && all.iter().any(|o| !o.phrase));
+        // Every other distinct key, phrases and words alike.
+        let mut keys: Vec<u64> = all.iter().map(|o| o.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let wanted: Vec<u64> = keys.iter().copied().step_by(2).collect();
+        let some = occurrences_where(&d, &|k| wanted.contains(&k));
+        let want: Vec<&Occurrence> = all.iter().filter(|o| wanted.contains(&o.key)).collect();
+        assert!(!some.is_empty() && some.len() < all.len());
+        assert_eq!(some.iter().collect::<Vec<_>>(), want);
+        assert!(occurrences_where(&d, &|_| false).is_empty());
     }
 
     #[test]
