@@ -25,8 +25,7 @@ use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, Scorer, calibrate, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
-use crate::weigh::DocTerms;
-use crate::weigh::occurrences_where;
+use crate::weigh::{DocTerms, occurrences_where};
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
 /// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
@@ -543,26 +542,20 @@ fn describe(
     } else {
         Vec::new()
     };
-    let copies = if k > 1 {
-        match &scorer.features {
-            // The run's own word 5-shingles are the ones copy groups are made of.
-            Features::Shingles(sets) if scorer.config.shingle == ShingleKind::Word(5) => {
-                let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
-                let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
-                copy_groups_of(&corpus.docs, &members, &lengths, &refs)
-            }
-            _ => match &facts.copy_sets {
-                // Taken while the story measure read the words.
-                Some(sets) => {
-                    let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
-                    let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
-                    copy_groups_of(&corpus.docs, &members, &lengths, &refs)
-                }
-                None => copy_groups(&corpus.docs, &members),
-            },
+    // Copy groups are made of word 5-shingles: the run's own, or those the story measure
+    // took while reading the words; else the members' texts are shingled now.
+    let copy_sets: Option<&[Shingles]> = match &scorer.features {
+        Features::Shingles(sets) if scorer.config.shingle == ShingleKind::Word(5) => Some(sets),
+        _ => facts.copy_sets.as_deref(),
+    };
+    let copies = match copy_sets {
+        _ if k < 2 => Vec::new(),
+        Some(sets) => {
+            let refs: Vec<&[u64]> = members.iter().map(|&m| sets[m].as_slice()).collect();
+            let lengths: Vec<usize> = members.iter().map(|&m| facts.lengths[m]).collect();
+            copy_groups_of(&corpus.docs, &members, &lengths, &refs)
         }
-    } else {
-        Vec::new()
+        None => copy_groups(&corpus.docs, &members),
     };
     // An outlet naming itself ("told the Meridian Press") is no citation.
     let own = |m: usize, name: &str| {
