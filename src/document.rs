@@ -5,6 +5,10 @@
 //! later stage refers to a document by its index in that vector.
 
 use std::fmt;
+use std::ops::RangeInclusive;
+
+use chrono::format::{Fixed, Item, Parsed};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Weekday};
 
 use crate::error::Position;
 
@@ -12,30 +16,45 @@ use crate::error::Position;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(i32);
 
+/// The years a date may fall in: wide enough for any news archive, narrow enough that a
+/// stray number is never taken for a year.
+const YEARS: RangeInclusive<i32> = 1900..=2200;
+
+/// The written forms of a date (chrono's format strings), each with whether an ISO `T` may
+/// join it to a time; a space always may.
+const WRITTEN: [(&str, bool); 4] = [
+    ("%Y-%m-%d", true),   // 2024-03-01
+    ("%d-%b-%Y", false),  // 26-FEB-1987 (Reuters-21578; chrono reads any case)
+    ("%B %d, %Y", false), // February 26, 1987 and Feb 26, 1987
+    ("%d %B %Y", false),  // 26 February 1987 and 26 Feb 1987
+];
+
+/// A zone after a time: `Z`, `+02:00` or `+0200`, a space before it allowed.
+const ZONE: [Item<'static>; 1] = [Item::Fixed(Fixed::TimezoneOffsetZ)];
+
 impl Date {
-    /// Parses `YYYY-MM-DD`, optionally followed by an RFC 3339 time part (`T...` or ` ...`),
-    /// which is ignored: only the calendar date as written counts.
+    /// Reads a publication date in the forms archives and feeds write it:
+    ///
+    /// - ISO 8601 / RFC 3339: `2024-03-01`, optionally followed by `T` or a space, a time
+    ///   (`10:00`, `10:00:00`, `10:00:00.698`) and a zone (`Z`, `+02:00`, `+0200`);
+    /// - RFC 2822, as RSS writes it: `Thu, 26 Feb 1987 15:01:01 GMT`, zone names such as
+    ///   `EST` included (a weekday that does not match the date is ignored);
+    /// - Reuters-21578: `26-FEB-1987 15:01:01.79`, month in any case, time optional;
+    /// - `February 26, 1987`, `Feb 26, 1987` or `26 February 1987`, optionally followed by
+    ///   a time as in ISO 8601;
+    /// - Unix time: 9 to 11 digits of seconds, or 13 of milliseconds.
+    ///
+    /// Only the calendar date as written counts: a zone does not move it, so
+    /// `2024-03-01T23:30:00-05:00` is 2024-03-01, the day the outlet printed. Unix time has
+    /// no written day and is read in UTC. Impossible days, years outside 1900-2200 and
+    /// anything left over after the date (and its time) are refused.
     pub fn parse(s: &str) -> Option<Date> {
         let s = s.trim();
-        let b = s.as_bytes();
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        let date = unix(s).or_else(|| written(s)).or_else(|| rfc2822(s))?;
+        if !YEARS.contains(&date.year()) {
             return None;
         }
-        if b.len() > 10 && b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<i32> {
-            let part = s.get(r)?;
-            if !part.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-            return None;
-        }
-        Some(Date(days_from_civil(y, m, d)))
+        Some(Date(date.num_days_from_ce() - epoch().num_days_from_ce()))
     }
 
     /// Days since 1970-01-01.
@@ -51,46 +70,83 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.0);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        let date = NaiveDate::from_num_days_from_ce_opt(epoch().num_days_from_ce() + self.0)
+            .expect("a Date is only made from a date within YEARS");
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        )
     }
 }
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+fn epoch() -> NaiveDate {
+    DateTime::UNIX_EPOCH.date_naive()
 }
 
-fn days_in_month(y: i32, m: i32) -> i32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// Unix time in UTC: seconds (9 to 11 digits, 1973 on) or milliseconds (13 digits).
+fn unix(s: &str) -> Option<NaiveDate> {
+    if !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
     }
+    let n: i64 = s.parse().ok()?;
+    let time = match s.len() {
+        9..=11 => DateTime::from_timestamp(n, 0),
+        13 => DateTime::from_timestamp_millis(n),
+        _ => None,
+    }?;
+    Some(time.date_naive())
 }
 
-// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
-fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// A date in one of the [`WRITTEN`] forms, alone or followed by a time.
+fn written(s: &str) -> Option<NaiveDate> {
+    WRITTEN.iter().find_map(|&(form, iso)| {
+        let (date, rest) = NaiveDate::parse_and_remainder(s, form).ok()?;
+        if rest.is_empty() {
+            return Some(date);
+        }
+        let time = match rest.strip_prefix(['T', 't']) {
+            Some(time) if iso => time,
+            _ => rest.strip_prefix(char::is_whitespace)?,
+        };
+        is_time(time).then_some(date)
+    })
 }
 
-fn civil_from_days(z: i32) -> (i32, i32, i32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d)
+/// True when `s` is a time of day (`10:00`, `10:00:00`, `10:00:00.79`), optionally with a
+/// zone, and nothing else. The time is checked, not used.
+fn is_time(s: &str) -> bool {
+    let Some(zone) = ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|form| NaiveTime::parse_and_remainder(s, form).ok())
+        .map(|(_, rest)| rest)
+    else {
+        return false;
+    };
+    if zone.is_empty() {
+        return true;
+    }
+    // Parsing takes any two-digit hours; the offset itself must be under a day.
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, zone, ZONE.iter()).is_ok()
+        && parsed.to_fixed_offset().is_ok()
+}
+
+/// RFC 2822. Feeds now and then print a weekday that does not fall on the date (chrono
+/// refuses those); the date is what counts, so such a date is read again without it.
+fn rfc2822(s: &str) -> Option<NaiveDate> {
+    let read = |s: &str| {
+        DateTime::parse_from_rfc2822(s)
+            .ok()
+            .map(|time| time.naive_local().date())
+    };
+    read(s).or_else(|| {
+        let (weekday, rest) = s.split_once(',')?;
+        weekday.trim().parse::<Weekday>().ok()?;
+        read(rest.trim_start())
+    })
 }
 
 /// One news article.
@@ -182,6 +238,17 @@ impl Corpus {
 mod tests {
     use super::*;
 
+    /// The date `s` is read as, written back as `YYYY-MM-DD`.
+    fn read(s: &str) -> Option<String> {
+        Date::parse(s).map(|d| d.to_string())
+    }
+
+    fn assert_reads(cases: &[(&str, &str)]) {
+        for &(s, want) in cases {
+            assert_eq!(read(s).as_deref(), Some(want), "{s:?}");
+        }
+    }
+
     #[test]
     fn dates_round_trip_and_subtract() {
         let a = Date::parse("2023-07-06").unwrap();
@@ -189,23 +256,148 @@ mod tests {
         let b = Date::parse("2023-07-09T16:52:50.698000Z").unwrap();
         assert_eq!(a.days_apart(b), 3);
         assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
+        assert_eq!(Date::parse("1969-12-31").unwrap().days(), -1);
+        assert_eq!(Date::parse("2000-01-01").unwrap().days(), 10_957);
         assert_eq!(
             Date::parse("2024-03-01").unwrap().days() - Date::parse("2024-02-28").unwrap().days(),
             2
         );
+        for s in ["1900-01-01", "1999-12-31", "2024-02-29", "2200-12-31"] {
+            assert_eq!(read(s).as_deref(), Some(s));
+        }
+    }
+
+    #[test]
+    fn reads_iso_8601_and_rfc_3339() {
+        assert_reads(&[
+            ("2024-03-01", "2024-03-01"),
+            (" 2024-03-01\n", "2024-03-01"),
+            ("2024-03-01T10:00:00Z", "2024-03-01"),
+            ("2024-03-01t10:00:00z", "2024-03-01"),
+            ("2024-03-01 10:00:00", "2024-03-01"),
+            ("2024-03-01T10:00", "2024-03-01"),
+            ("2024-03-01T10:00:00+02:00", "2024-03-01"),
+            ("2024-03-01 10:00:00+0200", "2024-03-01"),
+            ("2024-03-01 10:00:00 +0200", "2024-03-01"),
+            ("2024-03-01T10:00:00.698Z", "2024-03-01"),
+            ("2024-03-01 10:00:00.123456789-07:00", "2024-03-01"),
+        ]);
+    }
+
+    #[test]
+    fn a_zone_keeps_the_date_as_written() {
+        // In UTC these are the next and the previous day; the outlet printed the 1st.
+        assert_reads(&[
+            ("2024-03-01T23:30:00-05:00", "2024-03-01"),
+            ("2024-03-01T00:30:00+09:00", "2024-03-01"),
+            ("2024-03-01T00:30:00+14:00", "2024-03-01"),
+            ("Fri, 01 Mar 2024 23:30:00 EST", "2024-03-01"),
+            ("Fri, 01 Mar 2024 00:30:00 +0900", "2024-03-01"),
+        ]);
+    }
+
+    #[test]
+    fn reads_rfc_2822_as_feeds_write_it() {
+        assert_reads(&[
+            ("Thu, 26 Feb 1987 15:01:01 GMT", "1987-02-26"),
+            ("26 Feb 1987 15:01:01 +0000", "1987-02-26"),
+            ("Thu, 26 Feb 1987 15:01:01 EST", "1987-02-26"),
+            ("Thu, 26 Feb 1987 23:59:59 PDT", "1987-02-26"),
+            ("Sat, 02 Mar 2024 09:05 -0800", "2024-03-02"),
+            // 26 February 1987 was a Thursday: the wrong weekday is ignored.
+            ("Tue, 26 Feb 1987 15:01:01 GMT", "1987-02-26"),
+        ]);
+    }
+
+    #[test]
+    fn reads_reuters_21578() {
+        assert_reads(&[
+            ("26-FEB-1987 15:01:01.79", "1987-02-26"),
+            ("26-feb-1987 15:01:01.79", "1987-02-26"),
+            ("26-Feb-1987", "1987-02-26"),
+            (" 5-MAR-1987 09:12:59.62", "1987-03-05"),
+            ("19-OCT-1987 23:59:59", "1987-10-19"),
+        ]);
+    }
+
+    #[test]
+    fn reads_month_names() {
+        assert_reads(&[
+            ("February 26, 1987", "1987-02-26"),
+            ("Feb 26, 1987", "1987-02-26"),
+            ("26 February 1987", "1987-02-26"),
+            ("26 Feb 1987", "1987-02-26"),
+            ("february 26, 1987", "1987-02-26"),
+            ("February 26, 1987 15:01", "1987-02-26"),
+            ("26 February 1987 15:01:01", "1987-02-26"),
+            ("March 1, 2024 23:30:00-05:00", "2024-03-01"),
+        ]);
+    }
+
+    #[test]
+    fn reads_unix_time_in_utc() {
+        assert_reads(&[
+            ("541350061", "1987-02-26"),
+            ("1709251200", "2024-03-01"),
+            // 2024-03-01T23:59:59Z and a second later.
+            ("1709337599", "2024-03-01"),
+            ("1709337600", "2024-03-02"),
+            ("1709287200000", "2024-03-01"),
+            ("07258118400", "2200-01-01"),
+        ]);
     }
 
     #[test]
     fn bad_dates_are_rejected() {
         for s in [
-            "2023-13-01",
-            "2023-02-30",
-            "23-07-06",
-            "2023/07/06",
-            "2023-07-06X",
             "",
+            "   ",
+            "last week",
+            // Impossible days and months.
+            "2023-13-01",
+            "2023-00-10",
+            "2023-02-30",
+            "2023-02-29",
+            "2023-04-31",
+            "2023-07-00",
+            "31-APR-1987",
+            "February 30, 1987",
+            "32 January 1987",
+            "2024-03-01T25:00:00Z",
+            "2024-03-01T10:61",
+            "Thu, 30 Feb 1987 15:01:01 GMT",
+            // Years out of range, and stray numbers.
+            "23-07-06",
+            "1899-12-31",
+            "2201-01-01",
+            "0001-01-01",
+            "7",
+            "1987",
+            "20240301",
+            "12345678",
+            "99999999999",
+            "170928720000",
+            "17092872000000",
+            "-541350061",
+            "541350061.5",
+            // Other shapes and trailing garbage.
+            "2023/07/06",
+            "06/07/2023",
+            "2023-07-06X",
+            "2023-07-06 X",
+            "2023-07-06T",
+            "2023-07-06 10:00:00 garbage",
+            "2023-07-06 10:00:00+25:00",
+            "26-FEB-1987 15:01:01.79 x",
+            "26-FEB-1987T15:01:01",
+            "26-Febx-1987",
+            "Foo 26, 1987",
+            "Thu, 26 Feb 1987 15:01:01 XYZ",
+            "Xyz, 26 Feb 1987 15:01:01 GMT",
+            "Thu, 26 Feb 1987 15:01:01 GMT extra",
+            "February 26, 1987, and more",
         ] {
-            assert_eq!(Date::parse(s), None, "{s}");
+            assert_eq!(read(s), None, "{s:?}");
         }
     }
 

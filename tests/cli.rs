@@ -1290,6 +1290,53 @@ fn issue_4_byte_identical_articles_share_a_cluster_even_weeks_apart() {
 }
 
 #[test]
+fn issue_13_dates_in_feed_formats_are_read_and_keep_stories_apart() {
+    // Near-copies (not byte-identical, which would cluster whatever the dates) dated in
+    // RFC 2822, Reuters-21578 and Unix seconds written as a JSON number: the first two a
+    // day apart, the third 30 days after the first.
+    let dir = tempfile::tempdir().unwrap();
+    let lines = concat!(
+        r#"{"id":"a","date":"Thu, 26 Feb 1987 15:01:01 GMT","text":"The Harbor Bridge reopened on Monday after six weeks of cable repairs, Mayor Teodora Vance said, adding that tolls would stay at two dollars."}"#,
+        "\n",
+        r#"{"id":"b","date":"27-FEB-1987 09:12:59.62","text":"The Harbor Bridge reopened Monday after six weeks of cable repairs, Mayor Teodora Vance said, and tolls will stay at two dollars."}"#,
+        "\n",
+        r#"{"id":"c","date":543942061,"text":"The Harbor Bridge reopened on Monday after six weeks of cable repairs, Mayor Teodora Vance said, adding that tolls would stay at two dollars for now."}"#,
+        "\n",
+    );
+    let input = write(dir.path(), "feed.jsonl", lines.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "", "no date may be dropped");
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let dates: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_owned(), r[4].to_owned())
+        })
+        .collect();
+    let want = [
+        ("a", "1987-02-26"),
+        ("b", "1987-02-27"),
+        ("c", "1987-03-28"),
+    ];
+    assert_eq!(
+        dates,
+        want.map(|(id, date)| (id.to_owned(), date.to_owned()))
+    );
+    let rows = clusters_of(&out);
+    let cluster_of =
+        |rows: &[(String, String)], id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(cluster_of(&rows, "a"), cluster_of(&rows, "b"));
+    assert_ne!(cluster_of(&rows, "a"), cluster_of(&rows, "c"));
+    // Without the window the three are one story: only the dates kept the third apart.
+    let (_, out, _) = run(&["cluster", "-f", "csv", "--window", "0", &input]);
+    let rows = clusters_of(&out);
+    assert_eq!(cluster_of(&rows, "a"), cluster_of(&rows, "c"));
+    assert_eq!(cluster_of(&rows, "a"), cluster_of(&rows, "b"));
+}
+
+#[test]
 fn issue_4_long_matrix_explains_story_scores() {
     let (code, out, _) = run(&[
         "matrix",

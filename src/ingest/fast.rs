@@ -208,6 +208,18 @@ mod tests {
     }
 
     #[test]
+    fn a_numeric_date_keeps_its_digits() {
+        // Unix time in a JSON number reaches the date parser as written.
+        let line = r#"{"text":"a","date":541350061}"#;
+        let f = super::fields(line, String::new()).expect("the common case");
+        assert_eq!(f.date.as_deref(), Some("541350061"));
+        assert!(same(line));
+        let line = r#"{"text":"a","date":1709287200000}"#;
+        let f = super::fields(line, String::new()).expect("the common case");
+        assert_eq!(f.date.as_deref(), Some("1709287200000"));
+    }
+
+    #[test]
     fn leaves_the_unusual_to_the_general_path() {
         for line in [
             r#"{"text":"x","id":null}"#,

@@ -537,6 +537,42 @@ mod tests {
         assert_eq!(c.docs.len(), 1);
         assert_eq!(c.docs[0].date, None);
         assert_eq!(c.warnings.len(), 1);
+        assert_eq!(
+            c.warnings[0].message,
+            "date \"last week\" is not a date (ISO 8601, RFC 2822, 26-FEB-1987, \
+             February 26, 1987 or Unix seconds); ignored"
+        );
+    }
+
+    #[test]
+    fn a_date_written_as_a_json_number_is_read_as_unix_time() {
+        // The first line takes the fast path, the second (a surrogate pair in its text)
+        // the general one: both hand the number's digits to the date parser.
+        let c = read_jsonl(
+            "t.jsonl",
+            concat!(
+                "{\"text\":\"a\",\"date\":541350061}\n",
+                "{\"text\":\"b \\ud83d\\ude00\",\"date\":1709287200000}\n",
+                "{\"text\":\"c\",\"date\":5.4e8}\n",
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let dates: Vec<_> = c
+            .docs
+            .iter()
+            .map(|d| d.date.map(|d| d.to_string()))
+            .collect();
+        assert_eq!(
+            dates,
+            [Some("1987-02-26".into()), Some("2024-03-01".into()), None]
+        );
+        assert_eq!(c.docs[1].text, "b \u{1F600}");
+        // Only the number in exponent form (serde writes it `5.4e+8`) is no date.
+        assert_eq!(c.warnings.len(), 1);
+        assert_eq!(c.warnings[0].pos.line, Some(3));
+        let message = &c.warnings[0].message;
+        assert!(message.starts_with("date \"5.4e"), "{message}");
     }
 
     #[test]

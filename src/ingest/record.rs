@@ -32,7 +32,10 @@ pub(crate) fn build(warnings: &mut Vec<Warning>, pos: Position, name: &str, f: F
             if parsed.is_none() {
                 warnings.push(Warning {
                     pos: pos.clone(),
-                    message: format!("date {s:?} is not YYYY-MM-DD or RFC 3339; ignored"),
+                    message: format!(
+                        "date {s:?} is not a date (ISO 8601, RFC 2822, 26-FEB-1987, \
+                         February 26, 1987 or Unix seconds); ignored"
+                    ),
                 });
             }
             parsed
