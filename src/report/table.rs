@@ -40,6 +40,10 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
     let window = if p.measure == crate::config::Measure::Story {
         if p.window_days == 0 {
             ", no date window".to_owned()
+        } else if corpus.docs.iter().all(|d| d.date.is_none()) {
+            // The window binds only dated pairs: saying "window 3 days" of an undated
+            // collection would claim a check that never ran.
+            format!(", window {} days (no document dated)", p.window_days)
         } else {
             format!(", window {} days", p.window_days)
         }
@@ -61,9 +65,19 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         .min(40);
     for c in &multi {
         writeln!(out)?;
+        let weak = weak_members(c, p.threshold);
+        let flag = if weak.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · {} weakly attached (marked ~, mean similarity below {:.2})",
+                weak.len(),
+                p.threshold * WEAK_SHARE
+            )
+        };
         writeln!(
             out,
-            "Cluster {} · {} documents · similarity min {:.2}, mean {:.2}",
+            "Cluster {} · {} documents · similarity min {:.2}, mean {:.2}{flag}",
             c.number,
             c.members.len(),
             c.min_similarity.unwrap_or(0.0),
@@ -81,7 +95,8 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
             writeln!(out, "  cites: {}", cited.join(", "))?;
         }
         for &m in &c.members {
-            member_line(&mut out, corpus, m, id_width)?;
+            let mark = if weak.contains(&m) { '~' } else { ' ' };
+            member_line(&mut out, corpus, m, id_width, mark)?;
         }
         for g in &c.copies {
             let others: Vec<String> = g
@@ -102,7 +117,7 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         writeln!(out)?;
         writeln!(out, "Singletons ({}):", singles.len())?;
         for c in &singles {
-            member_line(&mut out, corpus, c.members[0], id_width)?;
+            member_line(&mut out, corpus, c.members[0], id_width, ' ')?;
         }
     }
     Ok(())
@@ -118,11 +133,27 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {plural}")
 }
 
+/// A member whose mean similarity to the rest of its cluster is below this share of the
+/// threshold barely belongs: the table marks it, so a blob held together by a few strong
+/// pairs shows itself.
+const WEAK_SHARE: f64 = 0.5;
+
+/// The members of `c` attached below [`WEAK_SHARE`] of `threshold`.
+fn weak_members(c: &crate::report::StoryCluster, threshold: f64) -> Vec<usize> {
+    c.members
+        .iter()
+        .zip(&c.attachment)
+        .filter(|(_, a)| a.is_some_and(|a| a < threshold * WEAK_SHARE))
+        .map(|(&m, _)| m)
+        .collect()
+}
+
 fn member_line(
     out: &mut impl Write,
     corpus: &Corpus,
     m: usize,
     id_width: usize,
+    mark: char,
 ) -> std::io::Result<()> {
     let d = &corpus.docs[m];
     let mut meta = Vec::new();
@@ -140,7 +171,86 @@ fn member_line(
     let id = printable(&d.id);
     writeln!(
         out,
-        "  {id:<id_width$}  {meta}{}",
+        " {mark}{id:<id_width$}  {meta}{}",
         printable(&d.label(LABEL_CHARS))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Linkage, Measure, ShingleKind};
+    use crate::document::{Date, Document};
+    use crate::report::{Parameters, StoryCluster};
+
+    fn cluster(members: Vec<usize>, attachment: Vec<Option<f64>>) -> StoryCluster {
+        let k = members.len();
+        StoryCluster {
+            number: 1,
+            members,
+            attachment,
+            min_similarity: Some(0.05),
+            mean_similarity: Some(0.4),
+            shared_terms: Vec::new(),
+            copies: Vec::new(),
+            cites: vec![Vec::new(); k],
+            cited_sources: Vec::new(),
+        }
+    }
+
+    fn render_of(docs: Vec<Document>, c: StoryCluster) -> String {
+        let corpus = Corpus {
+            docs,
+            ..Corpus::default()
+        };
+        let report = ClusterReport {
+            documents: corpus.docs.len(),
+            clusters: vec![c],
+            parameters: Parameters {
+                measure: Measure::Story,
+                threshold: 0.6,
+                linkage: Linkage::Centroid,
+                shingle: ShingleKind::default(),
+                window_days: 3,
+            },
+        };
+        let mut out = Vec::new();
+        render(&report, &corpus, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn issue_13_weak_members_are_marked_and_counted() {
+        let docs = (0..3)
+            .map(|i| Document::new(format!("d{i}"), "text"))
+            .collect();
+        // Threshold 0.6: below 0.30 mean similarity a member barely belongs.
+        let c = cluster(vec![0, 1, 2], vec![Some(0.7), Some(0.65), Some(0.1)]);
+        let table = render_of(docs, c);
+        assert!(
+            table.contains("1 weakly attached (marked ~, mean similarity below 0.30)"),
+            "{table}"
+        );
+        let marked: Vec<&str> = table.lines().filter(|l| l.starts_with(" ~")).collect();
+        assert_eq!(marked.len(), 1, "{table}");
+        assert!(marked[0].contains("d2"), "{table}");
+    }
+
+    #[test]
+    fn issue_13_window_of_an_undated_collection_says_so() {
+        let undated: Vec<Document> = (0..2)
+            .map(|i| Document::new(format!("d{i}"), "text"))
+            .collect();
+        let c = cluster(vec![0, 1], vec![Some(0.7), Some(0.7)]);
+        let table = render_of(undated.clone(), c.clone());
+        assert!(
+            table.contains("window 3 days (no document dated)"),
+            "{table}"
+        );
+        assert!(!table.contains("weakly"), "{table}");
+        let mut dated = undated;
+        dated[0].date = Date::parse("2024-03-01");
+        let table = render_of(dated, c);
+        assert!(table.contains("window 3 days\n"), "{table}");
+    }
 }
