@@ -31,7 +31,10 @@ pub fn cluster(ids: &[&str], edges: &[Pair], config: &ClusterConfig) -> Vec<Vec<
     cluster_dated(ids, &[], 0, edges, config)
 }
 
-/// [`cluster_dated_sized`] without lengths: documents of any length get the same threshold.
+/// [`cluster`] that also keeps every average- and centroid-linkage cluster within a date
+/// window. Two clusters merge only if all their dated members lie within `window_days` of
+/// each other, so an undated or in-between document cannot bridge two events weeks apart
+/// (`dates` is empty or has one entry per document; `window_days == 0` means no window).
 pub fn cluster_dated(
     ids: &[&str],
     dates: &[Option<Date>],
@@ -39,31 +42,8 @@ pub fn cluster_dated(
     edges: &[Pair],
     config: &ClusterConfig,
 ) -> Vec<Vec<usize>> {
-    cluster_dated_sized(ids, dates, window_days, &[], edges, config)
-}
-
-/// [`cluster`] that also keeps every average- and centroid-linkage cluster within a date
-/// window, and lowers the threshold for short documents. Two clusters merge only if all
-/// their dated members lie within `window_days` of each other, so an undated or in-between
-/// document cannot bridge two events weeks apart (`dates` is empty or has one entry per
-/// document; `window_days == 0` means no window). With each document's length in terms
-/// (`lengths`, empty for none), groups of short documents merge at a lower threshold (see
-/// [`SHORT_SHARE`]).
-pub fn cluster_dated_sized(
-    ids: &[&str],
-    dates: &[Option<Date>],
-    window_days: u32,
-    lengths: &[f64],
-    edges: &[Pair],
-    config: &ClusterConfig,
-) -> Vec<Vec<usize>> {
     let n = ids.len();
     let rank = ranks(ids);
-    let lengths = if lengths.len() == n {
-        lengths.to_vec()
-    } else {
-        Vec::new()
-    };
     let span: Vec<Option<(i32, i32)>> = if window_days > 0 && dates.len() == n {
         dates
             .iter()
@@ -74,26 +54,8 @@ pub fn cluster_dated_sized(
     };
     let groups = match config.linkage {
         Linkage::Single => single(n, edges, config.threshold),
-        Linkage::Average => average(
-            n,
-            edges,
-            config.threshold,
-            &rank,
-            span,
-            window_days,
-            false,
-            lengths,
-        ),
-        Linkage::Centroid => average(
-            n,
-            edges,
-            config.threshold,
-            &rank,
-            span,
-            window_days,
-            true,
-            lengths,
-        ),
+        Linkage::Average => average(n, edges, config.threshold, &rank, span, window_days, false),
+        Linkage::Centroid => average(n, edges, config.threshold, &rank, span, window_days, true),
     };
     order(groups, &rank)
 }
@@ -246,16 +208,6 @@ impl Ord for Merge {
     }
 }
 
-/// With document lengths, a merge of short documents (at most `SHORT_TERMS` terms on
-/// average: headlines, briefs) needs only this share of the threshold; from `LONG_TERMS`
-/// terms on, the whole threshold; in between, a straight line. Measured (README, "Defaults"):
-/// UCI headlines ARI 0.711 -> 0.750 while full articles keep their stricter threshold.
-pub const SHORT_SHARE: f64 = 0.4;
-/// See [`SHORT_SHARE`].
-pub const SHORT_TERMS: f64 = 12.0;
-/// See [`SHORT_SHARE`].
-pub const LONG_TERMS: f64 = 60.0;
-
 /// The date span of two clusters together, if it fits the window (`None` = no dates).
 fn joint_span(
     a: Option<(i32, i32)>,
@@ -284,28 +236,8 @@ fn average(
     mut span: Vec<Option<(i32, i32)>>,
     window: u32,
     centroid: bool,
-    lengths: Vec<f64>,
 ) -> Vec<Vec<usize>> {
     let dated = !span.is_empty();
-    // Length-aware threshold: short texts (headlines) share few terms even when they tell
-    // one story, so a merge of short documents needs less.
-    let sized = !lengths.is_empty();
-    let mut lsum: Vec<f64> = lengths.clone();
-    let short = threshold * SHORT_SHARE;
-    let (l_short, l_long) = (SHORT_TERMS, LONG_TERMS);
-    let floor_threshold = if sized {
-        short.min(threshold)
-    } else {
-        threshold
-    };
-    let thr = |lsum: &[f64], members: &[Vec<usize>], x: usize, y: usize| -> f64 {
-        if !sized {
-            return threshold;
-        }
-        let len = (lsum[x] + lsum[y]) / (members[x].len() + members[y].len()) as f64;
-        let f = ((len - l_short) / (l_long - l_short)).clamp(0.0, 1.0);
-        short + (threshold - short) * f
-    };
     // Sum of similarities inside each cluster (each pair once), for the centroid criterion:
     // with unit vectors, |sum of a cluster's vectors|^2 = size + 2 * intra.
     let mut intra = vec![0.0f64; n];
@@ -323,19 +255,16 @@ fn average(
         }
         *links[a as usize].entry(b).or_insert(0.0) += s;
         *links[b as usize].entry(a).or_insert(0.0) += s;
-        if s >= thr(&lsum, &members, a as usize, b as usize) {
+        if s >= threshold {
             heap.push(merge_of(s, a, b, &crank, &version));
         }
     }
     while let Some(m) = heap.pop() {
-        if m.avg < floor_threshold {
+        if m.avg < threshold {
             break;
         }
         let (x, y) = (m.x as usize, m.y as usize);
         if !alive[x] || !alive[y] || version[x] != m.versions.0 || version[y] != m.versions.1 {
-            continue;
-        }
-        if m.avg < thr(&lsum, &members, x, y) {
             continue;
         }
         let merged_span = if dated {
@@ -367,9 +296,6 @@ fn average(
         let moved = std::mem::take(&mut members[gone]);
         members[keep].extend(moved);
         alive[gone] = false;
-        if sized {
-            lsum[keep] += lsum[gone];
-        }
         if dated {
             span[keep] = merged_span;
         }
@@ -386,7 +312,7 @@ fn average(
             } else {
                 s / (size_keep * members[c as usize].len() as f64)
             };
-            if avg >= thr(&lsum, &members, keep, c as usize) {
+            if avg >= threshold {
                 heap.push(merge_of(avg, keep as u32, c, &crank, &version));
             }
         }
@@ -507,22 +433,6 @@ mod tests {
         };
         assert_eq!(cluster(&ids, &edges, &average), vec![vec![0, 1], vec![2]]);
         assert_eq!(cluster(&ids, &edges, &centroid), vec![vec![0, 1, 2]]);
-    }
-
-    #[test]
-    fn short_documents_merge_at_a_lower_threshold() {
-        let edges = [pair(0, 1, 0.3), pair(2, 3, 0.3)];
-        let ids = ["a", "b", "c", "d"];
-        let config = ClusterConfig {
-            threshold: 0.5,
-            linkage: Linkage::Average,
-        };
-        // 0 and 1 are headlines (8 terms), 2 and 3 articles (100 terms): 0.3 clears the
-        // headlines' 0.2 but not the articles' 0.5.
-        let lengths = [8.0, 8.0, 100.0, 100.0];
-        let got = cluster_dated_sized(&ids, &[], 0, &lengths, &edges, &config);
-        assert_eq!(got, vec![vec![0, 1], vec![2], vec![3]]);
-        assert_eq!(cluster(&ids, &edges, &config).len(), 4);
     }
 
     #[test]

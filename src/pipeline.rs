@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::align;
 use crate::candidates::{self, AllPairs, Engine, Pair};
-use crate::cluster::{cluster_dated_sized, join_identical};
+use crate::cluster::{cluster_dated, join_identical};
 use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
@@ -261,7 +261,8 @@ fn cluster_edges(
     let progress = run.progress;
     let score = &scorer.config;
     // Story scores are calibrated cosines; clustering sums and averages the cosines
-    // themselves (centroid linkage relies on them being dot products of unit vectors).
+    // themselves (centroid linkage relies on them being dot products of unit vectors),
+    // each weighed as evidence by what the dates and lengths say of the pair.
     let story = score.measure == Measure::Story;
     let to_cluster_scale = |x: f64| if story { cosine_of(x) } else { x };
     let internal = ClusterConfig {
@@ -270,7 +271,8 @@ fn cluster_edges(
     };
     if story {
         for e in &mut edges {
-            e.detail.score = cosine_of(e.detail.score);
+            let weight = scorer.evidence_weight(e.a as usize, e.b as usize);
+            e.detail.score = cosine_of(e.detail.score) * weight;
         }
     }
     progress.start(Stage::Clusters, None);
@@ -282,12 +284,7 @@ fn cluster_edges(
     } else {
         0
     };
-    let lengths: Vec<f64> = match &scorer.features {
-        // Story cosines of short texts run low: the clustering threshold follows length.
-        Features::Story(w) => w.vectors.iter().map(|v| v.terms.len() as f64).collect(),
-        _ => Vec::new(),
-    };
-    let groups = cluster_dated_sized(&ids, &dates, window, &lengths, &edges, &internal);
+    let groups = cluster_dated(&ids, &dates, window, &edges, &internal);
     // Byte-identical articles belong together whatever their dates.
     let groups = join_identical(groups, &facts.identity, &ids);
     let clusters = groups

@@ -248,8 +248,8 @@ fn json_output_matches_the_contract() {
     assert!(!first["shared_terms"].as_array().unwrap().is_empty());
     assert!(first["members"][0]["id"].is_string());
     assert_eq!(v["parameters"]["measure"], "story");
-    assert_eq!(v["parameters"]["threshold"], 0.59);
-    assert_eq!(v["parameters"]["linkage"], "centroid");
+    assert_eq!(v["parameters"]["threshold"], 0.45);
+    assert_eq!(v["parameters"]["linkage"], "average");
     let single = clusters.last().unwrap();
     assert_eq!(single["size"], 1);
     assert!(single["min_similarity"].is_null());
@@ -853,7 +853,7 @@ fn issue_3_report_has_every_cluster_document_and_diff() {
         html.matches("<details class=\"diff\">").count(),
         in_multi - multi
     );
-    assert!(html.contains("threshold 0.59") && html.contains("<canvas class=\"heatmap\""));
+    assert!(html.contains("threshold 0.45") && html.contains("<canvas class=\"heatmap\""));
     assert!(
         !html.contains("src=\"http") && !html.contains("<link "),
         "no network requests"
@@ -1353,6 +1353,7 @@ fn issue_4_long_matrix_explains_story_scores() {
         ["a", "b", "score", "names", "terms", "days_apart"]
     );
     let mut rows = 0;
+    let (mut by_names, mut by_terms) = (0.0, 0.0);
     for r in rdr.records().map(Result::unwrap) {
         let (score, names, terms): (f64, f64, f64) = (
             r[2].parse().unwrap(),
@@ -1360,12 +1361,15 @@ fn issue_4_long_matrix_explains_story_scores() {
             r[4].parse().unwrap(),
         );
         let days: f64 = r[5].parse().unwrap();
-        // The parts add up to the score; names carry most of it in same-story pairs.
+        // The parts add up to the score.
         assert!((score - (names + terms)).abs() < 2e-4, "{r:?}");
-        assert!(names > terms, "{r:?}");
         assert!(days <= 3.0);
+        by_names += names;
+        by_terms += terms;
         rows += 1;
     }
+    // Names carry most of what same-story pairs share.
+    assert!(by_names > by_terms, "{by_names} {by_terms}");
     assert!(rows > 20);
 }
 
@@ -1642,4 +1646,41 @@ fn issue_5_lsh_output_is_identical_for_any_thread_count() {
     let (_, three, _) = run(&args("3"));
     assert!(one.contains("\"copies\""), "{one}");
     assert_eq!(one, three);
+}
+
+/// Formulaic notices: the same words, a different company each, so a different story each;
+/// two outlets' notices of one company stay one story.
+#[test]
+fn issue_13_notices_of_different_companies_are_different_stories() {
+    let companies = [
+        "Harlow Mining",
+        "Pexton Foods",
+        "Quarrie Textiles",
+        "Dunmore Shipping",
+        "Velland Paper",
+        "Ostry Glassworks",
+    ];
+    let mut lines = String::new();
+    for (i, c) in companies.iter().enumerate() {
+        let text = format!(
+            "The board of {c} said on Monday that it will pay a quarterly dividend of 12 \
+             cents a share, unchanged from the previous quarter. Holders of record on \
+             March 3 will be paid on March 20. {c} last raised its dividend two years ago."
+        );
+        lines += &serde_json::json!({"id": format!("n{i}"), "title": format!("{} sets quarterly dividend", c.to_uppercase()), "text": text}).to_string();
+        lines.push('\n');
+    }
+    // A second outlet's notice of Harlow Mining's dividend, in its own words.
+    lines += &serde_json::json!({"id": "n9", "title": "Harlow Mining keeps payout at 12 cents", "text": "Harlow Mining will pay shareholders a quarterly dividend of 12 cents a share, the board of Harlow Mining said on Monday, the same as last quarter. The dividend goes to holders of record on March 3 and is paid on March 20."}).to_string();
+    lines.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "notices.jsonl", lines.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    let rows = clusters_of(&out);
+    let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(of("n0"), of("n9"), "{out}");
+    let distinct: std::collections::BTreeSet<String> =
+        (0..6).map(|i| of(&format!("n{i}"))).collect();
+    assert_eq!(distinct.len(), 6, "{out}");
 }
