@@ -36,8 +36,9 @@ pub enum Command {
 /// The similarity measures.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum MeasureArg {
-    /// Same event in different words: weighted cosine over names, numbers and rare words
-    /// (default threshold 0.59, lower for short texts).
+    /// Same event in different words: weighted cosine over names, numbers and rare words,
+    /// lower for reports about different actors (default threshold 0.45, lower for dated
+    /// headlines).
     Story,
     /// Jaccard of word or character shingles: near-copies (default threshold 0.50).
     Jaccard,
@@ -118,13 +119,12 @@ pub struct InputArgs {
 /// Options of the commands that cluster (`cluster`, `report`).
 #[derive(Debug, Args)]
 pub struct ClusteringArgs {
-    /// Link pairs scoring at least this (0..1). Default: 0.59 story (lower for
-    /// headlines and briefs), 0.50 jaccard,
-    /// 0.80 containment.
+    /// Link pairs scoring at least this (0..1). Default: 0.45 story (lower for dated
+    /// headlines and briefs, higher for undated pairs), 0.50 jaccard, 0.80 containment.
     #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// How linked pairs become clusters. Default: centroid for story, single for jaccard
+    /// How linked pairs become clusters. Default: average for story, single for jaccard
     /// and containment.
     #[arg(long, value_enum)]
     pub linkage: Option<LinkageArg>,

@@ -1,15 +1,15 @@
 //! Stage 7, cluster: the thresholded similarity graph becomes a partition.
 //!
-//! - `centroid` linkage (default for stories): like `average`, but two clusters merge while
-//!   the cosine of their centroids reaches the threshold. With unit vectors that cosine is
-//!   the cross sum over the root of both clusters' `size + 2 * internal sum`, so it is
-//!   computed from the same sparse sums; a loose group of short texts is judged by what it
-//!   shares as a whole.
-//! - `average` linkage: agglomerative UPGMA on the sparse graph. Two clusters
-//!   merge only while the average similarity over all their cross pairs reaches the
-//!   threshold, so one bridging document cannot chain two stories together. Pairs below the
+//! - `average` linkage (default for stories): agglomerative UPGMA on the sparse graph. Two
+//!   clusters merge only while the average similarity over all their cross pairs reaches
+//!   the threshold, so one bridging document cannot chain two stories together. Pairs below the
 //!   edge floor the caller kept count as 0 in those averages, which can only make merges
 //!   rarer (the floor is half the threshold; see `pipeline`).
+//! - `centroid` linkage: like `average`, but two clusters merge while the cosine of their
+//!   centroids reaches the threshold. With unit vectors that cosine is the cross sum over
+//!   the root of both clusters' `size + 2 * internal sum`, so it is computed from the same
+//!   sparse sums; a loose group is judged by what it shares as a whole (and a growing
+//!   group's centroid drifts toward its topic, which is why it is not the default).
 //! - `single` linkage: connected components of the pairs at or above the threshold.
 //!
 //! Guarantees: every document is in exactly one cluster; clusters are numbered by size

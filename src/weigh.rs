@@ -139,7 +139,7 @@ pub struct Weights {
     /// Whether each term id is a name, a multi-word name or a number (else a plain word).
     pub salient: Vec<bool>,
     /// Each document's actors, sorted term ids: the names and multi-word names of its
-    /// headline and lead that few documents of the collection hold (see [`ACTOR_SHARE`]).
+    /// headline and lead that at most a tenth of the collection's documents hold.
     pub actors: Vec<Vec<u32>>,
 }
 

@@ -665,7 +665,7 @@ fn help_documents_the_defaults() {
     let (code, out, _) = run(&["cluster", "--help"]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("0.59 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"),
+        out.contains("0.45 story") && out.contains("0.50 jaccard") && out.contains("[default: 3]"),
         "{out}"
     );
 }
