@@ -1684,3 +1684,37 @@ fn issue_13_notices_of_different_companies_are_different_stories() {
         (0..6).map(|i| of(&format!("n{i}"))).collect();
     assert_eq!(distinct.len(), 6, "{out}");
 }
+
+/// An article without a body is compared by its title, and the warning says so; without a
+/// title either, it is a singleton, and the warning says that.
+#[test]
+fn issue_13_empty_bodies_are_judged_as_the_warning_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "empty.jsonl",
+        concat!(
+            r#"{"id":"a","title":"Harbor bridge closed after cracks found","text":"Mayor Ines Calder closed the Harbor Bridge on Monday after inspectors found cracks in two steel girders."}"#,
+            "\n",
+            r#"{"id":"b","title":"Harbor bridge closed after cracks found","text":""}"#,
+            "\n",
+            r#"{"id":"c","text":"  "}"#,
+            "\n"
+        )
+        .as_bytes(),
+    );
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("document \"b\" has an empty text; it is compared by its title alone"),
+        "{err}"
+    );
+    assert!(
+        err.contains("document \"c\" has an empty text; it will be a singleton"),
+        "{err}"
+    );
+    let rows = clusters_of(&out);
+    let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(of("a"), of("b"), "{out}");
+    assert_ne!(of("a"), of("c"), "{out}");
+}

@@ -300,11 +300,17 @@ fn keep_spare(doc: &mut Document) {
     }
 }
 
-/// The warning for a document without text, if it has none.
+/// The warning for a document without text, if it has none, saying what becomes of it:
+/// judged by its title alone, or a singleton when it has none either.
 fn blank_text(doc: &Document) -> Option<Warning> {
+    let what = if doc.title.is_some() {
+        "it is compared by its title alone"
+    } else {
+        "it will be a singleton"
+    };
     doc.text.trim().is_empty().then(|| Warning {
         pos: doc.origin.clone(),
-        message: format!("document {:?} has an empty text", doc.id),
+        message: format!("document {:?} has an empty text; {what}", doc.id),
     })
 }
 
