@@ -161,9 +161,15 @@ struct Raw {
     /// Occurrences in mid-sentence position of ordinary (not headline-case) sentences.
     cap_mid: u32,
     low_mid: u32,
-    /// Met in the headline or the lead.
-    head: bool,
+    /// Where it was met: [`IN_HEAD`], [`SHOUTED`].
+    marks: u8,
 }
+
+/// A term met in the headline or the lead.
+const IN_HEAD: u8 = 1;
+/// A word written in capitals in the headline (wire slugs: `FLUOROCARBON CORP <FCBN> QTLY
+/// DIVIDEND`), where case cannot tell a name from any other word.
+const SHOUTED: u8 = 2;
 
 /// One occurrence of a term, with the text it was read from (for explanations).
 #[derive(Debug, Clone, PartialEq)]
@@ -258,10 +264,23 @@ pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
         .map(|raw| {
             let mut ids: Vec<u32> = raw
                 .iter()
-                .filter(|r| r.head)
-                .map(|r| &stats[&r.key])
-                .filter(|s| s.kind == Kind::Phrase || (s.kind == Kind::Word && s.is_name()))
-                .filter(|s| rare(s))
+                .filter(|r| r.marks != 0)
+                .map(|r| (r.marks, &stats[&r.key]))
+                .filter(|&(marks, s)| {
+                    let name = marks & IN_HEAD != 0
+                        && match s.kind {
+                            // Only a multi-word name met mid-sentence somewhere: at the
+                            // head of a sentence every word is capitalised.
+                            Kind::Phrase => s.cap_mid > 0,
+                            Kind::Word => s.is_name(),
+                            Kind::Number => false,
+                        };
+                    // A capitalised headline word never written in lower case elsewhere:
+                    // a name case could not reveal.
+                    let shouted = marks & SHOUTED != 0 && s.kind == Kind::Word && s.low_mid == 0;
+                    (name || shouted) && rare(s)
+                })
+                .map(|(_, s)| s)
                 .map(|s| s.id)
                 .collect();
             ids.sort_unstable();
@@ -637,6 +656,9 @@ struct RunWord<'t> {
 struct NameRun<'t> {
     norms: String,
     words: Vec<RunWord<'t>>,
+    /// The run opened a sentence, where any word is capitalised: "Pay April 30" at the
+    /// head of a line of a wire notice reads like a name and is not one.
+    opens_sentence: bool,
 }
 
 impl<'t> NameRun<'t> {
@@ -653,6 +675,7 @@ impl<'t> NameRun<'t> {
     fn clear(&mut self) {
         self.norms.clear();
         self.words.clear();
+        self.opens_sentence = false;
     }
 }
 
@@ -712,7 +735,7 @@ pub fn terms_seeing_body(doc: &Document, body: &mut dyn FnMut(BodyWords<'_>)) ->
 fn flush(
     run: &mut NameRun<'_>,
     weight: f32,
-    head: bool,
+    head: u8,
     slots: &mut HashMap<u64, u32>,
     raws: &mut Vec<Raw>,
     surfaces: &mut Option<&mut Surfaces<'_>>,
@@ -720,9 +743,13 @@ fn flush(
 ) {
     let names = run.words.iter().filter(|w| !w.connector).count();
     if names >= 2 {
-        let mut emit = |part: &[RunWord<'_>]| {
+        let opens = run.opens_sentence;
+        // A multi-word name's case evidence: met mid-sentence (`Some(true)`) or only where
+        // every word is capitalised anyway.
+        let mut emit = |part: &[RunWord<'_>], mid: bool| {
             let key = phrase_key(part.iter().map(|w| &run.norms[w.norm.clone()]), buf);
-            bump(slots, raws, key, Kind::Phrase, weight, None, head);
+            let evidence = mid.then_some(true);
+            bump(slots, raws, key, Kind::Phrase, weight, evidence, head);
             if let Some(s) = surfaces.as_deref_mut()
                 && (s.keep)(key)
             {
@@ -734,7 +761,7 @@ fn flush(
                 });
             }
         };
-        emit(&run.words);
+        emit(&run.words, !opens);
         // A title or an organisation often runs into a person's name ("Foreign
         // Minister Sergey Lavrov", "Council of Foreign Relations Richard Haass"):
         // the last two words are also a name of their own, so that the report
@@ -742,7 +769,7 @@ fn flush(
         // Relations" shares "Foreign Relations" with "Council of ...").
         let tail = &run.words[run.words.len().saturating_sub(2)..];
         if names >= 3 && tail.iter().all(|w| !w.connector) {
-            emit(tail);
+            emit(tail, true);
         }
     }
     run.clear();
@@ -827,6 +854,9 @@ fn extract_with(
                     normalize_into(connector, &mut norm);
                     run.push(&norm, connector, true);
                 }
+                if run.words.is_empty() {
+                    run.opens_sentence = tok.sentence_start;
+                }
                 normalize_into(raw_text, &mut norm);
                 run.push(
                     &norm[..info.bare as usize],
@@ -874,7 +904,12 @@ fn extract_with(
             } else {
                 TAIL_WEIGHT
             };
-            let head = in_head(weight, tok.sentence);
+            let shouted = if weight != 1.0 && tok.shape == Shape::AllCaps {
+                SHOUTED
+            } else {
+                0
+            };
+            let head = in_head(weight, tok.sentence) | shouted;
             bump(
                 &mut slots,
                 &mut raws,
@@ -917,9 +952,13 @@ fn extract_with(
     raws
 }
 
-/// True for a term met in the headline (a part weighing other than 1) or the lead.
-fn in_head(part_weight: f32, sentence: u32) -> bool {
-    part_weight != 1.0 || sentence < LEAD_SENTENCES
+/// [`IN_HEAD`] for a term met in the headline (a part weighing other than 1) or the lead.
+fn in_head(part_weight: f32, sentence: u32) -> u8 {
+    if part_weight != 1.0 || sentence < LEAD_SENTENCES {
+        IN_HEAD
+    } else {
+        0
+    }
 }
 
 #[allow(clippy::too_many_arguments)] // internal; each argument is one plain input
@@ -930,7 +969,7 @@ fn bump(
     kind: Kind,
     weight: f32,
     capital: Option<bool>,
-    head: bool,
+    marks: u8,
 ) {
     let at = *slots.entry(key).or_insert_with(|| {
         raws.push(Raw {
@@ -939,13 +978,13 @@ fn bump(
             tf: 0.0,
             cap_mid: 0,
             low_mid: 0,
-            head: false,
+            marks: 0,
         });
         (raws.len() - 1) as u32
     });
     let e = &mut raws[at as usize];
     e.tf += weight;
-    e.head |= head;
+    e.marks |= marks;
     match capital {
         Some(true) => e.cap_mid += 1,
         Some(false) => e.low_mid += 1,

@@ -1718,3 +1718,55 @@ fn issue_13_empty_bodies_are_judged_as_the_warning_says() {
     assert_eq!(of("a"), of("b"), "{out}");
     assert_ne!(of("a"), of("c"), "{out}");
 }
+
+/// Wire slugs name the company only in a headline written in capitals, and the bodies are
+/// one formula ("Pay April 30", capitalised at the head of each line, is no name): each
+/// company's notice is its own story, and a repeat of one notice joins it.
+#[test]
+fn issue_13_wire_slugs_in_capitals_name_who_the_notice_is_about() {
+    let slugs = [
+        ("HARLOW MINING CORP <HRLM> QTLY DIVIDEND", 12, 30),
+        ("PEXTON FOODS INC <PXF> QTLY DIVIDEND", 9, 28),
+        ("QUARRIE TEXTILES <QTX> SETS QUARTERLY PAYOUT", 15, 27),
+        ("DUNMORE SHIPPING CO <DSC> REGULAR DIVIDEND", 20, 29),
+        ("VELLAND PAPER <VLP> QTLY DIV", 7, 26),
+    ];
+    let notice = |title: &str, cts: u32, day: u32| {
+        serde_json::json!({
+            "title": title,
+            "text": format!("Qtly div {cts} cts vs {cts} cts prior\n    Pay April {day}\n    Record March {}\n Reuter", day - 14),
+        })
+    };
+    let mut lines = String::new();
+    for (i, (title, cts, day)) in slugs.iter().enumerate() {
+        let mut v = notice(title, *cts, *day);
+        v["id"] = format!("n{i}").into();
+        lines += &v.to_string();
+        lines.push('\n');
+    }
+    let mut again = notice(slugs[0].0, slugs[0].1, slugs[0].2);
+    again["id"] = "n9".into();
+    lines += &again.to_string();
+    lines.push('\n');
+    // Ordinary prose, where the formula's words are written in lower case.
+    for (i, t) in [
+        "The company said the quarterly dividend will be paid to holders of record.",
+        "Analysts said the regular payout was a sign of a steady quarter for the mining and paper industries.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines += &serde_json::json!({"id": format!("p{i}"), "text": t}).to_string();
+        lines.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "slugs.jsonl", lines.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    let rows = clusters_of(&out);
+    let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(of("n0"), of("n9"), "{out}");
+    let distinct: std::collections::BTreeSet<String> =
+        (0..5).map(|i| of(&format!("n{i}"))).collect();
+    assert_eq!(distinct.len(), 5, "{out}");
+}
