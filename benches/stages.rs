@@ -10,6 +10,7 @@ use storydedup::candidates::lsh::{self, choose_banding};
 use storydedup::cluster::cluster;
 use storydedup::config::{ClusterConfig, Measure, ScoreConfig, ShingleKind};
 use storydedup::document::Document;
+use storydedup::ingest::clean_text;
 use storydedup::score::Scorer;
 use storydedup::shingle::shingle;
 use storydedup::sketch::{BINS, minhash_classic, sketch};
@@ -58,6 +59,20 @@ fn corpus(n: usize, words: usize) -> Vec<Document> {
 fn stages(c: &mut Criterion) {
     let docs = corpus(1_000, 300);
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+
+    // A scraped page with many inline scripts: cleaning must stay linear in its length
+    // (the 1,000-script page against the 100-script one should cost about 10x).
+    let mut g = c.benchmark_group("clean html");
+    for scripts in [100usize, 1_000] {
+        let page: String = (0..scripts)
+            .map(|i| format!("<p>Paragraph {i} of the story.</p><script>var x{i} = 1;</script>"))
+            .collect();
+        g.throughput(Throughput::Bytes(page.len() as u64));
+        g.bench_function(format!("{scripts} scripts"), |b| {
+            b.iter(|| clean_text(black_box(&page)).len())
+        });
+    }
+    g.finish();
 
     let mut g = c.benchmark_group("tokenize");
     g.throughput(Throughput::Bytes(bytes));

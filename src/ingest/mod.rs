@@ -440,6 +440,15 @@ fn strip_ansi(s: &str) -> String {
 /// `<br/>`, `<!-- ... -->`) and whole `<script>`/`<style>` elements. Block tags become line
 /// breaks so paragraphs stay apart. Only what looks like a tag is touched: `a < b` or
 /// `<3` stays.
+/// The first place of `needle` (ASCII, lower case, starting with '<') in `hay`, ignoring the
+/// case of ASCII letters. No copy of `hay`: lower-casing the rest of a page at every
+/// `<script>` made a page of many scripts quadratic.
+fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    memchr::memchr_iter(b'<', h)
+        .find(|&i| h.len() - i >= n.len() && h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
 fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -462,15 +471,16 @@ fn strip_tags(s: &str) -> String {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic());
-        let close = after
-            .find('>')
-            .filter(|&j| starts_like_tag && !after[..j].contains(['<', '\n']));
+        // A tag ends at the first '>' before any '<' or line break: looking no further keeps
+        // a text full of '<' (formulas, arrows) linear.
+        let close = memchr::memchr3(b'>', b'<', b'\n', after.as_bytes())
+            .filter(|&j| starts_like_tag && after.as_bytes()[j] == b'>');
         match close {
             Some(j) => {
                 if (name == "script" || name == "style") && !after.starts_with('/') {
                     // Drop the element's content up to its closing tag.
                     let closing = format!("</{name}");
-                    rest = match after.to_ascii_lowercase().find(&closing) {
+                    rest = match find_ignoring_case(after, &closing) {
                         Some(k) => after[k..].find('>').map_or("", |m| &after[k + m + 1..]),
                         None => "",
                     };
@@ -508,6 +518,99 @@ fn strip_tags(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tag stripper as it was, copying and lower-casing the rest of the text at each
+    /// script: the reference the linear one must agree with.
+    fn strip_tags_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find('<') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            if let Some(comment) = after.strip_prefix("!--") {
+                rest = comment.find("-->").map_or("", |j| &comment[j + 3..]);
+                continue;
+            }
+            let name: String = after
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let starts_like_tag = after.starts_with('/')
+                || after.starts_with('!')
+                || after
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic());
+            let close = after
+                .find('>')
+                .filter(|&j| starts_like_tag && !after[..j].contains(['<', '\n']));
+            match close {
+                Some(j) => {
+                    if (name == "script" || name == "style") && !after.starts_with('/') {
+                        let closing = format!("</{name}");
+                        rest = match after.to_ascii_lowercase().find(&closing) {
+                            Some(k) => after[k..].find('>').map_or("", |m| &after[k + m + 1..]),
+                            None => "",
+                        };
+                        continue;
+                    }
+                    let block = matches!(
+                        name.as_str(),
+                        "p" | "br"
+                            | "div"
+                            | "li"
+                            | "h1"
+                            | "h2"
+                            | "h3"
+                            | "h4"
+                            | "h5"
+                            | "h6"
+                            | "tr"
+                            | "blockquote"
+                            | "section"
+                            | "article"
+                    );
+                    out.push_str(if block { "\n" } else { " " });
+                    rest = &after[j + 1..];
+                }
+                _ => {
+                    out.push('<');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    proptest::proptest! {
+        /// Tags, scripts in any case, stray '<' and '>' and line breaks: the linear stripper
+        /// gives what the copying one gave.
+        #[test]
+        fn issue_17_linear_tag_stripping_agrees_with_the_reference(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<p>", "</p>", "<b>", "<SCRIPT>", "</Script>", "<style>", "</STYLE >",
+                    "<script type=x>", "a < b", " > ", "\n", "<!-- c -->", "<br/>", "Mayor",
+                    "é", "<", ">", "</", "<1>", "text",
+                ]),
+                0..40,
+            )
+        ) {
+            let s: String = parts.concat();
+            proptest::prop_assert_eq!(strip_tags(&s), strip_tags_reference(&s));
+        }
+    }
+
+    #[test]
+    fn issue_17_case_blind_search_finds_the_first_closing_tag() {
+        let hay = "x <b> </ScRiPt> </script>";
+        assert_eq!(find_ignoring_case(hay, "</script"), Some(6));
+        assert_eq!(find_ignoring_case("</scrip", "</script"), None);
+        assert_eq!(find_ignoring_case("no tags", "</style"), None);
+    }
 
     #[test]
     fn formats_by_name() {
