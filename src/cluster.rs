@@ -227,7 +227,6 @@ fn joint_span(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // internal; each argument is one plain input
 fn average(
     n: usize,
     edges: &[Pair],

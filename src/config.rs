@@ -80,10 +80,9 @@ impl Measure {
     /// The default linkage: `average` for stories (a merge needs the support of the cross
     /// pairs on average; `centroid` let a growing group's summed vector pull in every
     /// report of the same topic: NeuS ARI 0.06 against 0.50, docs/story-judgement.md);
-    /// `single` for the copy
-    /// measures, since a copy of a copy is a copy (wire text reprinted, then excerpted): on
-    /// generated reprints `average` found 0.57 of the copy pairs, `single` 0.70, at precision
-    /// 1.0 both.
+    /// `single` for the copy measures, since a copy of a copy is a copy (wire text
+    /// reprinted, then excerpted): on generated reprints `average` found 0.57 of the copy
+    /// pairs, `single` 0.70, at precision 1.0 both.
     pub fn default_linkage(self) -> Linkage {
         match self {
             Measure::Story => Linkage::Average,

@@ -51,15 +51,19 @@ pub const SHORT_TERMS: f64 = 12.0;
 /// Texts of at least this many terms are articles; in between, a straight line.
 pub const LONG_TERMS: f64 = 60.0;
 
-/// Where a pair of texts of `terms` terms on average lies between short (0) and long (1).
-pub fn length_scale(terms: f64) -> f64 {
-    ((terms - SHORT_TERMS) / (LONG_TERMS - SHORT_TERMS)).clamp(0.0, 1.0)
+/// Where a pair of texts of `terms` terms on average lies between short (0, up to
+/// [`SHORT_TERMS`]) and long (1, from `long` terms on).
+pub fn length_scale(terms: f64, long: f64) -> f64 {
+    ((terms - SHORT_TERMS) / (long - SHORT_TERMS)).clamp(0.0, 1.0)
 }
 
-/// How much less than the threshold two short texts dated within the window need to be
-/// clustered: headlines of one story share a few names, and the date says the rest. From
-/// [`SHORT_TERMS`] terms down, a pair needs this share of the threshold; from
-/// [`LONG_TERMS`] up, all of it.
+/// Two short texts dated within the window count `1 / SHORT_SHARE` times their cosine as
+/// evidence for clustering: headlines of one story share a few names, and the date says
+/// the rest. The weight falls in a straight line from [`SHORT_TERMS`] terms to 1 at
+/// [`LONG_TERMS`]. It applies to pairs the candidate stage kept (cosine at least half the
+/// threshold, see `pipeline`), and lifts a big story's average, where most pairs of
+/// headlines share too little to be kept at all: at 0.35 UCI ARI falls 0.79 -> 0.74, at 0.5
+/// to 0.67.
 pub const SHORT_SHARE: f64 = 0.2;
 /// The weight of an undated pair's cosine as evidence for clustering. Without dates, two
 /// reports of the same people or the same kind of event may be years apart (NeuS, ECB+,
@@ -211,7 +215,7 @@ impl Scorer {
         if !matches!(self.features, Features::Story(_)) {
             return DECAY_PER_DAY;
         }
-        let f = length_scale(self.mean_terms(a, b));
+        let f = length_scale(self.mean_terms(a, b), LONG_TERMS);
         SHORT_DECAY_PER_DAY + (DECAY_PER_DAY - SHORT_DECAY_PER_DAY) * f
     }
 
@@ -225,22 +229,21 @@ impl Scorer {
         }
     }
 
-    /// The weight of the pair's cosine as clustering evidence (story measure): `1 / share`,
-    /// where the share of the threshold the pair needs falls from 1 for articles to
-    /// [`SHORT_SHARE`] for headlines, times [`UNDATED_WEIGHT`] unless both are dated (and
-    /// a window is set). Without dates only headline-length texts get the lower share
+    /// The weight of the pair's cosine as evidence for average linkage (story measure):
+    /// `1 / share`, where the share falls from 1 for articles to [`SHORT_SHARE`] for
+    /// headlines, times [`UNDATED_WEIGHT`] unless both are dated (and a window is set).
+    /// Without dates only headline-length texts get the lower share
     /// ([`UNDATED_LONG_TERMS`]). Reported scores are never weighted: this only decides what
     /// is clustered.
     pub fn evidence_weight(&self, a: usize, b: usize) -> f64 {
         let dated = self.config.window_days > 0 && self.days_apart(a, b).is_some();
         let terms = self.mean_terms(a, b);
-        if dated {
-            1.0 / (SHORT_SHARE + (1.0 - SHORT_SHARE) * length_scale(terms))
+        let (long, weight) = if dated {
+            (LONG_TERMS, 1.0)
         } else {
-            let scale =
-                ((terms - SHORT_TERMS) / (UNDATED_LONG_TERMS - SHORT_TERMS)).clamp(0.0, 1.0);
-            UNDATED_WEIGHT / (SHORT_SHARE + (1.0 - SHORT_SHARE) * scale)
-        }
+            (UNDATED_LONG_TERMS, UNDATED_WEIGHT)
+        };
+        weight / (SHORT_SHARE + (1.0 - SHORT_SHARE) * length_scale(terms, long))
     }
 
     /// [`ACTOR_CONFLICT`] when both documents have actors and neither text holds any of the
@@ -320,8 +323,9 @@ impl Scorer {
 
     /// Whether a pair whose raw overlap (as for [`Scorer::finish`]) is `raw` may score
     /// `min_score > 0` or more. False only when it cannot: a story score is at most the
-    /// calibrated raw cosine, since the date decay and the actor factor only lower it (a product with a factor
-    /// in [0, 1] never rounds above the other factor, and the clamp and root are monotonic).
+    /// calibrated raw cosine, since the date decay and the actor factor only lower it (a
+    /// product with a factor in [0, 1] never rounds above the other factor, and the clamp
+    /// and root are monotonic).
     /// Copy measures give no such bound here.
     pub fn may_reach(&self, raw: f64, min_score: f64) -> bool {
         match &self.features {

@@ -27,16 +27,12 @@ mod short_words;
 
 use short_words::{InlineWord, ShortWords};
 
-/// Weight multiplier of a word used as a name. Names already weigh by their rarity; a boost
-/// on top (2x, tuned on UCI headlines and SemEval) made every report about the same person
-/// look alike: measured leave one collection out (docs/story-judgement.md), 1x raised the
-/// share of NeuS reports whose nearest neighbour tells their story from 0.62 to 0.68 and of
-/// the Reuters templates from 0.92 to 0.98.
-const NAME_BOOST: f32 = 1.0;
-/// Weight multiplier of a number.
+/// Weight multiplier of a number. Names and multi-word names get none: they already weigh
+/// by their rarity, and a boost on top (2x and 1.6x, tuned on UCI headlines and SemEval)
+/// made every report about the same person look alike. Measured leave one collection out
+/// (docs/story-judgement.md): without it, the share of NeuS reports whose nearest neighbour
+/// tells their story rose from 0.62 to 0.68, of the Reuters templates from 0.92 to 0.98.
 const NUMBER_BOOST: f32 = 1.3;
-/// Weight multiplier of a multi-word name (see [`NAME_BOOST`]; 1.6x before).
-const PHRASE_BOOST: f32 = 1.0;
 /// A document's actors are the names of its headline and lead held by at most this share of
 /// the collection's documents (or by two at most): a name every other report carries
 /// ("Reuters", "March", "Inc") says nothing of who a story is about.
@@ -357,10 +353,8 @@ fn weight_factors(key: u64, kind: Kind, s: &Stats, n: f32) -> (f32, f32) {
     let (bg_n, bg_df) = background(key, kind);
     let idf = ((1.0 + n + bg_n) / (1.0 + s.df as f32 + bg_df)).ln() + 1.0;
     let boost = match kind {
-        Kind::Phrase => PHRASE_BOOST,
         Kind::Number => NUMBER_BOOST,
-        Kind::Word if s.is_name() => NAME_BOOST,
-        Kind::Word => 1.0,
+        Kind::Phrase | Kind::Word => 1.0,
     };
     (idf, boost)
 }
@@ -828,7 +822,7 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    in_head(weight, last_sentence),
+                    in_head(is_body, last_sentence),
                     &mut slots,
                     &mut raws,
                     &mut surfaces,
@@ -868,7 +862,7 @@ fn extract_with(
                     flush(
                         &mut run,
                         weight,
-                        in_head(weight, last_sentence),
+                        in_head(is_body, last_sentence),
                         &mut slots,
                         &mut raws,
                         &mut surfaces,
@@ -881,7 +875,7 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    in_head(weight, last_sentence),
+                    in_head(is_body, last_sentence),
                     &mut slots,
                     &mut raws,
                     &mut surfaces,
@@ -904,12 +898,12 @@ fn extract_with(
             } else {
                 TAIL_WEIGHT
             };
-            let shouted = if weight != 1.0 && tok.shape == Shape::AllCaps {
+            let shouted = if !is_body && tok.shape == Shape::AllCaps {
                 SHOUTED
             } else {
                 0
             };
-            let head = in_head(weight, tok.sentence) | shouted;
+            let head = in_head(is_body, tok.sentence) | shouted;
             bump(
                 &mut slots,
                 &mut raws,
@@ -932,7 +926,7 @@ fn extract_with(
         flush(
             &mut run,
             weight,
-            in_head(weight, last_sentence),
+            in_head(is_body, last_sentence),
             &mut slots,
             &mut raws,
             &mut surfaces,
@@ -952,16 +946,15 @@ fn extract_with(
     raws
 }
 
-/// [`IN_HEAD`] for a term met in the headline (a part weighing other than 1) or the lead.
-fn in_head(part_weight: f32, sentence: u32) -> u8 {
-    if part_weight != 1.0 || sentence < LEAD_SENTENCES {
+/// [`IN_HEAD`] for a term met in the headline (not the body) or the lead.
+fn in_head(is_body: bool, sentence: u32) -> u8 {
+    if !is_body || sentence < LEAD_SENTENCES {
         IN_HEAD
     } else {
         0
     }
 }
 
-#[allow(clippy::too_many_arguments)] // internal; each argument is one plain input
 fn bump(
     slots: &mut HashMap<u64, u32>,
     raws: &mut Vec<Raw>,
@@ -1266,12 +1259,9 @@ mod tests {
     /// the idf and boost once per term).
     fn reference_vectors(docs: &[Document]) -> Vec<TermVector> {
         let raws: Vec<Vec<Raw>> = docs.iter().map(|d| extract(d, None)).collect();
-        let mut stats: HashMap<u64, (u32, u32, u32)> = HashMap::default();
+        let mut stats: HashMap<u64, u32> = HashMap::default();
         for r in raws.iter().flatten() {
-            let e = stats.entry(r.key).or_insert((0, 0, 0));
-            e.0 += 1;
-            e.1 += r.cap_mid;
-            e.2 += r.low_mid;
+            *stats.entry(r.key).or_insert(0) += 1;
         }
         let mut keys: Vec<u64> = stats.keys().copied().collect();
         keys.sort_unstable();
@@ -1282,14 +1272,13 @@ mod tests {
                     .iter()
                     .map(|r| {
                         let id = keys.binary_search(&r.key).expect("a key") as u32;
-                        let (df, cap, low) = stats[&r.key];
+                        let df = stats[&r.key];
                         let (bg_n, bg_df) = background(r.key, r.kind);
                         let idf = ((1.0 + n + bg_n) / (1.0 + df as f32 + bg_df)).ln() + 1.0;
-                        let boost = match r.kind {
-                            Kind::Phrase => PHRASE_BOOST,
-                            Kind::Number => NUMBER_BOOST,
-                            Kind::Word if cap > 0 && cap >= low => NAME_BOOST,
-                            Kind::Word => 1.0,
+                        let boost = if r.kind == Kind::Number {
+                            NUMBER_BOOST
+                        } else {
+                            1.0
                         };
                         (id, (1.0 + r.tf.ln()) * idf * boost)
                     })

@@ -65,14 +65,14 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         .min(40);
     for c in &multi {
         writeln!(out)?;
-        let weak = weak_members(c, p.threshold);
+        let bar = weak_bar(c, p.threshold);
+        let weak = weak_members(c, bar);
         let flag = if weak.is_empty() {
             String::new()
         } else {
             format!(
-                " · {} weakly attached (marked ~, mean similarity below {:.2})",
+                " · {} weakly attached (marked ~, mean similarity below {bar:.2})",
                 weak.len(),
-                p.threshold * WEAK_SHARE
             )
         };
         writeln!(
@@ -133,17 +133,24 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {plural}")
 }
 
-/// A member whose mean similarity to the rest of its cluster is below this share of the
-/// threshold barely belongs: the table marks it, so a blob held together by a few strong
-/// pairs shows itself.
+/// A member whose mean similarity to the rest of its cluster is below this share of both
+/// the threshold and the cluster's mean similarity barely belongs: the table marks it, so a
+/// blob held together by a few strong pairs shows itself. Both, since dated headlines join
+/// below the threshold by design (their pairs weigh more as evidence), yet still near
+/// their cluster's mean.
 const WEAK_SHARE: f64 = 0.5;
 
-/// The members of `c` attached below [`WEAK_SHARE`] of `threshold`.
-fn weak_members(c: &crate::report::StoryCluster, threshold: f64) -> Vec<usize> {
+/// The attachment below which a member of `c` counts as weak (see [`WEAK_SHARE`]).
+fn weak_bar(c: &crate::report::StoryCluster, threshold: f64) -> f64 {
+    WEAK_SHARE * threshold.min(c.mean_similarity.unwrap_or(threshold))
+}
+
+/// The members of `c` attached below `bar`.
+fn weak_members(c: &crate::report::StoryCluster, bar: f64) -> Vec<usize> {
     c.members
         .iter()
         .zip(&c.attachment)
-        .filter(|(_, a)| a.is_some_and(|a| a < threshold * WEAK_SHARE))
+        .filter(|(_, a)| a.is_some_and(|a| a < bar))
         .map(|(&m, _)| m)
         .collect()
 }
@@ -224,11 +231,11 @@ mod tests {
         let docs = (0..3)
             .map(|i| Document::new(format!("d{i}"), "text"))
             .collect();
-        // Threshold 0.6: below 0.30 mean similarity a member barely belongs.
+        // Threshold 0.6, cluster mean 0.4: below 0.20 a member barely belongs.
         let c = cluster(vec![0, 1, 2], vec![Some(0.7), Some(0.65), Some(0.1)]);
         let table = render_of(docs, c);
         assert!(
-            table.contains("1 weakly attached (marked ~, mean similarity below 0.30)"),
+            table.contains("1 weakly attached (marked ~, mean similarity below 0.20)"),
             "{table}"
         );
         let marked: Vec<&str> = table.lines().filter(|l| l.starts_with(" ~")).collect();
