@@ -25,13 +25,13 @@ use crate::report::html::{CollectionView, Heatmap};
 use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
 use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
-use crate::weigh::{DocTerms, occurrences_where};
+use crate::weigh::{DocTerms, TermVector, Weights, occurrences_where};
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
 /// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
-/// pair can shift an average by less than that. The floor is on a pair's evidence: its
-/// cosine times [`Scorer::evidence_weight`] (pairs of short texts whose weight lifts them
-/// over it are found by a second search, [`short_pairs`]).
+/// pair can shift an average by less than that. The candidate search applies it to the
+/// cosine; pairs of short texts whose evidence weight ([`Scorer::evidence_weight`]) lifts
+/// them over it are found by a second search ([`short_pairs`]).
 const EDGE_FLOOR_SHARE: f64 = 0.5;
 /// How much more a multi-word name counts than a single word when listing shared terms.
 const PHRASE_DISPLAY: f64 = 2.0;
@@ -247,7 +247,7 @@ fn cluster_scored(
 ) -> ClusterReport {
     let floor = edge_floor(&scorer.config, config);
     let mut edges = candidates::find(scorer, engine, floor, run.progress);
-    let short = short_pairs(scorer, engine, config, cosine_of(floor));
+    let short = short_pairs(scorer, engine, config, cosine_of(floor), run.progress);
     if !short.is_empty() {
         edges.extend(short);
         edges.sort_unstable_by_key(|p| (p.a, p.b));
@@ -259,9 +259,22 @@ fn cluster_scored(
 /// `1 / SHORT_SHARE` for two dated headlines) lifts them to the edge floor `floor` (a
 /// cosine) although their cosine is below it: average linkage on the story measure only.
 /// Found by a second search among the texts short enough for that alone
-/// ([`Scorer::may_weigh_more`]), so that a collection of articles pays nothing for it. (Headlines of one big story share little
-/// pair by pair: UCI ARI 0.79 -> 0.83.)
-fn short_pairs(scorer: &Scorer, engine: &Engine, config: &ClusterConfig, floor: f64) -> Vec<Pair> {
+/// ([`Scorer::may_weigh_more`]), so that a collection of articles pays nothing for it.
+/// (Headlines of one big story share little pair by pair: UCI ARI 0.79 -> 0.83.)
+///
+/// The sub-collection counts its own document frequencies, which decide what its search
+/// walks; scores read only the two documents, so they are those of the whole collection.
+/// Two limits: a headline paired with a text too long to qualify on its own is not
+/// searched, though their mean length may qualify; and where the search's per-document cap
+/// binds (a document like thousands of others), it keeps the best pairs, which are the
+/// ones the first search already has (the cap's warning is shown).
+fn short_pairs(
+    scorer: &Scorer,
+    engine: &Engine,
+    config: &ClusterConfig,
+    floor: f64,
+    progress: &dyn Progress,
+) -> Vec<Pair> {
     let Features::Story(w) = &scorer.features else {
         return Vec::new();
     };
@@ -274,17 +287,22 @@ fn short_pairs(scorer: &Scorer, engine: &Engine, config: &ClusterConfig, floor: 
     if short.len() < 2 {
         return Vec::new();
     }
-    let weights = crate::weigh::Weights {
-        vectors: short.iter().map(|&i| w.vectors[i].clone()).collect(),
+    let vectors: Vec<TermVector> = short.iter().map(|&i| w.vectors[i].clone()).collect();
+    let mut df = vec![0u32; w.df.len()];
+    for t in vectors.iter().flat_map(|v| &v.terms) {
+        df[t.0 as usize] += 1;
+    }
+    let weights = Weights {
+        vectors,
         keys: w.keys.clone(),
-        df: w.df.clone(),
+        df,
         salient: w.salient.clone(),
         actors: short.iter().map(|&i| w.actors[i].clone()).collect(),
     };
     let dates = short.iter().map(|&i| scorer.dates[i]).collect();
     let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);
     let low = calibrate(floor * SHORT_SHARE).max(f64::MIN_POSITIVE);
-    candidates::find(&sub, engine, low, &Silent)
+    candidates::find(&sub, engine, low, progress)
         .into_iter()
         .map(|p| Pair {
             a: short[p.a as usize] as u32,
@@ -827,11 +845,19 @@ mod tests {
             .enumerate()
             .map(|(i, t)| Document::new(format!("h{i}"), *t))
             .collect();
+        // Articles that also mention repairs: the word is held by more documents than the
+        // short texts number, which the second search must still walk.
+        for i in 0..12u8 {
+            let words: String = (0..70u8)
+                .map(|j| format!("zo{}{}q ", (b'a' + i) as char, (b'a' + j % 26) as char))
+                .collect();
+            docs.push(Document::new(format!("a{i}"), format!("{words} repair")));
+        }
         let config = ClusterConfig::for_measure(Measure::Story);
         let floor = cosine_of(edge_floor(&ScoreConfig::default(), &config));
         let found = |docs: &[Document]| {
             let scorer = Scorer::new(docs, ScoreConfig::default());
-            short_pairs(&scorer, &Engine::Exact, &config, floor)
+            short_pairs(&scorer, &Engine::Exact, &config, floor, &Silent)
                 .into_iter()
                 .map(|p| {
                     let cosine = cosine_of(p.detail.score);
@@ -862,7 +888,7 @@ mod tests {
             linkage: Linkage::Centroid,
             ..config.clone()
         };
-        assert!(short_pairs(&scorer, &Engine::Exact, &centroid, floor).is_empty());
+        assert!(short_pairs(&scorer, &Engine::Exact, &centroid, floor, &Silent).is_empty());
     }
 
     #[test]
