@@ -1673,16 +1673,22 @@ fn issue_13_notices_of_different_companies_are_different_stories() {
     // A second outlet's notice of Harlow Mining's dividend, in its own words.
     lines += &serde_json::json!({"id": "n9", "title": "Harlow Mining keeps payout at 12 cents", "text": "Harlow Mining will pay shareholders a quarterly dividend of 12 cents a share, the board of Harlow Mining said on Monday, the same as last quarter. The dividend goes to holders of record on March 3 and is paid on March 20."}).to_string();
     lines.push('\n');
+    assert_one_story_per_company("notices.jsonl", &lines, 6);
+}
+
+/// Clusters the JSONL `lines` and checks that notices `n0`..`n{companies - 1}` are each their
+/// own story and that `n9`, a second notice of `n0`'s company, joins `n0`.
+fn assert_one_story_per_company(name: &str, lines: &str, companies: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "notices.jsonl", lines.as_bytes());
+    let input = write(dir.path(), name, lines.as_bytes());
     let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
     assert_eq!(code, 0, "{err}");
     let rows = clusters_of(&out);
     let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
     assert_eq!(of("n0"), of("n9"), "{out}");
     let distinct: std::collections::BTreeSet<String> =
-        (0..6).map(|i| of(&format!("n{i}"))).collect();
-    assert_eq!(distinct.len(), 6, "{out}");
+        (0..companies).map(|i| of(&format!("n{i}"))).collect();
+    assert_eq!(distinct.len(), companies, "{out}");
 }
 
 /// An article without a body is compared by its title, and the warning says so; without a
@@ -1759,14 +1765,5 @@ fn issue_13_wire_slugs_in_capitals_name_who_the_notice_is_about() {
         lines += &serde_json::json!({"id": format!("p{i}"), "text": t}).to_string();
         lines.push('\n');
     }
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "slugs.jsonl", lines.as_bytes());
-    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
-    assert_eq!(code, 0, "{err}");
-    let rows = clusters_of(&out);
-    let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
-    assert_eq!(of("n0"), of("n9"), "{out}");
-    let distinct: std::collections::BTreeSet<String> =
-        (0..5).map(|i| of(&format!("n{i}"))).collect();
-    assert_eq!(distinct.len(), 5, "{out}");
+    assert_one_story_per_company("slugs.jsonl", &lines, 5);
 }

@@ -520,7 +520,8 @@ mod tests {
     use super::*;
 
     /// The tag stripper as it was, copying and lower-casing the rest of the text at each
-    /// script: the reference the linear one must agree with.
+    /// script: the reference the linear one must agree with (kept on purpose, a copy of the
+    /// old code rather than a second implementation to maintain).
     fn strip_tags_reference(s: &str) -> String {
         let mut out = String::with_capacity(s.len());
         let mut rest = s;
