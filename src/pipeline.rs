@@ -21,8 +21,9 @@ use crate::facts::{
 };
 use crate::ingest;
 use crate::progress::{Progress, Silent, Stage};
-use crate::report::html::{CollectionView, Heatmap};
-use crate::report::{ClusterReport, DiffReport, Parameters, Similarities, StoryCluster};
+use crate::report::{
+    ClusterReport, CollectionView, DiffReport, Heatmap, Parameters, Similarities, StoryCluster,
+};
 use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
 use crate::weigh::{DocTerms, TermVector, Weights, occurrences_where};

@@ -24,7 +24,7 @@ fn text(s: &str) -> String {
 use crate::align::{Row, RowKind, Segment};
 use crate::document::{Corpus, Document};
 
-use super::{ClusterReport, DiffReport, StoryCluster};
+use super::{CollectionView, DiffReport, StoryCluster};
 
 const CSS: &str = r#"
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --del: #ffd7d5; --ins: #c9f2d0; --left: #fff3f2; --right: #f0fbf2; --accent: #2456c9; }
@@ -185,30 +185,6 @@ pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<(
     diff_table(&mut s, d, None);
     s.push_str("</body>\n</html>\n");
     out.write_all(s.as_bytes())
-}
-
-/// Everything the collection page shows, computed before rendering.
-#[derive(Debug, Clone)]
-pub struct CollectionView<'a> {
-    /// The clustering.
-    pub clusters: ClusterReport,
-    /// Counts of pairwise scores in equal bins over [0, 1] (last bin includes 1).
-    pub histogram: Vec<u64>,
-    /// The heat map: `size` x `size` cells of levels 0..=63, rows in cluster order; each
-    /// cell is the highest score among the pairs it covers.
-    pub heatmap: Heatmap,
-    /// Per cluster (same order as `clusters.clusters`): its representative and the diff of
-    /// every other member against it.
-    pub diffs: Vec<(usize, Vec<DiffReport<'a>>)>,
-}
-
-/// A downsampled similarity matrix, ordered by cluster.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Heatmap {
-    /// Cells per side.
-    pub size: usize,
-    /// Row-major levels 0..=63 (0 = dissimilar, 63 = identical).
-    pub cells: Vec<u8>,
 }
 
 /// The 64 symbols the heat map levels are written with (base64's alphabet).

@@ -61,6 +61,30 @@ pub struct StoryCluster {
     pub cited_sources: Vec<(String, usize)>,
 }
 
+/// Everything the collection page shows, computed before rendering.
+#[derive(Debug, Clone)]
+pub struct CollectionView<'a> {
+    /// The clustering.
+    pub clusters: ClusterReport,
+    /// Counts of pairwise scores in equal bins over [0, 1] (last bin includes 1).
+    pub histogram: Vec<u64>,
+    /// The heat map: `size` x `size` cells of levels 0..=63, rows in cluster order; each
+    /// cell is the highest score among the pairs it covers.
+    pub heatmap: Heatmap,
+    /// Per cluster (same order as `clusters.clusters`): its representative and the diff of
+    /// every other member against it.
+    pub diffs: Vec<(usize, Vec<DiffReport<'a>>)>,
+}
+
+/// A downsampled similarity matrix, ordered by cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Cells per side.
+    pub size: usize,
+    /// Row-major levels 0..=63 (0 = dissimilar, 63 = identical).
+    pub cells: Vec<u8>,
+}
+
 /// The result of `cluster`: every document in exactly one cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterReport {
