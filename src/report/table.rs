@@ -66,13 +66,19 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
     for c in &multi {
         writeln!(out)?;
         let bar = weak_bar(c, p.threshold);
-        let weak = weak_members(c, bar);
-        let flag = if weak.is_empty() {
+        // Per member, in member order: attached below the bar.
+        let weak: Vec<bool> = c
+            .attachment
+            .iter()
+            .map(|a| a.is_some_and(|a| a < bar))
+            .collect();
+        let weak_count = weak.iter().filter(|&&w| w).count();
+        let flag = if weak_count == 0 {
             String::new()
         } else {
             format!(
                 " · {} weakly attached (marked ~, mean similarity below {bar:.2})",
-                weak.len(),
+                weak_count,
             )
         };
         writeln!(
@@ -94,8 +100,8 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
                 .collect();
             writeln!(out, "  cites: {}", cited.join(", "))?;
         }
-        for &m in &c.members {
-            let mark = if weak.contains(&m) { '~' } else { ' ' };
+        for (&m, &weak) in c.members.iter().zip(&weak) {
+            let mark = if weak { '~' } else { ' ' };
             member_line(&mut out, corpus, m, id_width, mark)?;
         }
         for g in &c.copies {
@@ -143,16 +149,6 @@ const WEAK_SHARE: f64 = 0.5;
 /// The attachment below which a member of `c` counts as weak (see [`WEAK_SHARE`]).
 fn weak_bar(c: &crate::report::StoryCluster, threshold: f64) -> f64 {
     WEAK_SHARE * threshold.min(c.mean_similarity.unwrap_or(threshold))
-}
-
-/// The members of `c` attached below `bar`.
-fn weak_members(c: &crate::report::StoryCluster, bar: f64) -> Vec<usize> {
-    c.members
-        .iter()
-        .zip(&c.attachment)
-        .filter(|(_, a)| a.is_some_and(|a| a < bar))
-        .map(|(&m, _)| m)
-        .collect()
 }
 
 fn member_line(
