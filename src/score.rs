@@ -257,24 +257,32 @@ impl Scorer {
         evidence_weight_of(dated, self.mean_terms(i, i)) > 1.0
     }
 
-    /// [`ACTOR_CONFLICT`] when both documents have actors and neither text holds any of the
-    /// other's; 1 otherwise.
-    fn actor_factor(&self, a: usize, b: usize) -> f64 {
+    /// [`ACTOR_CONFLICT`] when both documents have actors and `named()` (whether either
+    /// text holds one of the other's) is false; 1 otherwise.
+    fn actor_factor_of(&self, a: usize, b: usize, named: impl FnOnce() -> bool) -> f64 {
         let Features::Story(w) = &self.features else {
             return 1.0;
         };
         let (Some(x), Some(y)) = (w.actors.get(a), w.actors.get(b)) else {
             return 1.0;
         };
-        if x.is_empty() || y.is_empty() {
-            return 1.0;
+        if x.is_empty() || y.is_empty() || named() {
+            1.0
+        } else {
+            ACTOR_CONFLICT
         }
+    }
+
+    /// Whether either text holds one of the other's actors (story features).
+    fn names_an_actor(&self, a: usize, b: usize) -> bool {
+        let Features::Story(w) = &self.features else {
+            return false;
+        };
         let holds = |v: &crate::weigh::TermVector, t: &u32| {
             v.terms.binary_search_by_key(t, |e| e.0).is_ok()
         };
-        let named =
-            x.iter().any(|t| holds(&w.vectors[b], t)) || y.iter().any(|t| holds(&w.vectors[a], t));
-        if named { 1.0 } else { ACTOR_CONFLICT }
+        w.actors[a].iter().any(|t| holds(&w.vectors[b], t))
+            || w.actors[b].iter().any(|t| holds(&w.vectors[a], t))
     }
 
     /// True when the date window forbids linking the pair (story measure only).
@@ -289,13 +297,23 @@ impl Scorer {
     /// Turns a raw overlap into the pair's detail: `raw` is the dot product (story) or the
     /// number of shared shingles (copy measures), as the candidate stage computes it.
     pub fn finish(&self, a: usize, b: usize, raw: f64) -> Detail {
+        self.finish_knowing(a, b, raw, || self.names_an_actor(a, b))
+    }
+
+    /// [`Scorer::finish`] for a pair already known to share an actor of either document
+    /// (`named`) or not, as a walk over every shared term learns.
+    pub fn finish_named(&self, a: usize, b: usize, raw: f64, named: bool) -> Detail {
+        self.finish_knowing(a, b, raw, || named)
+    }
+
+    fn finish_knowing(&self, a: usize, b: usize, raw: f64, named: impl FnOnce() -> bool) -> Detail {
         let days_apart = self.days_apart(a, b);
         match &self.features {
             Features::Story(_) => {
                 let score = if self.outside_window(a, b) {
                     0.0
                 } else {
-                    let factor = self.decay(a, b, days_apart) * self.actor_factor(a, b);
+                    let factor = self.decay(a, b, days_apart) * self.actor_factor_of(a, b, named);
                     calibrate((raw * factor).clamp(0.0, 1.0))
                 };
                 Detail {

@@ -65,6 +65,14 @@ pub struct Pair {
     pub detail: Detail,
 }
 
+/// In the story postings, the entries of a term that is one of its document's actors
+/// ([`crate::weigh::Weights::actors`]) are stored negated: a walk learns for free whether a
+/// pair shares an actor of either document (it visits every shared term), which the score
+/// needs, instead of looking each actor up in the other document's vector afterwards (a
+/// fifth of a run on a large collection, waiting on memory). Weights are positive, so the
+/// sign is free, and magnitudes are summed as before.
+const ACTOR_SIGN: u32 = 1 << 31;
+
 /// Rows of numbers packed end to end (compressed sparse rows): one allocation instead of
 /// one per row, and no weights stored when they are all 1 (shingles).
 #[derive(Default)]
@@ -345,12 +353,21 @@ impl Index {
         let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
+                // An actor's entries carry a negative weight (see `ACTOR_SIGN`).
                 let doc_terms = Csr::from_rows(w.vectors.len(), true, |d| {
+                    let actors = w.actors.get(d).map_or(&[][..], Vec::as_slice);
                     w.vectors[d]
                         .terms
                         .iter()
                         .copied()
                         .filter(|&(t, _)| walked(w.df[t as usize] as usize))
+                        .map(move |(t, x)| {
+                            if actors.binary_search(&t).is_ok() {
+                                (t, -x)
+                            } else {
+                                (t, x)
+                            }
+                        })
                 });
                 let (postings, own_slot) = postings_of(&doc_terms, w.df.len(), &layout.order);
                 let undated_from = (0..postings.offsets.len() - 1)
@@ -494,7 +511,15 @@ impl Index {
 /// Per-worker scratch space: one accumulator slot per document, and the slots touched.
 struct Scratch {
     acc: Vec<f64>,
+    /// The slots touched, in the order first touched: the first `count` entries of a
+    /// buffer with room for every document, so that recording one is a store and an add
+    /// rather than a branch on whether the slot was empty (which no predictor can guess
+    /// on a long list, and which doubled the cost of a walk).
     touched: Vec<u32>,
+    count: usize,
+    /// For each slot, 1 once a shared term was an actor of either document (story walks
+    /// over the later documents only; see [`ACTOR_SIGN`]).
+    named: Vec<u8>,
     /// The lists a story walk visits: term, where to start and end in the postings'
     /// items, the document's weight.
     walks: Vec<(u32, usize, usize, f32)>,
@@ -504,7 +529,9 @@ impl Scratch {
     fn new(n: usize) -> Scratch {
         Scratch {
             acc: vec![0.0; n],
-            touched: Vec::new(),
+            touched: vec![0; n + 1],
+            count: 0,
+            named: vec![0; n],
             walks: Vec::new(),
         }
     }
@@ -516,7 +543,7 @@ impl Scratch {
         let own = index.layout.pos[a];
         let (terms, term_weights) = index.doc_terms.row(a);
         for (k, &t) in terms.iter().enumerate() {
-            let wa = term_weights.map_or(1.0, |w| f64::from(w[k]));
+            let wa = term_weights.map_or(1.0, |w| f64::from(w[k].abs()));
             let (docs, doc_weights) = index.postings.row(t as usize);
             for &(lo, hi) in ranges {
                 let start = docs.partition_point(|&p| p < lo);
@@ -527,11 +554,10 @@ impl Scratch {
                     if p == own {
                         continue;
                     }
-                    let wb = doc_weights.map_or(1.0, |w| f64::from(w[j]));
+                    let wb = doc_weights.map_or(1.0, |w| f64::from(w[j].abs()));
                     let slot = &mut self.acc[p as usize];
-                    if *slot == 0.0 {
-                        self.touched.push(p);
-                    }
+                    self.touched[self.count] = p;
+                    self.count += usize::from(*slot == 0.0);
                     *slot += wa * wb;
                 }
             }
@@ -558,6 +584,8 @@ impl Scratch {
         let Scratch {
             acc,
             touched,
+            count,
+            named,
             walks,
         } = self;
         // Story postings carry weights (`own_slot` is only kept for them).
@@ -588,14 +616,19 @@ impl Scratch {
                 walks.push((t as u32, after, end, wa));
             }
         }
+        // Plain slices and a local count, so that the loop keeps them in registers (through
+        // the fields, every step stored the count back and reloaded the bases).
+        let (acc, touched, named) = (&mut acc[..], &mut touched[..], &mut named[..]);
+        let mut seen = *count;
         for &(t, after, end, wa) in walks.iter() {
-            let wa = f64::from(wa);
+            let a_actor = (wa.to_bits() & ACTOR_SIGN) >> 31;
+            let wa = f64::from(wa.abs());
             let mut add = |p: u32, wb: f32| {
                 let slot = &mut acc[p as usize];
-                if *slot == 0.0 {
-                    touched.push(p);
-                }
-                *slot += wa * f64::from(wb);
+                touched[seen] = p;
+                seen += usize::from(*slot == 0.0);
+                *slot += wa * f64::from(wb.abs());
+                named[p as usize] |= (a_actor | ((wb.to_bits() & ACTOR_SIGN) >> 31)) as u8;
             };
             // From the document's own place on, as far as its window reaches.
             for (&p, &wb) in items[after..end].iter().zip(&weights[after..end]) {
@@ -612,19 +645,28 @@ impl Scratch {
                 }
             }
         }
+        *count = seen;
     }
 
-    /// Takes the accumulated values as `(document, value)` in the order first touched,
-    /// leaving the scratch zeroed.
+    /// Takes the accumulated values as `(document, value, shares an actor)` in the order
+    /// first touched, leaving the scratch zeroed.
     fn drain_unsorted<'s>(
         &'s mut self,
         layout: &'s Layout,
-    ) -> impl Iterator<Item = (u32, f64)> + 's {
-        let Scratch { acc, touched, .. } = self;
-        touched.drain(..).map(|p| {
+    ) -> impl Iterator<Item = (u32, f64, bool)> + 's {
+        let Scratch {
+            acc,
+            touched,
+            count,
+            named,
+            ..
+        } = self;
+        let seen = std::mem::take(count);
+        touched[..seen].iter().map(|&p| {
             (
                 layout.order[p as usize],
                 std::mem::take(&mut acc[p as usize]),
+                std::mem::take(&mut named[p as usize]) != 0,
             )
         })
     }
@@ -632,8 +674,8 @@ impl Scratch {
     /// Takes the accumulated values as `(document, value)` sorted by document, leaving the
     /// scratch zeroed.
     fn drain(&mut self, layout: &Layout) -> Vec<(u32, f64)> {
-        let mut out: Vec<(u32, f64)> = self
-            .touched
+        let seen = std::mem::take(&mut self.count);
+        let mut out: Vec<(u32, f64)> = self.touched[..seen]
             .iter()
             .map(|&p| {
                 (
@@ -643,7 +685,6 @@ impl Scratch {
             })
             .collect();
         out.sort_unstable_by_key(|x| x.0);
-        self.touched.clear();
         out
     }
 }
@@ -724,7 +765,7 @@ impl<'a> AllPairs<'a> {
                     let mut row = Vec::new();
                     // Unsorted: rows are cut by score (ties by pair) and the pairs sorted
                     // at the end, so the order they are met in does not matter.
-                    for (b, raw) in scratch.drain_unsorted(layout) {
+                    for (b, raw, named) in scratch.drain_unsorted(layout) {
                         // Most partners share a few common words and nothing more: the
                         // bound on the score rules them out before the dates are read.
                         // With terms left out, the bound adds the most they can.
@@ -749,7 +790,7 @@ impl<'a> AllPairs<'a> {
                                 None => scorer.detail(x, y),
                             }
                         } else {
-                            scorer.finish(x, y, raw)
+                            scorer.finish_named(x, y, raw, named)
                         };
                         if detail.score >= min_score {
                             row.push(Pair {
