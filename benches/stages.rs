@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use storydedup::candidates::all_pairs;
 use storydedup::candidates::lsh::{self, choose_banding};
-use storydedup::cluster::cluster;
+use storydedup::cluster::{Edge, cluster};
 use storydedup::config::{ClusterConfig, Measure, ScoreConfig, ShingleKind};
 use storydedup::document::Document;
 use storydedup::ingest::clean_text;
@@ -161,7 +161,14 @@ fn stages(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("cluster");
-    let edges = all_pairs(&story, 0.11);
+    let edges: Vec<Edge> = all_pairs(&story, 0.11)
+        .into_iter()
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            weight: p.detail.score,
+        })
+        .collect();
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     g.bench_function("average linkage", |b| {
         b.iter(|| {

@@ -18,16 +18,29 @@
 //! shuffled input yields the same partition.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
-use crate::candidates::Pair;
 use crate::config::{ClusterConfig, Linkage};
 use crate::document::Date;
 
-/// Groups documents `0..ids.len()` using the scored pairs `edges` (each `a < b`).
-pub fn cluster(ids: &[&str], edges: &[Pair], config: &ClusterConfig) -> Vec<Vec<usize>> {
+/// A link between two documents, on the clustering's scale (for the story measure, a cosine
+/// weighed as evidence; see `pipeline`): all clustering reads of a scored pair, a sixth of
+/// its size, which is what bounds memory on a dense collection (millions of pairs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    /// One document (an index into the collection).
+    pub a: u32,
+    /// The other document.
+    pub b: u32,
+    /// The similarity: pairs of clusters are judged by the sums of these between them.
+    pub weight: f64,
+}
+
+/// Groups documents `0..ids.len()` using the links `edges` (each pair at most once, in
+/// any order: the result does not depend on it).
+pub fn cluster(ids: &[&str], edges: &[Edge], config: &ClusterConfig) -> Vec<Vec<usize>> {
     cluster_dated(ids, &[], 0, edges, config)
 }
 
@@ -39,7 +52,7 @@ pub fn cluster_dated(
     ids: &[&str],
     dates: &[Option<Date>],
     window_days: u32,
-    edges: &[Pair],
+    edges: &[Edge],
     config: &ClusterConfig,
 ) -> Vec<Vec<usize>> {
     let n = ids.len();
@@ -150,7 +163,7 @@ fn order(mut groups: Vec<Vec<usize>>, rank: &[u32]) -> Vec<Vec<usize>> {
     groups
 }
 
-fn single(n: usize, edges: &[Pair], threshold: f64) -> Vec<Vec<usize>> {
+fn single(n: usize, edges: &[Edge], threshold: f64) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
@@ -159,7 +172,7 @@ fn single(n: usize, edges: &[Pair], threshold: f64) -> Vec<Vec<usize>> {
         }
         x
     }
-    for e in edges.iter().filter(|e| e.detail.score >= threshold) {
+    for e in edges.iter().filter(|e| e.weight >= threshold) {
         let (ra, rb) = (
             find(&mut parent, e.a as usize),
             find(&mut parent, e.b as usize),
@@ -208,29 +221,11 @@ impl Ord for Merge {
     }
 }
 
-/// Hashes a cluster number for the link maps: one multiplication (Fibonacci hashing),
-/// where the standard library's keyed hash cost a fifth of a large clustering. Keys are
-/// cluster numbers, not input an adversary picks, and iteration order never reaches the
+/// Sums of pair similarities between one cluster and each cluster it is linked to. Hashed
+/// by one multiplication (the standard keyed hash cost a fifth of a large clustering): keys
+/// are cluster numbers, not input an adversary picks, and iteration order never reaches the
 /// result (see [`average`]).
-#[derive(Default, Clone, Copy)]
-struct ClusterHasher(u64);
-
-impl std::hash::Hasher for ClusterHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, x: u32) {
-        self.0 = u64::from(x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// Sums of pair similarities between one cluster and each cluster it is linked to.
-type Links = HashMap<u32, f64, std::hash::BuildHasherDefault<ClusterHasher>>;
+type Links = rustc_hash::FxHashMap<u32, f64>;
 
 /// The date span of two clusters together, if it fits the window (`None` = no dates).
 fn joint_span(
@@ -263,7 +258,7 @@ fn joint_span(
 /// the smallest ranks), as if every linkage were recomputed at every step.
 fn average(
     n: usize,
-    edges: &[Pair],
+    edges: &[Edge],
     threshold: f64,
     rank: &[u32],
     mut span: Vec<Option<(i32, i32)>>,
@@ -278,7 +273,7 @@ fn average(
     let mut alive = vec![true; n];
     let mut crank: Vec<u32> = rank.to_vec();
     let mut degree = vec![0u32; n];
-    for e in edges.iter().filter(|e| e.detail.score > 0.0) {
+    for e in edges.iter().filter(|e| e.weight > 0.0) {
         degree[e.a as usize] += 1;
         degree[e.b as usize] += 1;
     }
@@ -292,7 +287,7 @@ fn average(
     // popping them off one heap of millions cost a fifth of a run.
     let mut initial = Vec::new();
     for e in edges {
-        let (a, b, s) = (e.a, e.b, e.detail.score);
+        let (a, b, s) = (e.a, e.b, e.weight);
         if s <= 0.0 {
             continue;
         }
@@ -400,20 +395,12 @@ fn merge_of(avg: f64, x: u32, y: u32, crank: &[u32]) -> Merge {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::Detail;
 
-    fn pair(a: u32, b: u32, score: f64) -> Pair {
-        Pair {
-            a,
-            b,
-            detail: Detail {
-                score,
-                ..Detail::default()
-            },
-        }
+    fn pair(a: u32, b: u32, weight: f64) -> Edge {
+        Edge { a, b, weight }
     }
 
-    fn run(n: usize, edges: &[Pair], linkage: Linkage) -> Vec<Vec<usize>> {
+    fn run(n: usize, edges: &[Edge], linkage: Linkage) -> Vec<Vec<usize>> {
         let ids: Vec<String> = (0..n).map(|i| format!("d{i}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         cluster(
@@ -528,7 +515,7 @@ mod tests {
     /// definition: what `average` must equal, ties and window included.
     fn reference(
         n: usize,
-        edges: &[Pair],
+        edges: &[Edge],
         threshold: f64,
         rank: &[u32],
         days: &[Option<i32>],
@@ -536,13 +523,15 @@ mod tests {
         centroid: bool,
     ) -> Vec<Vec<usize>> {
         let mut sim = vec![vec![0.0f64; n]; n];
-        for e in edges.iter().filter(|e| e.detail.score > 0.0) {
-            sim[e.a as usize][e.b as usize] += e.detail.score;
-            sim[e.b as usize][e.a as usize] += e.detail.score;
+        for e in edges.iter().filter(|e| e.weight > 0.0) {
+            sim[e.a as usize][e.b as usize] += e.weight;
+            sim[e.b as usize][e.a as usize] += e.weight;
         }
         let mut groups: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
         let cross = |x: &[usize], y: &[usize]| -> f64 {
-            x.iter().map(|&i| y.iter().map(|&j| sim[i][j]).sum::<f64>()).sum()
+            x.iter()
+                .map(|&i| y.iter().map(|&j| sim[i][j]).sum::<f64>())
+                .sum()
         };
         loop {
             let mut best: Option<(Merge, usize, usize)> = None;
@@ -605,7 +594,7 @@ mod tests {
             // Few distinct scores, so that ties are common.
             let levels = [0.1, 0.3, 0.45, 0.6, 0.9, 0.3];
             let mut seen = std::collections::BTreeSet::new();
-            let edges: Vec<Pair> = raw
+            let edges: Vec<Edge> = raw
                 .iter()
                 .filter(|&&(a, b, _)| a != b && (a as usize) < n && (b as usize) < n)
                 .map(|&(a, b, l)| (a.min(b), a.max(b), l))

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::align;
 use crate::candidates::{self, AllPairs, Engine, Pair};
-use crate::cluster::{cluster_dated, join_identical};
+use crate::cluster::{Edge, cluster_dated, join_identical};
 use crate::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::Corpus;
@@ -202,6 +202,10 @@ pub fn cluster_prepared(
             (scorer, edges)
         }
     };
+    let edges = edges
+        .into_iter()
+        .filter_map(|p| edge_of(&scorer, config, p))
+        .collect();
     Ok(cluster_edges(corpus, &scorer, &facts, config, edges, run))
 }
 
@@ -247,13 +251,37 @@ fn cluster_scored(
     run: &Run<'_>,
 ) -> ClusterReport {
     let floor = edge_floor(&scorer.config, config);
-    let mut edges = candidates::find(scorer, engine, floor, run.progress);
-    let short = short_pairs(scorer, engine, config, cosine_of(floor), run.progress);
-    if !short.is_empty() {
-        edges.extend(short);
-        edges.sort_unstable_by_key(|p| (p.a, p.b));
-    }
+    let keep = |p: Pair| edge_of(scorer, config, p);
+    let mut edges = candidates::find_map(scorer, engine, floor, run.progress, &keep);
+    edges.extend(short_pairs(
+        scorer,
+        engine,
+        config,
+        cosine_of(floor),
+        run.progress,
+    ));
     cluster_edges(corpus, scorer, facts, config, edges, run)
+}
+
+/// A scored pair as clustering reads it. Story scores are calibrated cosines; clustering
+/// sums and averages the cosines themselves. Average linkage weighs each as evidence by
+/// what the dates and lengths say of the pair; centroid linkage needs them as they are (its
+/// sums are dot products of unit vectors), and single linkage would chain on every
+/// weighted pair. `None` for a pair that adds nothing (a score of 0).
+fn edge_of(scorer: &Scorer, config: &ClusterConfig, p: Pair) -> Option<Edge> {
+    let (a, b) = (p.a as usize, p.b as usize);
+    let weight = match scorer.config.measure {
+        Measure::Story if config.linkage == Linkage::Average => {
+            cosine_of(p.detail.score) * scorer.evidence_weight(a, b)
+        }
+        Measure::Story => cosine_of(p.detail.score),
+        _ => p.detail.score,
+    };
+    (weight > 0.0).then_some(Edge {
+        a: p.a,
+        b: p.b,
+        weight,
+    })
 }
 
 /// The pairs of short texts whose evidence weight ([`Scorer::evidence_weight`], up to
@@ -275,7 +303,7 @@ fn short_pairs(
     config: &ClusterConfig,
     floor: f64,
     progress: &dyn Progress,
-) -> Vec<Pair> {
+) -> Vec<Edge> {
     let Features::Story(w) = &scorer.features else {
         return Vec::new();
     };
@@ -303,18 +331,17 @@ fn short_pairs(
     let dates = short.iter().map(|&i| scorer.dates[i]).collect();
     let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);
     let low = calibrate(floor * SHORT_SHARE).max(f64::MIN_POSITIVE);
-    candidates::find(&sub, engine, low, progress)
-        .into_iter()
-        .map(|p| Pair {
-            a: short[p.a as usize] as u32,
-            b: short[p.b as usize] as u32,
-            detail: p.detail,
+    let keep = |p: Pair| {
+        let (a, b) = (short[p.a as usize], short[p.b as usize]);
+        let cosine = cosine_of(p.detail.score);
+        let weight = cosine * scorer.evidence_weight(a, b);
+        (cosine < floor && weight >= floor).then_some(Edge {
+            a: a as u32,
+            b: b as u32,
+            weight,
         })
-        .filter(|p| {
-            let cosine = cosine_of(p.detail.score);
-            cosine < floor && cosine * scorer.evidence_weight(p.a as usize, p.b as usize) >= floor
-        })
-        .collect()
+    };
+    candidates::find_map(&sub, engine, low, progress, &keep)
 }
 
 /// [`cluster_scored`] with the pairs at or above the edge floor already found (scored on
@@ -324,32 +351,20 @@ fn cluster_edges(
     scorer: &Scorer,
     facts: &TextFacts,
     config: &ClusterConfig,
-    mut edges: Vec<Pair>,
+    edges: Vec<Edge>,
     run: &Run<'_>,
 ) -> ClusterReport {
     let progress = run.progress;
     let score = &scorer.config;
-    // Story scores are calibrated cosines; clustering sums and averages the cosines
-    // themselves. Average linkage weighs each as evidence by what the dates and lengths say
-    // of the pair; centroid linkage needs them as they are (its sums are dot products of
-    // unit vectors), and single linkage would chain on every weighted pair.
     let story = score.measure == Measure::Story;
-    let weighed = story && config.linkage == Linkage::Average;
-    let to_cluster_scale = |x: f64| if story { cosine_of(x) } else { x };
     let internal = ClusterConfig {
-        threshold: to_cluster_scale(config.threshold),
+        threshold: if story {
+            cosine_of(config.threshold)
+        } else {
+            config.threshold
+        },
         ..config.clone()
     };
-    if story {
-        for e in &mut edges {
-            let weight = if weighed {
-                scorer.evidence_weight(e.a as usize, e.b as usize)
-            } else {
-                1.0
-            };
-            e.detail.score = cosine_of(e.detail.score) * weight;
-        }
-    }
     progress.start(Stage::Clusters, None);
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
@@ -360,6 +375,7 @@ fn cluster_edges(
         0
     };
     let groups = cluster_dated(&ids, &dates, window, &edges, &internal);
+    drop(edges);
     // Byte-identical articles belong together whatever their dates.
     let groups = join_identical(groups, &facts.identity, &ids);
     let clusters = groups
@@ -860,11 +876,12 @@ mod tests {
             let scorer = Scorer::new(docs, ScoreConfig::default());
             short_pairs(&scorer, &Engine::Exact, &config, floor, &Silent)
                 .into_iter()
-                .map(|p| {
-                    let cosine = cosine_of(p.detail.score);
-                    assert!(cosine < floor, "{p:?}");
-                    assert!(cosine * scorer.evidence_weight(p.a as usize, p.b as usize) >= floor);
-                    (p.a, p.b)
+                .map(|e| {
+                    let cosine = cosine_of(scorer.score(e.a as usize, e.b as usize));
+                    assert!(cosine < floor, "{e:?}");
+                    let weight = cosine * scorer.evidence_weight(e.a as usize, e.b as usize);
+                    assert!(weight >= floor && weight == e.weight, "{e:?}");
+                    (e.a, e.b)
                 })
                 .collect::<Vec<_>>()
         };

@@ -722,7 +722,9 @@ impl<'a> AllPairs<'a> {
         if min_score <= 0.0 {
             return self.pairs_in(0..n, min_score);
         }
-        self.search(min_score, n, usize::MAX).0
+        let mut pairs = self.search(min_score, n, usize::MAX, &Some).0;
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        pairs
     }
 
     /// The pairs clustering needs (score at least `min_score`, raised to the smallest
@@ -731,15 +733,36 @@ impl<'a> AllPairs<'a> {
     /// pairs per document ([`EDGE_BUDGET`]). When neither applies, as in every news
     /// collection we measured, the result is that of [`Self::pairs`].
     pub fn pairs_guarded(&self, min_score: f64) -> (Vec<Pair>, Guarded) {
+        let (mut pairs, guarded) = self.pairs_guarded_map(min_score, &Some);
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        (pairs, guarded)
+    }
+
+    /// [`Self::pairs_guarded`], each pair turned into what the caller keeps of it (or
+    /// dropped) as soon as it is found: a caller that needs less than a [`Pair`] (a
+    /// clustering needs a sixth of it) never holds all the pairs at full size. The order
+    /// is fixed (whatever the thread count) but not sorted.
+    pub fn pairs_guarded_map<T: Send>(
+        &self,
+        min_score: f64,
+        keep: &(dyn Fn(Pair) -> Option<T> + Sync),
+    ) -> (Vec<T>, Guarded) {
         let n = self.scorer.len();
         let walk = WALK_MIN.max(n / WALK_SHARE_DIV);
         let cap = ROW_MIN.max(EDGE_BUDGET / n.max(1));
-        self.search(min_score.max(f64::MIN_POSITIVE), walk, cap)
+        self.search(min_score.max(f64::MIN_POSITIVE), walk, cap, keep)
     }
 
     /// Every pair reaching `min_score > 0`, walking terms held by at most `walk` documents
-    /// and keeping each document's `cap` best pairs.
-    fn search(&self, min_score: f64, walk: usize, cap: usize) -> (Vec<Pair>, Guarded) {
+    /// and keeping each document's `cap` best pairs, as `keep` turns them; in the order of
+    /// the documents that find them (see `Layout`), each one's in the order met.
+    fn search<T: Send>(
+        &self,
+        min_score: f64,
+        walk: usize,
+        cap: usize,
+        keep: &(dyn Fn(Pair) -> Option<T> + Sync),
+    ) -> (Vec<T>, Guarded) {
         let scorer = self.scorer;
         let n = scorer.len();
         let own;
@@ -755,7 +778,7 @@ impl<'a> AllPairs<'a> {
         let layout = &index.layout;
         // Each document visits the positions after its own, so every pair is met once, by
         // whichever of the two comes first in the layout.
-        let rows: Vec<Vec<Pair>> = (0..n as u32)
+        let rows: Vec<Vec<T>> = (0..n as u32)
             .into_par_iter()
             .map_init(
                 || Scratch::new(n),
@@ -809,16 +832,21 @@ impl<'a> AllPairs<'a> {
                                 .then((l.a, l.b).cmp(&(r.a, r.b)))
                         });
                         row.truncate(cap);
-                        // The rows are kept until all are done: give back what was cut.
-                        row.shrink_to_fit();
                         capped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    row
+                    // The rows are kept until all are done: only what the caller keeps, in
+                    // an allocation of its own size (collecting from `row.into_iter()`
+                    // would reuse the pairs' allocation, six times as large).
+                    let mut kept: Vec<T> = row.iter().filter_map(|&p| keep(p)).collect();
+                    kept.shrink_to_fit();
+                    kept
                 },
             )
             .collect();
-        let mut pairs: Vec<Pair> = rows.into_iter().flatten().collect();
-        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        let mut pairs = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+        for row in rows {
+            pairs.extend(row);
+        }
         let guarded = Guarded {
             skipped_terms: index.skipped,
             capped_documents: capped.into_inner(),
@@ -910,6 +938,12 @@ mod tests {
     use super::*;
     use crate::config::{Measure, ScoreConfig, ShingleKind};
     use crate::document::Document;
+
+    /// A search's pairs in the order `pairs` gives them.
+    fn sorted((mut pairs, g): (Vec<Pair>, Guarded)) -> (Vec<Pair>, Guarded) {
+        pairs.sort_unstable_by_key(|p| (p.a, p.b));
+        (pairs, g)
+    }
 
     fn corpus() -> Vec<Document> {
         [
@@ -1052,7 +1086,7 @@ mod tests {
         let engine = AllPairs::new(&s);
         let exact = engine.pairs(0.2);
         // Nothing left out when the limits are not reached.
-        let (same, g) = engine.search(0.2, docs.len(), usize::MAX);
+        let (same, g) = sorted(engine.search(0.2, docs.len(), usize::MAX, &Some));
         assert_eq!(same, exact);
         assert_eq!(
             g,
@@ -1064,7 +1098,7 @@ mod tests {
         );
         // Not walking the template's words: pairs sharing only them are missed, and every
         // pair found still has its whole score.
-        let (walked, g) = engine.search(0.2, 20, usize::MAX);
+        let (walked, g) = sorted(engine.search(0.2, 20, usize::MAX, &Some));
         assert!(g.skipped_terms >= 2, "{g:?}");
         assert!(!walked.is_empty() && walked.len() < exact.len());
         for p in &walked {
@@ -1094,13 +1128,13 @@ mod tests {
                 .filter(|p| shares_walked(p.a, p.b))
                 .map(|p| (p.a, p.b))
                 .collect();
-            let (walked, _) = engine.search(floor, 20, usize::MAX);
+            let (walked, _) = sorted(engine.search(floor, 20, usize::MAX, &Some));
             let got: Vec<(u32, u32)> = walked.iter().map(|p| (p.a, p.b)).collect();
             assert!(!expected.is_empty(), "{floor}");
             assert_eq!(got, expected, "{floor}");
         }
         // A cap of 5 pairs per document keeps each document's best.
-        let (capped, g) = engine.search(0.2, docs.len(), 5);
+        let (capped, g) = sorted(engine.search(0.2, docs.len(), 5, &Some));
         assert!(g.capped_documents > 0 && g.cap == 5);
         let mut per_doc = std::collections::BTreeMap::new();
         for p in &capped {

@@ -106,10 +106,24 @@ pub fn describe(engine: &Engine, docs: usize) -> String {
 /// Every pair (`a < b`, sorted) with a symmetric score of at least `floor` that the engine
 /// finds; all of them for [`Engine::Exact`].
 pub fn find(scorer: &Scorer, engine: &Engine, floor: f64, progress: &dyn Progress) -> Vec<Pair> {
+    let mut pairs = find_map(scorer, engine, floor, progress, &Some);
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    pairs
+}
+
+/// [`find`], each pair turned into what the caller keeps of it (or dropped) as soon as it is
+/// found, in a fixed order (the same for any thread count) but not sorted.
+pub fn find_map<T: Send>(
+    scorer: &Scorer,
+    engine: &Engine,
+    floor: f64,
+    progress: &dyn Progress,
+    keep: &(dyn Fn(Pair) -> Option<T> + Sync),
+) -> Vec<T> {
     match engine {
         Engine::Exact => {
             progress.start(Stage::Candidates, None);
-            let (pairs, guarded) = AllPairs::new(scorer).pairs_guarded(floor);
+            let (pairs, guarded) = AllPairs::new(scorer).pairs_guarded_map(floor, keep);
             progress.advance(pairs.len() as u64);
             progress.finish();
             if guarded.skipped_terms > 0 {
@@ -130,15 +144,18 @@ pub fn find(scorer: &Scorer, engine: &Engine, floor: f64, progress: &dyn Progres
             pairs
         }
         Engine::Lsh(banding) => {
-            let Some(sets) = lsh::shingle_sets(scorer) else {
+            let pairs = match lsh::shingle_sets(scorer) {
+                Some(sets) => {
+                    progress.start(Stage::Candidates, None);
+                    let cands = lsh::candidates(sets, BINS, banding);
+                    let pairs = lsh::verify(scorer, &cands, floor);
+                    lsh_done(progress, cands.len(), pairs.len());
+                    pairs
+                }
                 // `plan` gives LSH to jaccard only, whose features are shingle sets.
-                return all_pairs(scorer, floor);
+                None => all_pairs(scorer, floor),
             };
-            progress.start(Stage::Candidates, None);
-            let cands = lsh::candidates(sets, BINS, banding);
-            let pairs = lsh::verify(scorer, &cands, floor);
-            lsh_done(progress, cands.len(), pairs.len());
-            pairs
+            pairs.into_iter().filter_map(keep).collect()
         }
     }
 }
