@@ -2,13 +2,22 @@
 //! terminal (never with `-q`), and `--verbose` notes as plain lines, with each stage's
 //! count and time.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use storydedup::progress::{Progress, Stage};
+use storydedup::report::escape_controls;
+
+/// Writes one `storydedup: ...` line to stderr, with control characters escaped (the line
+/// may name an id, a CSV header or a file name from the input). A closed or full stderr is
+/// no reason to fail, let alone panic as `eprintln!` would.
+pub fn message(text: &str) {
+    let line = format!("storydedup: {}\n", escape_controls(text));
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
 
 /// Progress bars on stderr, and notes when asked for.
 pub struct Bars {
@@ -109,8 +118,8 @@ impl Bars {
     /// One line on stderr, around the bar if one is drawn.
     fn say(&self, message: &str) {
         match self.current() {
-            Some(bar) => bar.suspend(|| crate::commands::message(message)),
-            None => crate::commands::message(message),
+            Some(bar) => bar.suspend(|| self::message(message)),
+            None => self::message(message),
         }
     }
 }

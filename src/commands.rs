@@ -14,7 +14,7 @@ use storydedup::report::{self, Output};
 use storydedup::score::Scorer;
 use storydedup::{eval, ingest, pipeline};
 
-use crate::bar::Bars;
+use crate::bar::{Bars, message};
 use crate::cli::{
     CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DiffArgs,
     DiffFormat, EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg,
@@ -37,14 +37,6 @@ pub fn install_interrupt_handler() {
         message("interrupted");
         std::process::exit(1);
     });
-}
-
-/// Writes one `storydedup: ...` line to stderr, with control characters escaped (the line
-/// may name an id, a CSV header or a file name from the input). A closed or full stderr is
-/// no reason to fail, let alone panic as `eprintln!` would.
-pub fn message(text: &str) {
-    let line = format!("storydedup: {}\n", report::escape_controls(text));
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 fn open_output(path: Option<&std::path::Path>) -> Result<Output, Error> {

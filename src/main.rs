@@ -21,13 +21,11 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            commands::message(
-                "missing a command: cluster, matrix, diff, report or eval (see --help)",
-            );
+            bar::message("missing a command: cluster, matrix, diff, report or eval (see --help)");
             return ExitCode::from(2);
         }
         Err(e) => {
-            commands::message(&format!("{} (see --help)", one_line(&e.to_string())));
+            bar::message(&format!("{} (see --help)", one_line(&e.to_string())));
             return ExitCode::from(2);
         }
     };
@@ -40,7 +38,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            commands::message(&e.to_string());
+            bar::message(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }
