@@ -1,0 +1,215 @@
+//! Stage 7a, links: which scored pairs a clustering needs and on what scale it reads them.
+//!
+//! A pair is kept when its score reaches the edge floor (half the threshold for average and
+//! centroid linkage; see [`EDGE_FLOOR_SHARE`]), or, for average linkage on the story
+//! measure, when its evidence weight lifts it there (short texts: [`short_pairs`]). Each
+//! becomes a [`cluster::Edge`](crate::cluster::Edge) on the clustering's scale as it is
+//! found.
+
+use crate::candidates::{self, Engine, Pair};
+use crate::cluster::Edge;
+use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig};
+use crate::progress::Progress;
+use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of};
+use crate::weigh::{TermVector, Weights};
+
+/// Share of the threshold below which pairs are not kept for average linkage: they count as
+/// 0 in cluster averages. Half the threshold keeps the kept graph sparse while a missing
+/// pair can shift an average by less than that. The candidate search applies it to the
+/// cosine; pairs of short texts whose evidence weight ([`Scorer::evidence_weight`]) lifts
+/// them over it are found by a second search ([`short_pairs`]).
+const EDGE_FLOOR_SHARE: f64 = 0.5;
+
+/// Every link the clustering `config` needs between the scorer's documents, found by
+/// `engine`, in a fixed order (the clustering does not depend on it).
+pub fn edges(
+    scorer: &Scorer,
+    engine: &Engine,
+    config: &ClusterConfig,
+    progress: &dyn Progress,
+) -> Vec<Edge> {
+    let floor = floor(&scorer.config, config);
+    let keep = |p: Pair| edge_of(scorer, config, p);
+    let mut edges = candidates::find_map(scorer, engine, floor, progress, &keep);
+    edges.extend(short_pairs(
+        scorer,
+        engine,
+        config,
+        cosine_of(floor),
+        progress,
+    ));
+    edges
+}
+
+/// The lowest score of a pair that clustering needs, on the scale of reported scores.
+pub fn floor(score: &ScoreConfig, config: &ClusterConfig) -> f64 {
+    let story = score.measure == Measure::Story;
+    let threshold = if story {
+        cosine_of(config.threshold)
+    } else {
+        config.threshold
+    };
+    let floor = match config.linkage {
+        Linkage::Average | Linkage::Centroid => threshold * EDGE_FLOOR_SHARE,
+        Linkage::Single => threshold,
+    };
+    // A floor of exactly 0 would ask for every pair; the smallest positive score will do.
+    let floor = if story { calibrate(floor) } else { floor };
+    floor.max(f64::MIN_POSITIVE)
+}
+
+/// A scored pair as clustering reads it. Story scores are calibrated cosines; clustering
+/// sums and averages the cosines themselves. Average linkage weighs each as evidence by
+/// what the dates and lengths say of the pair; centroid linkage needs them as they are (its
+/// sums are dot products of unit vectors), and single linkage would chain on every
+/// weighted pair. `None` for a pair that adds nothing (a score of 0).
+pub fn edge_of(scorer: &Scorer, config: &ClusterConfig, p: Pair) -> Option<Edge> {
+    let (a, b) = (p.a as usize, p.b as usize);
+    let weight = match scorer.config.measure {
+        Measure::Story if config.linkage == Linkage::Average => {
+            cosine_of(p.detail.score) * scorer.evidence_weight(a, b)
+        }
+        Measure::Story => cosine_of(p.detail.score),
+        _ => p.detail.score,
+    };
+    (weight > 0.0).then_some(Edge {
+        a: p.a,
+        b: p.b,
+        weight,
+    })
+}
+
+/// The pairs of short texts whose evidence weight ([`Scorer::evidence_weight`], up to
+/// `1 / SHORT_SHARE` for two dated headlines) lifts them to the edge floor `floor` (a
+/// cosine) although their cosine is below it: average linkage on the story measure only.
+/// Found by a second search among the texts short enough for that alone
+/// ([`Scorer::may_weigh_more`]), so that a collection of articles pays nothing for it.
+/// (Headlines of one big story share little pair by pair: UCI ARI 0.79 -> 0.83.)
+///
+/// The sub-collection counts its own document frequencies, which decide what its search
+/// walks; scores read only the two documents, so they are those of the whole collection.
+/// Two limits: a headline paired with a text too long to qualify on its own is not
+/// searched, though their mean length may qualify; and where the search's per-document cap
+/// binds (a document like thousands of others), it keeps the best pairs, which are the
+/// ones the first search already has (the cap's warning is shown).
+fn short_pairs(
+    scorer: &Scorer,
+    engine: &Engine,
+    config: &ClusterConfig,
+    floor: f64,
+    progress: &dyn Progress,
+) -> Vec<Edge> {
+    let Features::Story(w) = &scorer.features else {
+        return Vec::new();
+    };
+    if config.linkage != Linkage::Average {
+        return Vec::new();
+    }
+    let short: Vec<usize> = (0..w.vectors.len())
+        .filter(|&i| scorer.may_weigh_more(i))
+        .collect();
+    if short.len() < 2 {
+        return Vec::new();
+    }
+    let vectors: Vec<TermVector> = short.iter().map(|&i| w.vectors[i].clone()).collect();
+    let mut df = vec![0u32; w.df.len()];
+    for t in vectors.iter().flat_map(|v| &v.terms) {
+        df[t.0 as usize] += 1;
+    }
+    let weights = Weights {
+        vectors,
+        keys: w.keys.clone(),
+        df,
+        salient: w.salient.clone(),
+        actors: short.iter().map(|&i| w.actors[i].clone()).collect(),
+    };
+    let dates = short.iter().map(|&i| scorer.dates[i]).collect();
+    let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);
+    let low = calibrate(floor * SHORT_SHARE).max(f64::MIN_POSITIVE);
+    let keep = |p: Pair| {
+        let (a, b) = (short[p.a as usize], short[p.b as usize]);
+        let cosine = cosine_of(p.detail.score);
+        let weight = cosine * scorer.evidence_weight(a, b);
+        (cosine < floor && weight >= floor).then_some(Edge {
+            a: a as u32,
+            b: b as u32,
+            weight,
+        })
+    };
+    candidates::find_map(&sub, engine, low, progress, &keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::progress::Silent;
+
+    #[test]
+    fn issue_13_dated_headlines_below_the_floor_are_found_by_their_weight() {
+        // Two headlines of one story sharing one word of a dozen (cosine 0.06, under the
+        // floor of 0.10), among others on other stories.
+        let texts = [
+            "Council promises quick repairs as mayor unveils traffic plan for weary drivers downtown",
+            "Steel prices and heavy rain delay start of bridge repair work, contractor warns investors",
+            "Farmers count losses after hail flattens wheat",
+            "Museum reopens wing with medieval tapestries",
+            "Striking nurses return to wards after pay deal",
+            "Late goal sends Rovers into cup final",
+            "Airline cancels flights as pilots walk out",
+            "Lighthouse sold at auction to private buyer",
+            "Roof repair bill shocks church wardens",
+            "Repair crews restore water to town",
+        ];
+        let mut docs: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("h{i}"), *t))
+            .collect();
+        // Articles that also mention repairs: the word is held by more documents than the
+        // short texts number, which the second search must still walk.
+        for i in 0..12u8 {
+            let words: String = (0..70u8)
+                .map(|j| format!("zo{}{}q ", (b'a' + i) as char, (b'a' + j % 26) as char))
+                .collect();
+            docs.push(Document::new(format!("a{i}"), format!("{words} repair")));
+        }
+        let config = ClusterConfig::for_measure(Measure::Story);
+        let floor = cosine_of(floor(&ScoreConfig::default(), &config));
+        let found = |docs: &[Document]| {
+            let scorer = Scorer::new(docs, ScoreConfig::default());
+            short_pairs(&scorer, &Engine::Exact, &config, floor, &Silent)
+                .into_iter()
+                .map(|e| {
+                    let cosine = cosine_of(scorer.score(e.a as usize, e.b as usize));
+                    assert!(cosine < floor, "{e:?}");
+                    let weight = cosine * scorer.evidence_weight(e.a as usize, e.b as usize);
+                    assert!(weight >= floor && weight == e.weight, "{e:?}");
+                    (e.a, e.b)
+                })
+                .collect::<Vec<_>>()
+        };
+        for d in &mut docs {
+            d.date = crate::document::Date::parse("2025-03-02");
+        }
+        let dated = found(&docs);
+        assert!(dated.contains(&(0, 1)), "{dated:?}");
+        // Every pair found is one the first search left out.
+        let scorer = Scorer::new(&docs, ScoreConfig::default());
+        let first: Vec<(u32, u32)> =
+            candidates::find(&scorer, &Engine::Exact, calibrate(floor), &Silent)
+                .into_iter()
+                .map(|p| (p.a, p.b))
+                .collect();
+        assert!(
+            dated.iter().all(|p| !first.contains(p)),
+            "{dated:?} {first:?}"
+        );
+        // Centroid linkage takes cosines as they are: no second search.
+        let centroid = ClusterConfig {
+            linkage: Linkage::Centroid,
+            ..config.clone()
+        };
+        assert!(short_pairs(&scorer, &Engine::Exact, &centroid, floor, &Silent).is_empty());
+    }
+}
