@@ -32,7 +32,7 @@ use crate::tokenize::{Shape, tokenize};
 use crate::weigh::word_key;
 
 /// A sentence pair at or above this similarity is a match: the value with the best accuracy
-/// on human paraphrase judgements of isolated sentence pairs (README, "Diff"). Inside two
+/// on human paraphrase judgements of isolated sentence pairs (docs/algorithm.md, "Diff"). Inside two
 /// documents a second pass recovers looser rewrites (see `RELAXED_SHARE`).
 pub const MATCH_THRESHOLD: f64 = 0.56;
 /// A split is accepted when the two sentences together score at least this much more than
@@ -272,7 +272,7 @@ pub struct Blend {
     pub coverage: f64,
 }
 
-/// The shipped blend, chosen on paraphrase judgements (README, "Diff").
+/// The shipped blend, chosen on paraphrase judgements (docs/algorithm.md, "Diff").
 pub const BLEND: Blend = Blend {
     words: 0.4,
     chars: 0.4,

@@ -302,7 +302,7 @@ mod tests {
     use super::*;
 
     /// Hand-labelled attribution sentences (invented outlets and people) with the outlets
-    /// they cite; precision and recall over them are reported in the README.
+    /// they cite; precision and recall over them are reported in docs/algorithm.md.
     pub(crate) const LABELLED: &[(&str, &[&str])] = &[
         (
             "The bridge will stay shut for six weeks, the Harbor Ledger reported on Monday.",

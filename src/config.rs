@@ -66,7 +66,7 @@ pub enum Measure {
 
 impl Measure {
     /// The default clustering threshold of this measure, chosen by measurement (see the
-    /// README's "Defaults" section for the sweep behind each value).
+    /// docs/tuning.md for the sweep behind each value).
     pub fn default_threshold(self) -> f64 {
         match self {
             // The calibrated score of a cosine of 0.2025 (see `score::calibrate`), chosen
@@ -169,7 +169,7 @@ pub struct ScoreConfig {
     pub window_days: u32,
 }
 
-/// The default `--window` in days, chosen by measurement (README, "Defaults").
+/// The default `--window` in days, chosen by measurement (docs/tuning.md).
 pub const DEFAULT_WINDOW_DAYS: u32 = 3;
 
 impl Default for ScoreConfig {

@@ -1,8 +1,8 @@
 //! Stage 7a, links: which scored pairs a clustering needs and on what scale it reads them.
 //!
 //! A pair is kept when its score reaches the edge floor (half the threshold for average and
-//! centroid linkage; see [`EDGE_FLOOR_SHARE`]), or, for average linkage on the story
-//! measure, when its evidence weight lifts it there (short texts: [`short_pairs`]). Each
+//! centroid linkage; see `EDGE_FLOOR_SHARE`), or, for average linkage on the story
+//! measure, when its evidence weight lifts it there (short texts: `short_pairs`). Each
 //! becomes a [`cluster::Edge`](crate::cluster::Edge) on the clustering's scale as it is
 //! found.
 

@@ -29,7 +29,7 @@ pub const DECAY_PER_DAY: f64 = 0.06;
 /// mostly the names of who it is about, so two headlines about one company or one game on
 /// different days match as well as two on the same day; the date has to tell the follow-up
 /// from the story. Full articles share the specific facts of their event and keep the mild
-/// decay. Measured (README, "Defaults"): UCI headlines ARI 0.750 at 0.06, 0.754 at 0.2, 0.806
+/// decay. Measured (docs/tuning.md): UCI headlines ARI 0.750 at 0.06, 0.754 at 0.2, 0.806
 /// at 0.4, 0.817 at 0.5; the article collections (fixtures, events3, gen20k) do not change,
 /// since their texts are long.
 pub const SHORT_DECAY_PER_DAY: f64 = 0.4;

@@ -40,7 +40,7 @@ const ACTOR_SHARE: f32 = 0.1;
 /// The lead: each occurrence in the first `LEAD_SENTENCES` sentences of the body counts
 /// `LEAD_WEIGHT` times, since news puts what the story is about first; after it, each counts
 /// `TAIL_WEIGHT`, since the tail holds background that related stories share (a follow-up
-/// recaps the event before it). Measured (README, "Defaults"): 2 sentences, tail 1.0 ->
+/// recaps the event before it). Measured (docs/tuning.md): 2 sentences, tail 1.0 ->
 /// 3 sentences, tail 0.7: SemEval Pearson 0.819 -> 0.826, events4 without dates ARI 0.793 ->
 /// 0.837, every other collection unchanged.
 const LEAD_SENTENCES: u32 = 3;
