@@ -1050,7 +1050,7 @@ fn issue_3_alignment_against_hand_labelled_fixtures() {
     }
     let precision = tp as f64 / pred as f64;
     let recall = tp as f64 / gold_n as f64;
-    // Measured 0.90 / 0.63 (README, "Diff"); the bars leave room for small tuning changes
+    // Measured 0.90 / 0.63 (docs/algorithm.md, "Diff"); the bars leave room for small tuning changes
     // but fail if the matcher starts pairing unrelated sentences or loses its second pass.
     assert!(precision >= 0.85, "precision {precision:.3}");
     assert!(recall >= 0.55, "recall {recall:.3}");
