@@ -31,6 +31,13 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare a clustering with true labels (ARI, pairwise and B-cubed F1).
     Eval(EvalArgs),
+    /// The collection without its duplicates: kept records written as they were read.
+    #[command(after_help = "Examples:
+  storydedup dedup crawl.jsonl -o clean.jsonl              one of each group of near-copies
+  storydedup dedup feed.csv --level story -o stories.csv   one report per story
+  storydedup dedup crawl.jsonl -o clean.jsonl --report keep.csv
+                                  keep.csv: id,kept,duplicate_of,cluster,similarity")]
+    Dedup(DedupArgs),
 }
 
 /// The similarity measures.
@@ -153,6 +160,50 @@ pub struct ClusterArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: ClusterFormat,
+}
+
+/// What `dedup` treats as duplicates.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    /// Near-copies of one text (reprints, light edits, truncations): one kept per group;
+    /// other reports of the same story are kept.
+    Copy,
+    /// Every report of one story: one kept per story.
+    Story,
+}
+
+/// Which member of a group `dedup` keeps.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeepArg {
+    /// The earliest dated (the likely first report), then the longest, then the first read.
+    Earliest,
+    /// The longest text, then the first read.
+    Longest,
+    /// The first read.
+    First,
+}
+
+/// Arguments of `dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
+
+    /// What counts as a duplicate.
+    #[arg(long, value_enum, default_value = "copy")]
+    pub level: LevelArg,
+
+    /// Which member of a group is kept.
+    #[arg(long, value_enum, default_value = "earliest")]
+    pub keep: KeepArg,
+
+    /// Also write a CSV with a row for every input document:
+    /// id,kept,duplicate_of,cluster,similarity.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 /// `matrix` output formats.

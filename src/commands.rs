@@ -12,13 +12,13 @@ use storydedup::error::Error;
 use storydedup::progress::Progress;
 use storydedup::report::{self, Output};
 use storydedup::score::Scorer;
-use storydedup::{eval, ingest, pipeline};
+use storydedup::{dedup, eval, ingest, pipeline};
 
 use crate::bar::{Bars, message};
 use crate::cli::{
-    CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DiffArgs,
-    DiffFormat, EvalArgs, EvalFormat, InputArgs, LinkageArg, MatrixArgs, MatrixFormat, MeasureArg,
-    ReportArgs,
+    CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DedupArgs,
+    DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, KeepArg, LevelArg, LinkageArg,
+    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
 /// The temporary output file being written, for the interrupt handler to remove: an
@@ -69,7 +69,57 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Diff(args) => diff(args),
         Command::Report(args) => report_html(args),
         Command::Eval(args) => evaluate(args),
+        Command::Dedup(args) => dedup(args),
     }
+}
+
+fn dedup(args: DedupArgs) -> Result<(), Error> {
+    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
+    Output::check(args.report.as_deref())?;
+    let run = pipeline::Run {
+        candidates: mode,
+        shared_terms: false,
+        progress: &bars,
+    };
+    let corpus = ingest::read_inputs_with(&args.input.inputs, &bars)?;
+    // Refused before any work: inputs that cannot be written back as they are.
+    ingest::verbatim::output_format(&corpus.docs)?;
+    print_warnings(&corpus, &args.input);
+    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, &run)?;
+    let level = match args.level {
+        LevelArg::Copy => dedup::Level::Copy,
+        LevelArg::Story => dedup::Level::Story,
+    };
+    let keep = match args.keep {
+        KeepArg::Earliest => dedup::Keep::Earliest,
+        KeepArg::Longest => dedup::Keep::Longest,
+        KeepArg::First => dedup::Keep::First,
+    };
+    let decisions = dedup::decide(&report, &corpus.docs, level, keep);
+    let kept: Vec<bool> = decisions.iter().map(|d| d.kept).collect();
+    let mut out = open_output(args.input.output.as_deref())?;
+    let name = out.name();
+    ingest::verbatim::write_kept(&corpus.docs, &kept, &mut out).map_err(|e| match e {
+        Error::Output { source, .. } => Error::Output { path: name, source },
+        e => e,
+    })?;
+    finish_output(out)?;
+    if let Some(path) = &args.report {
+        let mut out = Output::open(Some(path))?;
+        let name = out.name();
+        report::csv::render_decisions(&corpus, &decisions, &mut out)
+            .map_err(|source| Error::Output { path: name, source })?;
+        out.finish()?;
+    }
+    if !args.input.quiet {
+        let dropped = kept.iter().filter(|k| !**k).count();
+        message(&format!(
+            "kept {} of {} documents ({dropped} duplicates left out)",
+            kept.len() - dropped,
+            kept.len()
+        ));
+    }
+    Ok(())
 }
 
 fn measure(m: MeasureArg) -> Measure {

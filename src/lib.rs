@@ -50,6 +50,7 @@ pub mod cites;
 pub mod cluster;
 pub mod config;
 pub mod copies;
+pub mod dedup;
 pub mod document;
 pub mod error;
 pub mod eval;

@@ -21,7 +21,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            bar::message("missing a command: cluster, matrix, diff, report or eval (see --help)");
+            bar::message(
+                "missing a command: cluster, dedup, matrix, diff, report or eval (see --help)",
+            );
             return ExitCode::from(2);
         }
         Err(e) => {

@@ -1767,3 +1767,191 @@ fn issue_13_wire_slugs_in_capitals_name_who_the_notice_is_about() {
     }
     assert_one_story_per_company("slugs.jsonl", &lines, 5);
 }
+
+/// Invented wire items with planted copies: three stories, the first reprinted twice
+/// (one reprint trimmed, one with a tagline), the second once (an excerpt), the third
+/// rewritten in other words (the same story, not a copy).
+fn wire_copies() -> Vec<(String, String, Option<&'static str>)> {
+    let harbor = "Harbor crews closed the Tamsin bridge on Monday after inspectors found cracks in two steel girders, and the Velda council said repairs would take at least three weeks while ferries carry the morning commuters across the river";
+    let grain = "The Marrow grain exchange halted trading on Tuesday when wheat prices rose forty percent in an hour, after the Ostrava cooperative reported that its harvest had failed across the northern valleys for the second year running";
+    let museum = "Thieves took four bronze statues from the Calder museum overnight, cutting through a skylight that an alarm contractor had flagged as faulty in March, the Linden police said on Wednesday morning";
+    let museum_rewrite = "Four bronze statues were stolen overnight from Linden's Calder museum; police said on Wednesday that the thieves came through a skylight a contractor had reported broken in March";
+    vec![
+        (
+            "harbor-wire".into(),
+            format!("{harbor}."),
+            Some("2025-03-03"),
+        ),
+        ("grain-wire".into(), format!("{grain}."), Some("2025-03-04")),
+        (
+            "harbor-reprint".into(),
+            format!("{harbor}. Reporting by the Tamsin Ledger desk."),
+            Some("2025-03-04"),
+        ),
+        ("museum".into(), format!("{museum}."), Some("2025-03-05")),
+        (
+            "harbor-trimmed".into(),
+            harbor.replace(
+                " while ferries carry the morning commuters across the river",
+                ".",
+            ),
+            Some("2025-03-03"),
+        ),
+        (
+            "grain-excerpt".into(),
+            format!("{grain}. More to follow."),
+            None,
+        ),
+        (
+            "museum-rewrite".into(),
+            museum_rewrite.into(),
+            Some("2025-03-05"),
+        ),
+    ]
+}
+
+#[test]
+fn issue_18_dedup_keeps_one_per_copy_group_and_copies_records_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = wire_copies();
+    // Extra fields and spacing storydedup does not read must come back byte for byte.
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(id, text, date)| {
+            let date = date.map_or(String::new(), |d| format!(", \"date\": \"{d}\""));
+            format!(
+                "{{\"id\": \"{id}\", \"text\": {}{date}, \"lang\": \"en\"}}",
+                serde_json::to_string(text).unwrap()
+            )
+        })
+        .collect();
+    let input = write(
+        dir.path(),
+        "feed.jsonl",
+        format!("{}\n", lines.join("\n")).as_bytes(),
+    );
+    let out = dir.path().join("clean.jsonl");
+    let keep = dir.path().join("keep.csv");
+    let (code, _, err) = run(&[
+        "dedup",
+        &input,
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        keep.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("kept 4 of 7 documents"), "{err}");
+    let written = fs::read_to_string(&out).unwrap();
+    let got: Vec<&str> = written.lines().collect();
+    // The earliest dated of each copy group, and the rewrite (same story, not a copy).
+    let want: Vec<&str> = [0usize, 1, 3, 6]
+        .iter()
+        .map(|&i| lines[i].as_str())
+        .collect();
+    assert_eq!(got, want);
+    // The keep report: every input document once, each dropped one pointing at its keeper.
+    let mut rdr = csv::Reader::from_path(&keep).unwrap();
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["id", "kept", "duplicate_of", "cluster", "similarity"]
+    );
+    let rows: Vec<(String, String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned(), r[2].to_owned())
+        })
+        .collect();
+    let expected = [
+        ("harbor-wire", "true", ""),
+        ("grain-wire", "true", ""),
+        ("harbor-reprint", "false", "harbor-wire"),
+        ("museum", "true", ""),
+        ("harbor-trimmed", "false", "harbor-wire"),
+        ("grain-excerpt", "false", "grain-wire"),
+        ("museum-rewrite", "true", ""),
+    ];
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(rows, expected);
+    // Read again at copy level, what is left has no copy pair.
+    let (code, csv_out, err) = run(&[
+        "cluster",
+        "-m",
+        "jaccard",
+        "-f",
+        "csv",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let sizes: Vec<String> = csv::Reader::from_reader(csv_out.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[6].to_owned())
+        .collect();
+    assert_eq!(sizes, ["1", "1", "1", "1"]);
+    // Story level: one report per story.
+    let (code, stories, err) = run(&["dedup", "--level", "story", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        stories.lines().collect::<Vec<_>>(),
+        [lines[0].as_str(), lines[1].as_str(), lines[3].as_str()]
+    );
+}
+
+#[test]
+fn issue_18_dedup_writes_csv_rows_as_read_and_refuses_what_it_cannot_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = wire_copies();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "text", "date", "note"]).unwrap();
+    for (id, text, date) in &items {
+        // A quoted field spanning lines must come back whole.
+        w.write_record([
+            id.as_str(),
+            text.as_str(),
+            date.unwrap_or(""),
+            "line one\nline two",
+        ])
+        .unwrap();
+    }
+    let data = w.into_inner().unwrap();
+    let input = write(dir.path(), "feed.csv", &data);
+    let (code, out, err) = run(&["dedup", "--keep", "first", &input]);
+    assert_eq!(code, 0, "{err}");
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["id", "text", "date", "note"]
+    );
+    let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    assert_eq!(
+        ids,
+        ["harbor-wire", "grain-wire", "museum", "museum-rewrite"]
+    );
+    let original = String::from_utf8(data).unwrap();
+    for row in out.split("\"\n").filter(|r| !r.is_empty()) {
+        assert!(original.contains(row), "{row}");
+    }
+    // JSONL and CSV together cannot be written back as one file; stdin cannot be re-read.
+    let jsonl = write(
+        dir.path(),
+        "more.jsonl",
+        b"{\"id\": \"x\", \"text\": \"Velda council vote\"}\n",
+    );
+    let (code, out, err) = run(&["dedup", &input, &jsonl]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(
+        err.starts_with("storydedup: dedup writes the inputs' own format")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    let (code, _, err) = run_in(
+        &["dedup", "-"],
+        Some("{\"id\": \"a\", \"text\": \"b c\"}\n"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not standard input"), "{err}");
+}

@@ -12,6 +12,7 @@ mod fast;
 mod jsonl;
 mod record;
 mod text;
+pub mod verbatim;
 
 use std::collections::HashMap;
 use std::fs::File;

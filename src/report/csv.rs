@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::document::Corpus;
 
-use super::{ClusterReport, fmt_score};
+use super::{ClusterReport, Decision, fmt_score};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -96,4 +96,37 @@ pub(crate) fn csv_io(e: ::csv::Error) -> std::io::Error {
         ::csv::ErrorKind::Io(e) => e,
         other => std::io::Error::other(format!("{other:?}")),
     }
+}
+
+#[derive(Serialize)]
+struct KeepRow<'a> {
+    id: &'a str,
+    kept: bool,
+    duplicate_of: &'a str,
+    cluster: usize,
+    similarity: String,
+}
+
+/// Writes `dedup --report`: `id,kept,duplicate_of,cluster,similarity`, one row per input
+/// document in input order (`duplicate_of` names the kept document, empty when kept).
+///
+/// # Errors
+/// Any I/O error of `out`.
+pub fn render_decisions(
+    corpus: &Corpus,
+    decisions: &[Decision],
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    for (d, x) in corpus.docs.iter().zip(decisions) {
+        w.serialize(KeepRow {
+            id: &d.id,
+            kept: x.kept,
+            duplicate_of: x.duplicate_of.map_or("", |k| corpus.docs[k].id.as_str()),
+            cluster: x.cluster,
+            similarity: x.similarity.map(fmt_score).unwrap_or_default(),
+        })
+        .map_err(std::io::Error::other)?;
+    }
+    w.flush()
 }

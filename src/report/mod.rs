@@ -61,6 +61,19 @@ pub struct StoryCluster {
     pub cited_sources: Vec<(String, usize)>,
 }
 
+/// What `dedup` made of one input document ([`crate::dedup::decide`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Whether it is kept.
+    pub kept: bool,
+    /// The document kept in its place (its group's keeper), when it is dropped.
+    pub duplicate_of: Option<usize>,
+    /// Its cluster (story) number in the clustering.
+    pub cluster: usize,
+    /// Its mean similarity to the other members of its cluster (none alone).
+    pub similarity: Option<f64>,
+}
+
 /// Everything the collection page shows, computed before rendering.
 #[derive(Debug, Clone)]
 pub struct CollectionView<'a> {
