@@ -247,13 +247,21 @@ pub enum EvalFormat {
 /// Arguments of `eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// True labels: a CSV with `id` and `cluster` columns.
+    /// True labels: a CSV with an `id` column and a `cluster` (or `group`, `label`) column.
     #[arg(long, value_name = "CSV", requires = "pred", conflicts_with_all = ["pairs", "scores"])]
     pub truth: Option<PathBuf>,
 
     /// Predicted labels: a CSV with `id` and `cluster` columns (e.g. `cluster -f csv`).
     #[arg(long, value_name = "CSV", requires = "truth")]
     pub pred: Option<PathBuf>,
+
+    /// The label column of --truth (default: `cluster`, else `group` or `label`).
+    #[arg(long, value_name = "COLUMN", requires = "truth")]
+    pub truth_column: Option<String>,
+
+    /// The label column of --pred (default: `cluster`, else `group` or `label`).
+    #[arg(long, value_name = "COLUMN", requires = "pred")]
+    pub pred_column: Option<String>,
 
     /// Graded pairs: a CSV with two id columns (`id1,id2` or `a,b`) and a label column.
     #[arg(long, value_name = "CSV", requires = "scores")]

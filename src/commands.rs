@@ -370,8 +370,18 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
             ));
         }
     };
-    let truth = eval::read_labels(truth_path)?;
-    let pred = eval::read_labels(pred_path)?;
+    let read = |path: &std::path::Path, column: Option<&str>| {
+        let (labels, used) = eval::read_labels(path, column)?;
+        if column.is_none() && used != eval::LABEL_COLUMNS[0] {
+            message(&format!(
+                "note: {}: no `cluster` column; labels read from `{used}`",
+                path.display()
+            ));
+        }
+        Ok::<_, Error>(labels)
+    };
+    let truth = read(truth_path, args.truth_column.as_deref())?;
+    let pred = read(pred_path, args.pred_column.as_deref())?;
     let c = eval::compare(&truth, &pred);
     if c.agreement.documents == 0 {
         return Err(Error::Usage(format!(
@@ -508,6 +518,13 @@ fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
     let mut docs = Vec::new();
     let mut warnings = Vec::new();
     for path in [&args.left, &args.right] {
+        // Not a file: most likely an id, given without the collection that holds it.
+        if path != "-" && !std::path::Path::new(path).exists() {
+            return Err(Error::Usage(format!(
+                "{path}: no such file; to compare two documents of a collection by id, pass \
+                 the collection with --corpus (storydedup diff --corpus FEED ID1 ID2)"
+            )));
+        }
         let c = ingest::read_inputs(std::slice::from_ref(path))?;
         if c.len() != 1 {
             return Err(Error::Usage(format!(

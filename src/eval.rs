@@ -183,26 +183,44 @@ fn csv_error(shown: &str, e: &csv::Error) -> crate::Error {
     )
 }
 
-/// Labels read from a CSV with `id` and `cluster` columns, in file order.
+/// Label columns tried, in order, when none is named: `cluster` (storydedup's own), then
+/// the names truth files commonly use.
+pub const LABEL_COLUMNS: [&str; 3] = ["cluster", "group", "label"];
+
+/// Labels read from a CSV with an `id` column and a label column, in file order: the column
+/// `label` names, else the first of [`LABEL_COLUMNS`] the file has. Also returns the label
+/// column's name.
 ///
 /// # Errors
 /// An input error naming the file (and line) when it cannot be read, lacks a column, or
 /// repeats an id.
-pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)>> {
+pub fn read_labels(
+    path: &std::path::Path,
+    label: Option<&str>,
+) -> crate::Result<(Vec<(String, String)>, String)> {
     use crate::error::{Error, InputError, Position};
     let (shown, mut rdr) = open_csv(path)?;
     let csv_err = |e: csv::Error| csv_error(&shown, &e);
     let header = rdr.headers().map_err(csv_err)?.clone();
     let col = |name: &str| column(&header, name);
-    let (Some(id), Some(cluster)) = (col("id"), col("cluster")) else {
+    let wanted: Vec<&str> = label.map_or(LABEL_COLUMNS.to_vec(), |l| vec![l]);
+    let found = wanted.iter().find_map(|&name| col(name).map(|i| (i, name)));
+    let (Some(id), Some((cluster, used))) = (col("id"), found) else {
         return Err(Error::input(
             Position::line(&shown, 1),
             InputError::Csv(format!(
-                "needs `id` and `cluster` columns (has: {})",
+                "needs an `id` column and a label column ({}; has: {})",
+                match label {
+                    Some(l) => format!("`{l}`"),
+                    None => "`cluster`, `group` or `label`; name another with --truth-column \
+                             or --pred-column"
+                        .to_owned(),
+                },
                 header.iter().collect::<Vec<_>>().join(",")
             )),
         ));
     };
+    let used = used.to_owned();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
     for rec in rdr.records() {
@@ -222,7 +240,7 @@ pub fn read_labels(path: &std::path::Path) -> crate::Result<Vec<(String, String)
         seen.insert(key.clone(), line);
         out.push((key, get(cluster)));
     }
-    Ok(out)
+    Ok((out, used))
 }
 
 /// The outcome of comparing two label files.

@@ -1955,3 +1955,116 @@ fn issue_18_dedup_writes_csv_rows_as_read_and_refuses_what_it_cannot_copy() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not standard input"), "{err}");
 }
+
+#[test]
+fn issue_18_a_named_pipe_in_a_walked_directory_is_skipped_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.txt",
+        b"Harbor crews closed the Tamsin bridge on Monday.",
+    );
+    let fifo = dir.path().join("feed.jsonl");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here; skipped");
+        return;
+    }
+    let out = bin()
+        .args(["cluster", "-f", "csv", dir.path().to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("skipped 1 entry that is not a regular file"),
+        "{err}"
+    );
+    let rows = clusters_of(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn issue_18_diff_of_two_ids_without_corpus_says_how() {
+    let (code, out, err) = run(&["diff", "n01-coastal-sentinel", "n02-harbor-daily"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("storydedup: n01-coastal-sentinel: no such file")
+            && err.contains("--corpus"),
+        "{err}"
+    );
+}
+
+#[test]
+fn issue_18_eval_reads_group_or_named_label_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(dir.path(), "truth.csv", b"id,group\na,1\nb,1\nc,2\n");
+    let pred = write(dir.path(), "pred.csv", b"id,cluster\na,x\nb,x\nc,y\n");
+    let (code, out, err) = run(&["eval", "--truth", &truth, "--pred", &pred]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("labels read from `group`"), "{err}");
+    assert!(out.contains("ARI       1.0000"), "{out}");
+    // A named column wins; one that is not there is refused, naming what the file has.
+    let topics = write(
+        dir.path(),
+        "topics.csv",
+        b"id,topic,group\na,t,1\nb,u,1\nc,u,2\n",
+    );
+    let (code, out, err) = run(&[
+        "eval",
+        "--truth",
+        &topics,
+        "--truth-column",
+        "topic",
+        "--pred",
+        &pred,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("labels read from"), "{err}");
+    assert!(!out.contains("ARI       1.0000"), "{out}");
+    let (code, _, err) = run(&[
+        "eval",
+        "--truth",
+        &truth,
+        "--truth-column",
+        "story",
+        "--pred",
+        &pred,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`story`") && err.contains("has: id,group"),
+        "{err}"
+    );
+}
+
+#[test]
+fn issue_18_tsv_is_read_as_tab_separated_and_deduplicated_as_tsv() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = wire_copies();
+    let mut tsv = String::from("id\ttext\tdate\n");
+    for (id, text, date) in &items {
+        tsv.push_str(&format!("{id}\t{text}\t{}\n", date.unwrap_or("")));
+    }
+    let input = write(dir.path(), "feed.tsv", tsv.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("plain-text"), "{err}");
+    let rows = clusters_of(&out);
+    assert_eq!(rows.len(), items.len());
+    let (code, out, err) = run(&["dedup", &input]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id\ttext\tdate");
+    let kept: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        ["harbor-wire", "grain-wire", "museum", "museum-rewrite"]
+    );
+    assert!(lines[1..].iter().all(|l| tsv.contains(l)));
+}

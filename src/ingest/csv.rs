@@ -28,6 +28,7 @@ pub(crate) fn read<D: Send>(
     name: &str,
     reader: impl Read,
     walked: bool,
+    delimiter: u8,
 ) -> Result<()> {
     let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let counting = QuoteCounter {
@@ -37,6 +38,7 @@ pub(crate) fn read<D: Send>(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .delimiter(delimiter)
         .from_reader(counting);
     let header = rdr
         .byte_headers()
@@ -167,7 +169,7 @@ mod tests {
 
     fn run(input: &str) -> Result<crate::document::Corpus> {
         let mut ingest = Ingest::new(None, &|_| ());
-        read(&mut ingest, "t.csv", "t.csv", input.as_bytes(), false)?;
+        read(&mut ingest, "t.csv", "t.csv", input.as_bytes(), false, b',')?;
         Ok(ingest.finish())
     }
 

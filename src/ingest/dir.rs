@@ -13,6 +13,7 @@ pub(crate) fn walk<D: Send>(ingest: &mut Ingest<'_, D>, root: &Path) -> Result<(
     let mut files = Vec::new();
     let mut skipped = 0usize;
     let mut outside = 0usize;
+    let mut special = 0usize;
     // Links are resolved against the walked directory itself, so only what it holds is read.
     let inside = std::fs::canonicalize(root).map_err(|e| read_error(&shown, e))?;
     let mut walk = Walk {
@@ -20,6 +21,7 @@ pub(crate) fn walk<D: Send>(ingest: &mut Ingest<'_, D>, root: &Path) -> Result<(
         files: &mut files,
         skipped: &mut skipped,
         outside: &mut outside,
+        special: &mut special,
     };
     collect(root, &mut walk)?;
     for file in &files {
@@ -35,7 +37,7 @@ pub(crate) fn walk<D: Send>(ingest: &mut Ingest<'_, D>, root: &Path) -> Result<(
         ingest.warn(
             Position::file(&shown),
             format!(
-                "skipped {skipped} file(s) that are not .txt, .md, .jsonl, .ndjson, .json or .csv"
+                "skipped {skipped} file(s) that are not .txt, .md, .jsonl, .ndjson, .json, .csv or .tsv"
             ),
         );
     }
@@ -43,6 +45,20 @@ pub(crate) fn walk<D: Send>(ingest: &mut Ingest<'_, D>, root: &Path) -> Result<(
         ingest.warn(
             Position::file(&shown),
             format!("skipped {outside} symbolic link(s) to files outside this directory"),
+        );
+    }
+    if special > 0 {
+        ingest.warn(
+            Position::file(&shown),
+            format!(
+                "skipped {special} {} (named pipes, sockets, devices): reading one could \
+                 wait forever",
+                if special == 1 {
+                    "entry that is not a regular file"
+                } else {
+                    "entries that are not regular files"
+                }
+            ),
         );
     }
     if ingest.corpus.docs.len() == before && files.is_empty() {
@@ -63,6 +79,8 @@ struct Walk<'a> {
     skipped: &'a mut usize,
     /// Symbolic links to files outside the walked directory.
     outside: &'a mut usize,
+    /// Entries with a reader's name that are not regular files (a FIFO, a socket).
+    special: &'a mut usize,
 }
 
 /// Collects readable files under `dir`, sorted by path. Symbolic links to directories are
@@ -104,6 +122,11 @@ fn collect(dir: &Path, walk: &mut Walk<'_>) -> Result<()> {
         if link.is_dir() {
             collect(&path, walk)?;
         } else if format_of(&name).is_some() {
+            // What a link points to, or the entry itself: only regular files are read.
+            if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+                *walk.special += 1;
+                continue;
+            }
             walk.files.push(path);
         } else {
             *walk.skipped += 1;

@@ -36,6 +36,19 @@ pub enum Format {
     Jsonl,
     /// A header row and one article per row (`.csv`).
     Csv,
+    /// The same, separated by tabs (`.tsv`, `.tab`).
+    Tsv,
+}
+
+impl Format {
+    /// The field separator of a delimited format (`None` for the others).
+    pub fn delimiter(self) -> Option<u8> {
+        match self {
+            Format::Csv => Some(b','),
+            Format::Tsv => Some(b'\t'),
+            Format::Text | Format::Jsonl => None,
+        }
+    }
 }
 
 /// The reader for a file name, and whether it is gzip-compressed. `None` for names that a
@@ -51,6 +64,7 @@ pub fn format_of(name: &str) -> Option<(Format, bool)> {
         "txt" | "md" | "markdown" => Format::Text,
         "jsonl" | "ndjson" | "json" => Format::Jsonl,
         "csv" => Format::Csv,
+        "tsv" | "tab" => Format::Tsv,
         _ => return None,
     };
     Some((format, gz))
@@ -130,7 +144,7 @@ pub fn read_jsonl(name: &str, reader: impl BufRead) -> Result<Corpus> {
 /// As [`read_inputs`].
 pub fn read_csv(name: &str, reader: impl Read) -> Result<Corpus> {
     let mut ingest = Ingest::new(None, &|_| ());
-    csv::read(&mut ingest, name, name, reader, false)?;
+    csv::read(&mut ingest, name, name, reader, false, b',')?;
     Ok(ingest.finish())
 }
 
@@ -239,7 +253,7 @@ impl<'p, D: Send> Ingest<'p, D> {
             None if within.is_none() => {
                 self.warn(
                     Position::file(&shown),
-                    "not a .txt, .md, .jsonl, .ndjson, .json or .csv file; read as one plain-text article",
+                    "not a .txt, .md, .jsonl, .ndjson, .json, .csv or .tsv file; read as one plain-text article",
                 );
                 (
                     Format::Text,
@@ -258,7 +272,10 @@ impl<'p, D: Send> Ingest<'p, D> {
         match format {
             Format::Text => text::read(self, &shown, &name, reader),
             Format::Jsonl => jsonl::read(self, &shown, &name, reader),
-            Format::Csv => csv::read(self, &shown, &name, reader, within.is_some()),
+            Format::Csv | Format::Tsv => {
+                let delimiter = format.delimiter().unwrap_or(b',');
+                csv::read(self, &shown, &name, reader, within.is_some(), delimiter)
+            }
         }
     }
 }
@@ -620,6 +637,7 @@ mod tests {
         assert_eq!(format_of("a.jsonl.gz"), Some((Format::Jsonl, true)));
         assert_eq!(format_of("a.ndjson"), Some((Format::Jsonl, false)));
         assert_eq!(format_of("a.csv"), Some((Format::Csv, false)));
+        assert_eq!(format_of("a.tsv.gz"), Some((Format::Tsv, true)));
         assert_eq!(format_of("a.png"), None);
         assert_eq!(format_of("README"), None);
     }

@@ -1,5 +1,6 @@
 //! Writes chosen documents back out as their inputs held them: JSONL lines byte for byte,
-//! CSV rows as written under the first file's header, plain-text articles as JSONL records.
+//! CSV and TSV rows as written under the first file's header, plain-text articles as JSONL
+//! records.
 //! `dedup` uses it to hand a collection back without its duplicates, so that whatever the
 //! user's records carry beyond the fields storydedup reads comes back untouched.
 //!
@@ -17,7 +18,7 @@ use crate::document::Document;
 use crate::error::{Error, InputError, Position, Result};
 
 /// The output format `docs` come back in: that of their files (JSONL and CSV as they are,
-/// plain-text articles as JSONL). Errs when the inputs mix JSONL and CSV, or when a
+/// plain-text articles as JSONL). Errs when the inputs mix JSONL, CSV and TSV, or when a
 /// document came from standard input (which cannot be read twice).
 pub fn output_format(docs: &[Document]) -> Result<Format> {
     let mut seen: Option<Format> = None;
@@ -38,7 +39,7 @@ pub fn output_format(docs: &[Document]) -> Result<Format> {
             Some(s) if s == format => {}
             Some(_) => {
                 return Err(Error::Usage(format!(
-                    "dedup writes the inputs' own format, but they mix JSONL and CSV \
+                    "dedup writes the inputs' own format, but they mix formats \
                      ({} is {}): deduplicate each format on its own",
                     d.origin.path,
                     if format == Format::Csv {
@@ -95,7 +96,7 @@ pub fn write_kept(docs: &[Document], keep: &[bool], out: &mut dyn Write) -> Resu
     for (path, lines) in &files {
         match file_format(path) {
             Format::Jsonl => copy_lines(path, lines, out)?,
-            Format::Csv => copy_rows(path, lines, &mut header, out)?,
+            f @ (Format::Csv | Format::Tsv) => copy_rows(path, lines, f, &mut header, out)?,
             Format::Text => {}
         }
     }
@@ -165,6 +166,7 @@ fn copy_lines(path: &str, lines: &HashSet<u64>, out: &mut dyn Write) -> Result<(
 fn copy_rows(
     path: &str,
     lines: &HashSet<u64>,
+    format: Format,
     header: &mut Option<Vec<u8>>,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -175,6 +177,7 @@ fn copy_rows(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(format.delimiter().unwrap_or(b','))
         .from_reader(&data[..]);
     // Each record's first line and first byte, then the end of the data.
     let mut starts: Vec<(u64, usize)> = Vec::new();
