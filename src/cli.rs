@@ -85,6 +85,30 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
+    /// The JSONL key or CSV/TSV column holding the article's text (default `text`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub text_field: Option<String>,
+
+    /// ... holding its id (default `id`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub id_field: Option<String>,
+
+    /// ... holding its headline (default `title`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub title_field: Option<String>,
+
+    /// ... holding its outlet (default `source`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub source_field: Option<String>,
+
+    /// ... holding its publication date (default `date`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub date_field: Option<String>,
+
+    /// ... holding its address (default `url`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub url_field: Option<String>,
+
     /// Similarity measure.
     #[arg(short, long, value_enum, default_value = "story")]
     pub measure: MeasureArg,

@@ -76,12 +76,14 @@ pub fn run(command: Command) -> Result<(), Error> {
 fn dedup(args: DedupArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     Output::check(args.report.as_deref())?;
+    let names = field_names(&args.input);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: false,
         progress: &bars,
+        fields: Some(&names),
     };
-    let corpus = ingest::read_inputs_with(&args.input.inputs, &bars)?;
+    let corpus = ingest::read_inputs_named(&args.input.inputs, &bars, &names)?;
     // Refused before any work: inputs that cannot be written back as they are.
     ingest::verbatim::output_format(&corpus.docs)?;
     print_warnings(&corpus, &args.input);
@@ -143,8 +145,26 @@ fn candidates_mode(c: CandidatesArg) -> Candidates {
 /// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
     let config = check_input(args)?;
-    let corpus = ingest::read_inputs_with(&args.inputs, bars)?;
+    let corpus = ingest::read_inputs_named(&args.inputs, bars, &field_names(args))?;
     Ok((config, corpus))
+}
+
+/// The record fields the user named, the standard ones elsewhere.
+fn field_names(args: &InputArgs) -> ingest::FieldNames {
+    let mut names = ingest::FieldNames::default();
+    for (slot, given) in [
+        (&mut names.text, &args.text_field),
+        (&mut names.id, &args.id_field),
+        (&mut names.title, &args.title_field),
+        (&mut names.source, &args.source_field),
+        (&mut names.date, &args.date_field),
+        (&mut names.url, &args.url_field),
+    ] {
+        if let Some(name) = given {
+            name.clone_into(slot);
+        }
+    }
+    names
 }
 
 /// Validates the shared options and sets up the thread pool.
@@ -232,11 +252,13 @@ fn check_clustering(
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
+    let names = field_names(&args.input);
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
         shared_terms: !matches!(args.format, ClusterFormat::Csv),
         progress: &bars,
+        fields: Some(&names),
     };
     // The renderers read ids and metadata only: texts can go once no stage needs them.
     let mut prepared = pipeline::read_for_clustering(&args.input.inputs, &score, &run)?;
@@ -484,12 +506,14 @@ fn evaluate_pairs(
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
-    let corpus = ingest::read_inputs_with(&args.input.inputs, &bars)?;
+    let names = field_names(&args.input);
+    let corpus = ingest::read_inputs_named(&args.input.inputs, &bars, &names)?;
     print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: true,
         progress: &bars,
+        fields: None,
     };
     let view = pipeline::collection_view_with(&corpus, &score, &config, &run)?;
     let mut out = open_output(args.input.output.as_deref())?;

@@ -59,7 +59,7 @@ pub enum InputError {
     #[error("expected a JSON object, found {0}")]
     NotAnObject(&'static str),
     /// A record without the required `text` field.
-    #[error("record has no `text` field")]
+    #[error("record has no `text` field (--text-field names another)")]
     MissingText,
     /// A field holding a value of the wrong type.
     #[error("field `{field}` must be {expected}, found {found}")]
@@ -80,14 +80,14 @@ pub enum InputError {
         first: Position,
     },
     /// A CSV file whose header has no `text` column.
-    #[error("CSV header has no `text` column (columns: {0})")]
+    #[error("CSV header has no `text` column (columns: {0}); --text-field names another")]
     NoTextColumn(String),
     /// A CSV syntax problem (quoting, ragged rows).
     #[error("CSV error: {0}")]
     Csv(String),
     /// A directory holding no article files.
     #[error(
-        "no articles found (looked for .txt, .md, .jsonl, .ndjson, .json, .csv, optionally .gz)"
+        "no articles found (looked for .txt, .md, .jsonl, .ndjson, .json, .csv, .tsv, optionally .gz)"
     )]
     EmptyDirectory,
     /// The inputs, taken together, hold no documents.

@@ -17,7 +17,7 @@ use crate::facts::{
     OneText, TextFacts, digest_dropping_text, features, from_digests, from_story_digests,
     scorer_of_sets, story_text_dropping_text, word_shingles,
 };
-use crate::ingest;
+use crate::ingest::{self, FieldNames};
 use crate::links;
 use crate::progress::{Progress, Silent, Stage};
 use crate::report::{ClusterReport, CollectionView, Parameters};
@@ -36,6 +36,8 @@ pub struct Run<'a> {
     pub shared_terms: bool,
     /// Where progress and notes go.
     pub progress: &'a dyn Progress,
+    /// Which record fields hold what (`None`: the standard names).
+    pub fields: Option<&'a FieldNames>,
 }
 
 impl Default for Run<'_> {
@@ -44,6 +46,7 @@ impl Default for Run<'_> {
             candidates: Candidates::Auto,
             shared_terms: true,
             progress: &Silent,
+            fields: None,
         }
     }
 }
@@ -109,9 +112,11 @@ pub fn read_for_clustering(
     score: &ScoreConfig,
     run: &Run<'_>,
 ) -> Result<Prepared, Error> {
+    let default = FieldNames::default();
+    let names = run.fields.unwrap_or(&default);
     if score.measure == Measure::Story && !run.shared_terms {
         let (corpus, digests) =
-            ingest::read_inputs_digesting(inputs, run.progress, &story_text_dropping_text)?;
+            ingest::read_inputs_digesting(inputs, run.progress, names, &story_text_dropping_text)?;
         let (terms, ones) = digests.into_iter().unzip();
         return Ok(Prepared {
             corpus,
@@ -121,14 +126,15 @@ pub fn read_for_clustering(
     // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
     let k = word_shingles(score).filter(|&k| k == 5 && !run.shared_terms);
     let Some(k) = k else {
-        let corpus = ingest::read_inputs_with(inputs, run.progress)?;
+        let corpus = ingest::read_inputs_named(inputs, run.progress, names)?;
         return Ok(Prepared {
             corpus,
             features: None,
         });
     };
-    let (corpus, digests) =
-        ingest::read_inputs_digesting(inputs, run.progress, &|doc| digest_dropping_text(doc, k))?;
+    let (corpus, digests) = ingest::read_inputs_digesting(inputs, run.progress, names, &|doc| {
+        digest_dropping_text(doc, k)
+    })?;
     let (sets, facts) = from_digests(digests);
     Ok(Prepared {
         corpus,

@@ -2068,3 +2068,67 @@ fn issue_18_tsv_is_read_as_tab_separated_and_deduplicated_as_tsv() {
     );
     assert!(lines[1..].iter().all(|l| tsv.contains(l)));
 }
+
+#[test]
+fn issue_18_field_names_are_chosen_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = wire_copies();
+    // CSV whose text is in `body` and id in `uid`: refused with a hint, then read.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["uid", "body", "published"]).unwrap();
+    for (id, text, date) in &items {
+        w.write_record([id.as_str(), text.as_str(), date.unwrap_or("")])
+            .unwrap();
+    }
+    let input = write(dir.path(), "feed.csv", &w.into_inner().unwrap());
+    let (code, _, err) = run(&["cluster", &input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--text-field"), "{err}");
+    let (code, out, err) = run(&[
+        "cluster",
+        "-f",
+        "csv",
+        "--text-field",
+        "body",
+        "--id-field",
+        "uid",
+        "--date-field",
+        "published",
+        &input,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = clusters_of(&out);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(
+        ids.contains(&"harbor-wire") && ids.len() == items.len(),
+        "{ids:?}"
+    );
+    let cluster_of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(cluster_of("harbor-wire"), cluster_of("harbor-reprint"));
+    assert_ne!(cluster_of("harbor-wire"), cluster_of("grain-wire"));
+    let dated = csv::Reader::from_reader(out.as_bytes())
+        .records()
+        .filter(|r| !r.as_ref().unwrap()[4].is_empty())
+        .count();
+    assert_eq!(dated, 6, "dates read from `published`");
+    // JSONL whose text is under `content`; a `text` key it also has is not read.
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(id, text, _)| {
+            serde_json::json!({"uid": id, "content": text, "text": "decoy words only"}).to_string()
+        })
+        .collect();
+    let jsonl = write(dir.path(), "feed.jsonl", lines.join("\n").as_bytes());
+    let (code, out, err) = run(&[
+        "dedup",
+        "--text-field",
+        "content",
+        "--id-field",
+        "uid",
+        &jsonl,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The decoy texts are identical: read, they would leave one record.
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.lines().all(|l| lines.contains(&l.to_owned())));
+}

@@ -51,13 +51,18 @@ pub(crate) fn read<D: Send>(
             s.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
         })
         .collect();
-    let find = |want: &str| names.iter().position(|n| n == want);
-    let Some(text) = find("text") else {
+    let find = |want: &str| {
+        let want = want.trim().to_ascii_lowercase();
+        names.iter().position(|n| *n == want)
+    };
+    let fields = ingest.names.clone();
+    let Some(text) = find(&fields.text) else {
         if walked {
             ingest.warn(
                 Position::line(shown, 1),
                 format!(
-                    "skipped: CSV without a `text` column (columns: {})",
+                    "skipped: CSV without a `{}` column (columns: {})",
+                    fields.text,
                     names.join(",")
                 ),
             );
@@ -70,11 +75,11 @@ pub(crate) fn read<D: Send>(
     };
     let cols = Columns {
         text,
-        id: find("id"),
-        title: find("title"),
-        source: find("source"),
-        date: find("date"),
-        url: find("url"),
+        id: find(&fields.id),
+        title: find(&fields.title),
+        source: find(&fields.source),
+        date: find(&fields.date),
+        url: find(&fields.url),
     };
     let mut record = csv::ByteRecord::new();
     let mut warned_utf8 = false;

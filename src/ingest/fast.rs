@@ -185,7 +185,7 @@ mod tests {
             return false;
         };
         let mut warnings = Vec::new();
-        let general = general_fields(line, &Position::line("t.jsonl", 1), &mut warnings);
+        let general = general_fields(line, &Position::line("t.jsonl", 1), None, &mut warnings);
         assert_eq!(general.ok().as_ref(), Some(&fast), "{line}");
         assert!(warnings.is_empty(), "{line}");
         true
@@ -203,7 +203,7 @@ mod tests {
         let line = r#"{"text":"a\ud83d\ude00b"}"#;
         assert!(super::fields(line, String::new()).is_none());
         let mut warnings = Vec::new();
-        let general = general_fields(line, &Position::line("t.jsonl", 1), &mut warnings);
+        let general = general_fields(line, &Position::line("t.jsonl", 1), None, &mut warnings);
         assert_eq!(general.unwrap().text, "a\u{1F600}b");
     }
 

@@ -12,7 +12,7 @@ use crate::document::{Document, Warning};
 use crate::error::{Error, InputError, Position, Result};
 
 use super::record::{self, Fields};
-use super::{Digest, Ingest, decode_lossy_borrowed, digest_now, fast, spare_text};
+use super::{Digest, FieldNames, Ingest, decode_lossy_borrowed, digest_now, fast, spare_text};
 
 /// Bytes read at a time: whole lines, parsed in parallel while the next block is read.
 /// Large enough to keep every core busy, small enough that the raw text waiting for its
@@ -48,6 +48,9 @@ pub(crate) fn read<D: Send>(
     mut reader: impl BufRead,
 ) -> Result<()> {
     let digest = ingest.digest;
+    // Other names than the standard ones, if any (the fast path knows only those).
+    let custom = (!ingest.names.is_default()).then(|| ingest.names.clone());
+    let names = custom.as_ref();
     let mut warned_utf8 = false;
     let mut result = Ok(());
     rayon::in_place_scope(|scope| {
@@ -74,7 +77,7 @@ pub(crate) fn read<D: Send>(
                             return;
                         }
                     }
-                    let parsed = parse_block(shown, name, line_no, &whole, digest);
+                    let parsed = parse_block(shown, name, line_no, &whole, names, digest);
                     let read = parsed.len() as u64;
                     result = add(ingest, parsed, &mut warned_utf8).and(Err(Error::input(
                         Position::line(shown, line_no + read + 1),
@@ -88,7 +91,7 @@ pub(crate) fn read<D: Send>(
             let (tx, rx) = sync_channel(1);
             scope.spawn(move |_| {
                 // The receiver is gone only when an earlier block's error ended the read.
-                let _ = tx.send(parse_block(shown, name, first, &lines, digest));
+                let _ = tx.send(parse_block(shown, name, first, &lines, names, digest));
             });
             parsing.push_back(rx);
             while parsing.len() > BLOCKS_AHEAD {
@@ -151,12 +154,13 @@ fn parse_block<D: Send>(
     name: &str,
     first: u64,
     lines: &[u8],
+    names: Option<&FieldNames>,
     digest: Digest<'_, D>,
 ) -> Vec<Result<Parsed<D>>> {
     split_lines(lines)
         .into_par_iter()
         .enumerate()
-        .map(|(i, bytes)| parse_line(shown, name, first + 1 + i as u64, bytes, digest))
+        .map(|(i, bytes)| parse_line(shown, name, first + 1 + i as u64, bytes, names, digest))
         .collect()
 }
 
@@ -234,6 +238,7 @@ fn parse_line<D>(
     name: &str,
     line_no: u64,
     bytes: &[u8],
+    names: Option<&FieldNames>,
     digest: Digest<'_, D>,
 ) -> Result<Parsed<D>> {
     let pos = Position::line(shown, line_no);
@@ -248,9 +253,13 @@ fn parse_line<D>(
             warnings,
         });
     }
-    let fields = match fast::fields(trimmed, spare_text()) {
+    let fast = match names {
+        None => fast::fields(trimmed, spare_text()),
+        Some(_) => None,
+    };
+    let fields = match fast {
         Some(fields) => fields,
-        None => general_fields(trimmed, &pos, &mut warnings)?,
+        None => general_fields(trimmed, &pos, names, &mut warnings)?,
     };
     let mut doc = record::build(&mut warnings, pos, name, fields);
     let digested = digest_now(digest, &mut doc, &mut warnings);
@@ -268,6 +277,7 @@ fn parse_line<D>(
 pub(super) fn general_fields(
     line: &str,
     pos: &Position,
+    names: Option<&FieldNames>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Fields> {
     let value: Value = match serde_json::from_str(line) {
@@ -299,6 +309,15 @@ pub(super) fn general_fields(
             InputError::NotAnObject(kind(&value)),
         ));
     };
+    // Fields read under other names are moved to the standard ones first: a standard key
+    // the user did not choose is not read.
+    for (standard, custom) in names.map(FieldNames::renamed).unwrap_or_default() {
+        let value = obj.remove(custom);
+        obj.remove(standard);
+        if let Some(v) = value {
+            obj.insert(standard.to_owned(), v);
+        }
+    }
     fields(&mut obj).map_err(|k| Error::input(pos.clone(), k))
 }
 

@@ -70,6 +70,59 @@ pub fn format_of(name: &str) -> Option<(Format, bool)> {
     Some((format, gz))
 }
 
+/// Which record fields (JSONL keys, CSV and TSV columns) hold a document's parts; by
+/// default `text`, `id`, `title`, `source`, `date` and `url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNames {
+    /// The article's text (required in every record).
+    pub text: String,
+    /// Its id.
+    pub id: String,
+    /// Its headline.
+    pub title: String,
+    /// Its outlet.
+    pub source: String,
+    /// Its publication date.
+    pub date: String,
+    /// Its address.
+    pub url: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        FieldNames {
+            text: "text".into(),
+            id: "id".into(),
+            title: "title".into(),
+            source: "source".into(),
+            date: "date".into(),
+            url: "url".into(),
+        }
+    }
+}
+
+impl FieldNames {
+    /// Whether these are the default names.
+    pub fn is_default(&self) -> bool {
+        *self == FieldNames::default()
+    }
+
+    /// Each part's standard name with the name it is read from, where they differ.
+    pub(crate) fn renamed(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("text", self.text.as_str()),
+            ("id", self.id.as_str()),
+            ("title", self.title.as_str()),
+            ("source", self.source.as_str()),
+            ("date", self.date.as_str()),
+            ("url", self.url.as_str()),
+        ]
+        .into_iter()
+        .filter(|(standard, name)| standard != name)
+        .collect()
+    }
+}
+
 /// Reads every input (files, directories, or `-` for JSONL on stdin) into one corpus.
 ///
 /// # Errors
@@ -83,7 +136,19 @@ pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
 /// # Errors
 /// As [`read_inputs`].
 pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Corpus> {
-    read_inputs_digesting(inputs, progress, &|_| ()).map(|(corpus, _)| corpus)
+    read_inputs_named(inputs, progress, &FieldNames::default())
+}
+
+/// [`read_inputs_with`], reading each part of a record from the field `names` gives.
+///
+/// # Errors
+/// As [`read_inputs`].
+pub fn read_inputs_named(
+    inputs: &[String],
+    progress: &dyn Progress,
+    names: &FieldNames,
+) -> Result<Corpus> {
+    read_inputs_digesting(inputs, progress, names, &|_| ()).map(|(corpus, _)| corpus)
 }
 
 /// What a reader does with each document as soon as it is read: a later stage's work on
@@ -102,10 +167,12 @@ pub type Digest<'a, D> = &'a (dyn Fn(&mut Document) -> D + Sync);
 pub fn read_inputs_digesting<D: Send>(
     inputs: &[String],
     progress: &dyn Progress,
+    names: &FieldNames,
     digest: Digest<'_, D>,
 ) -> Result<(Corpus, Vec<D>)> {
     progress.start(Stage::Reading, None);
     let mut ingest = Ingest::new(Some(progress), digest);
+    ingest.names = names.clone();
     for input in inputs {
         if input == "-" {
             let stdin = io::stdin();
@@ -157,6 +224,8 @@ pub(crate) struct Ingest<'p, D = ()> {
     digest: Digest<'p, D>,
     /// The digest of each document so far; `None` where it is still to be taken.
     digests: Vec<Option<D>>,
+    /// Where each part of a record is read from.
+    names: FieldNames,
 }
 
 /// Documents read between two progress reports.
@@ -170,6 +239,7 @@ impl<'p, D: Send> Ingest<'p, D> {
             progress,
             digest,
             digests: Vec::new(),
+            names: FieldNames::default(),
         }
     }
 
