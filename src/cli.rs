@@ -38,6 +38,18 @@ pub enum Command {
   storydedup dedup crawl.jsonl -o clean.jsonl --report keep.csv
                                   keep.csv: id,kept,duplicate_of,cluster,similarity")]
     Dedup(DedupArgs),
+    /// A shell completion script on stdout (source it, or install it where your shell looks).
+    #[command(after_help = "Examples:
+  storydedup completions bash > ~/.local/share/bash-completion/completions/storydedup
+  storydedup completions zsh > ~/.zfunc/_storydedup")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on stdout.
+    #[command(after_help = "Example:
+  storydedup man > storydedup.1 && man -l storydedup.1")]
+    Man,
 }
 
 /// The similarity measures.

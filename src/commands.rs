@@ -70,7 +70,35 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Report(args) => report_html(args),
         Command::Eval(args) => evaluate(args),
         Command::Dedup(args) => dedup(args),
+        Command::Completions { shell } => {
+            let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "storydedup", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man => {
+            let cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|source| Error::Output {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            write_stdout(&out)
+        }
     }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|source| Error::Output {
+            path: "<stdout>".into(),
+            source,
+        })
 }
 
 fn dedup(args: DedupArgs) -> Result<(), Error> {

@@ -2132,3 +2132,44 @@ fn issue_18_field_names_are_chosen_on_the_command_line() {
     assert_eq!(out.lines().count(), 4, "{out}");
     assert!(out.lines().all(|l| lines.contains(&l.to_owned())));
 }
+
+#[test]
+fn issue_18_completions_and_man_page() {
+    let (code, script, err) = run(&["completions", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(script.contains("dedup") && script.contains("--text-field"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "storydedup.bash", script.as_bytes());
+    let checked = StdCommand::new("bash")
+        .args(["-n", &path])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    for shell in ["zsh", "fish"] {
+        let (code, script, _) = run(&["completions", shell]);
+        assert!(code == 0 && script.contains("dedup"), "{shell}");
+    }
+    let (code, page, err) = run(&["man"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(page.contains(".TH storydedup 1"), "{page}");
+    let file = write(dir.path(), "storydedup.1", page.as_bytes());
+    // Rendered where `man` is installed (the CI machine has it).
+    if let Ok(out) = StdCommand::new("man")
+        .args(["-l", &file])
+        .env("MANPAGER", "cat")
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("storydedup"),
+            "{text}"
+        );
+        assert!(text.contains("dedup"), "{text}");
+    }
+    let (code, _, err) = run(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}
