@@ -1,10 +1,11 @@
 //! `cluster -f csv`: one row per input document, grouped by cluster.
 //!
-//! Columns: `cluster,id,source,title,date,url,size,similarity,copy_group,cites` —
+//! Columns: `cluster,id,source,title,date,url,size,similarity,copy_group,cites,copy_of` —
 //! `similarity` is the document's mean similarity to the other members of its cluster (empty
 //! for singletons); `copy_group` numbers the group of near-copies the document belongs to
 //! within its cluster (empty when it is no copy); `cites` lists the outlets it cites,
-//! separated by `; `.
+//! separated by `; `; `copy_of` is the id of its copy group's likely original (empty for the
+//! original itself and for documents in no copy group).
 
 use std::io::Write;
 
@@ -26,6 +27,7 @@ struct Row<'a> {
     similarity: String,
     copy_group: String,
     cites: String,
+    copy_of: &'a str,
 }
 
 /// Clusters rendered together into one buffer; buffers are rendered in parallel and
@@ -67,12 +69,13 @@ fn rows(
 ) -> std::io::Result<()> {
     for ((&m, sim), cites) in c.members.iter().zip(&c.attachment).zip(&c.cites) {
         let d = &corpus.docs[m];
-        let copy_group = c
-            .copies
-            .iter()
-            .position(|g| g.members.contains(&m))
-            .map(|g| (g + 1).to_string())
-            .unwrap_or_default();
+        let group = c.copies.iter().position(|g| g.members.contains(&m));
+        let copy_group = group.map(|g| (g + 1).to_string()).unwrap_or_default();
+        // The likely original of the document's copy group, unless it is that original.
+        let copy_of = group
+            .map(|g| c.copies[g].original)
+            .filter(|&o| o != m)
+            .map_or("", |o| corpus.docs[o].id.as_str());
         w.serialize(Row {
             cluster: c.number,
             id: &d.id,
@@ -84,6 +87,7 @@ fn rows(
             similarity: sim.map(fmt_score).unwrap_or_default(),
             copy_group,
             cites: cites.join("; "),
+            copy_of,
         })
         .map_err(csv_io)?;
     }
