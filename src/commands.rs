@@ -144,9 +144,10 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
     if !args.input.quiet {
         let dropped = kept.iter().filter(|k| !**k).count();
         message(&format!(
-            "kept {} of {} documents ({dropped} duplicates left out)",
+            "kept {} of {} documents ({dropped} duplicate{} left out)",
             kept.len() - dropped,
-            kept.len()
+            kept.len(),
+            if dropped == 1 { "" } else { "s" }
         ));
     }
     Ok(())

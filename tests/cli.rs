@@ -2176,3 +2176,41 @@ fn issue_18_completions_and_man_page() {
     let (code, _, err) = run(&["completions", "tcsh"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn issue_18_a_json_array_file_is_read_as_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = wire_copies();
+    // Pretty-printed, with a field storydedup does not read; records placed by number.
+    let records: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(id, text, date)| serde_json::json!({"id": id, "text": text, "date": date, "tags": ["wire", 1]}))
+        .collect();
+    let pretty = serde_json::to_string_pretty(&records).unwrap();
+    let input = write(dir.path(), "feed.json", pretty.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(clusters_of(&out).len(), items.len());
+    let (code, out, err) = run(&["dedup", &input]);
+    assert_eq!(code, 0, "{err}");
+    let kept: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(kept, [0, 1, 3, 6].map(|i| records[i].clone()));
+    // A compact array on one line: records without ids get their number, not one line.
+    let compact = write(
+        dir.path(),
+        "compact.json",
+        br#"[{"text":"Velda council vote on the harbor budget"},{"text":"Marrow wheat prices"}]"#,
+    );
+    let (code, out, err) = run(&["cluster", "-f", "csv", &compact]);
+    assert_eq!(code, 0, "{err}");
+    let ids: Vec<String> = clusters_of(&out).into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, ["compact.json:1", "compact.json:2"]);
+    // An element that is not an object is refused at its place.
+    let bad = write(dir.path(), "bad.json", br#"[{"text":"a b"}, 7]"#);
+    let (code, _, err) = run(&["cluster", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json:2: expected a JSON object"), "{err}");
+}

@@ -164,6 +164,59 @@ fn parse_block<D: Send>(
         .collect()
 }
 
+/// Reads a `.json` file: a JSON array of objects (one record each, placed by its number in
+/// the array, `file.json:3` for the third) when its first character opens one, JSON lines
+/// otherwise (feeds often name those `.json`).
+pub(crate) fn read_json<D: Send>(
+    ingest: &mut Ingest<'_, D>,
+    shown: &str,
+    name: &str,
+    mut reader: impl BufRead,
+) -> Result<()> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::input(Position::line(shown, 1), InputError::Read(e)))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+        return read(ingest, shown, name, reader);
+    }
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(Position::file(shown), InputError::Read(e)))?;
+    let (text, bad) = super::decode_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let elements: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
+        Error::input(
+            Position::line(shown, e.line() as u64),
+            InputError::Json(json_message(&e)),
+        )
+    })?;
+    let names = (!ingest.names.is_default()).then(|| ingest.names.clone());
+    let digest = ingest.digest;
+    // Each element is a record, numbered from 1 in place of a line: a compact array holds
+    // them all on one line, and a record's place must tell it apart (a fallback id, and
+    // `dedup` copying it back).
+    let mut parsed: Vec<_> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, element)| {
+            parse_line(
+                shown,
+                name,
+                i as u64 + 1,
+                element.get().as_bytes(),
+                names.as_ref(),
+                digest,
+            )
+        })
+        .collect();
+    if let (Some(at), Some(Ok(first))) = (bad, parsed.first_mut()) {
+        first.bad_utf8 = Some(at);
+    }
+    add(ingest, parsed, &mut false)
+}
+
 /// Adds parsed lines to `ingest` in order, stopping at the first error.
 fn add<D: Send>(
     ingest: &mut Ingest<'_, D>,

@@ -123,6 +123,12 @@ impl FieldNames {
     }
 }
 
+/// Whether a file is named `.json` (or `.json.gz`): it may hold one JSON array.
+pub(crate) fn is_dot_json(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".json") || lower.ends_with(".json.gz")
+}
+
 /// Reads every input (files, directories, or `-` for JSONL on stdin) into one corpus.
 ///
 /// # Errors
@@ -341,6 +347,9 @@ impl<'p, D: Send> Ingest<'p, D> {
         let reader = BufReader::with_capacity(1 << 16, reader);
         match format {
             Format::Text => text::read(self, &shown, &name, reader),
+            Format::Jsonl if is_dot_json(&file_name) => {
+                jsonl::read_json(self, &shown, &name, reader)
+            }
             Format::Jsonl => jsonl::read(self, &shown, &name, reader),
             Format::Csv | Format::Tsv => {
                 let delimiter = format.delimiter().unwrap_or(b',');

@@ -95,6 +95,9 @@ pub fn write_kept(docs: &[Document], keep: &[bool], out: &mut dyn Write) -> Resu
     let mut header: Option<Vec<u8>> = None;
     for (path, lines) in &files {
         match file_format(path) {
+            Format::Jsonl if super::is_dot_json(path) && is_array(path)? => {
+                copy_elements(path, lines, out)?;
+            }
             Format::Jsonl => copy_lines(path, lines, out)?,
             f @ (Format::Csv | Format::Tsv) => copy_rows(path, lines, f, &mut header, out)?,
             Format::Text => {}
@@ -231,6 +234,69 @@ fn copy_rows(
         out.write_all(&row).map_err(|e| write_error(path, e))?;
     }
     Ok(())
+}
+
+/// Whether a file's first character (after a byte-order mark and spaces) opens an array.
+fn is_array(path: &str) -> Result<bool> {
+    let mut head = [0u8; 4096];
+    let mut reader = open(path)?;
+    let n = reader
+        .read(&mut head)
+        .map_err(|e| Error::input(Position::file(path), InputError::Read(e)))?;
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    Ok(head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['))
+}
+
+/// Copies the elements numbered in `numbers` (1-based) of a JSON array file, each as one
+/// JSON line: the element's own text with the spaces and line breaks between its tokens
+/// taken out (keys, their order and numbers as written).
+fn copy_elements(path: &str, numbers: &HashSet<u64>, out: &mut dyn Write) -> Result<()> {
+    let mut bytes = Vec::new();
+    open(path)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| super::read_error(path, e))?;
+    let (text, _) = super::decode_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let elements: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
+        Error::input(
+            Position::line(path, e.line() as u64),
+            InputError::Json(e.to_string()),
+        )
+    })?;
+    for (i, element) in elements.iter().enumerate() {
+        if numbers.contains(&(i as u64 + 1)) {
+            let mut line = one_line(element.get());
+            line.push('\n');
+            out.write_all(line.as_bytes())
+                .map_err(|e| write_error(path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// JSON text without the whitespace between its tokens (strings untouched).
+fn one_line(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn trimmed(b: &[u8]) -> &[u8] {
