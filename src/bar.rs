@@ -90,7 +90,7 @@ impl Progress for Bars {
             self.note(&format!(
                 "{}: {} in {:.2} s",
                 stage.label(),
-                self.done.load(Ordering::Relaxed),
+                storydedup::report::thousands(self.done.load(Ordering::Relaxed)),
                 started.elapsed().as_secs_f64()
             ));
         }

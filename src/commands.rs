@@ -144,9 +144,10 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
     if !args.input.quiet {
         let dropped = kept.iter().filter(|k| !**k).count();
         message(&format!(
-            "kept {} of {} documents ({dropped} duplicate{} left out)",
-            kept.len() - dropped,
-            kept.len(),
+            "kept {} of {} documents ({} duplicate{} left out)",
+            report::thousands((kept.len() - dropped) as u64),
+            report::thousands(kept.len() as u64),
+            report::thousands(dropped as u64),
             if dropped == 1 { "" } else { "s" }
         ));
     }

@@ -51,3 +51,36 @@ pub trait Progress: Sync {
 pub struct Silent;
 
 impl Progress for Silent {}
+
+/// A count for people to read: thousands separated by commas (`232,794,253`). Machine
+/// outputs (CSV, JSON) write plain numbers.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (50_000, "50,000"),
+            (232_794_253, "232,794,253"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(thousands(n), want);
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub use all_pairs::{
 
 use crate::config::{Candidates, Measure};
 use crate::error::Error;
-use crate::progress::{Progress, Stage};
+use crate::progress::{Progress, Stage, thousands};
 use crate::score::Scorer;
 use crate::shingle::Shingles;
 use crate::sketch::BINS;
@@ -86,7 +86,10 @@ pub fn plan(mode: Candidates, measure: Measure, docs: usize, floor: f64) -> Resu
 pub fn describe(engine: &Engine, docs: usize) -> String {
     match engine {
         Engine::Exact => {
-            format!("candidates: all-pairs (exact inverted index) over {docs} documents")
+            format!(
+                "candidates: all-pairs (exact inverted index) over {} documents",
+                thousands(docs as u64)
+            )
         }
         Engine::Lsh(b) => format!(
             "candidates: lsh over {docs} documents, {} MinHash bins (one-permutation, densified), \
@@ -138,7 +141,9 @@ pub fn find_map<T: Send>(
                 progress.warn(&format!(
                     "{} documents resemble more than {} others; only the {} closest pairs of \
                      each were kept, so clusters of look-alike texts may be split",
-                    guarded.capped_documents, guarded.cap, guarded.cap
+                    thousands(guarded.capped_documents as u64),
+                    thousands(guarded.cap as u64),
+                    thousands(guarded.cap as u64)
                 ));
             }
             pairs

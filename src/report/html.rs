@@ -24,7 +24,7 @@ fn text(s: &str) -> String {
 use crate::align::{Row, RowKind, Segment};
 use crate::document::{Corpus, Document};
 
-use super::{CollectionView, DiffReport, StoryCluster};
+use super::{CollectionView, DiffReport, StoryCluster, thousands};
 
 const CSS: &str = r#"
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --del: #ffd7d5; --ins: #c9f2d0; --left: #fff3f2; --right: #f0fbf2; --accent: #2456c9; }
@@ -358,18 +358,19 @@ pub fn render_collection(
         } else {
             format!("shingles {}", p.shingle)
         },
-        r.documents,
-        r.clusters.len(),
-        multi.len(),
-        multi.iter().map(|c| c.members.len()).sum::<usize>(),
-        singles.len()
+        thousands(r.documents as u64),
+        thousands(r.clusters.len() as u64),
+        thousands(multi.len() as u64),
+        thousands(multi.iter().map(|c| c.members.len()).sum::<usize>() as u64),
+        thousands(singles.len() as u64)
     );
     let total_pairs: u64 = view.histogram.iter().sum();
     let _ = writeln!(
         s,
-        "<section id=\"overview\"><h2>Overview</h2><div class=\"charts\">\n<figure>{}<figcaption>Pairwise scores of all {total_pairs} pairs (log scale), with the threshold. A threshold in a valley separates stories from unrelated pairs.</figcaption></figure>\n\
+        "<section id=\"overview\"><h2>Overview</h2><div class=\"charts\">\n<figure>{}<figcaption>Pairwise scores of all {} pairs (log scale), with the threshold. A threshold in a valley separates stories from unrelated pairs.</figcaption></figure>\n\
          <figure><canvas class=\"heatmap\" id=\"heatmap\" width=\"{n}\" height=\"{n}\" data-size=\"{n}\" data-levels=\"{}\"></canvas><figcaption>Similarity matrix, documents ordered by cluster{}: dark squares on the diagonal are stories.</figcaption></figure></div></section>",
         histogram_svg(&view.histogram, p.threshold),
+        thousands(total_pairs),
         view.heatmap
             .cells
             .iter()

@@ -7,6 +7,8 @@
 //! same directory, renamed over the target only when rendering succeeded, so a failed or
 //! interrupted run never leaves a partial file and never truncates an existing one.
 
+pub use crate::progress::thousands;
+
 pub mod csv;
 pub mod html;
 pub mod json;

@@ -136,7 +136,7 @@ fn count(n: usize, noun: &str) -> String {
         _ if n != 1 => format!("{noun}s"),
         _ => noun.to_owned(),
     };
-    format!("{n} {plural}")
+    format!("{} {plural}", super::thousands(n as u64))
 }
 
 /// A member whose mean similarity to the rest of its cluster is below this share of both
