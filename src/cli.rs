@@ -178,7 +178,8 @@ pub struct ClusteringArgs {
 pub enum ClusterFormat {
     /// A readable summary.
     Table,
-    /// One row per document: cluster,id,source,title,date,url,size,similarity,copy_group,cites.
+    /// One row per document: cluster,id,source,title,date,url,size,similarity,copy_group,cites,
+    /// copy_of.
     Csv,
     /// One object with every cluster, its members, similarity and shared terms.
     Json,

@@ -90,6 +90,47 @@ pub fn run(command: Command) -> Result<(), Error> {
     }
 }
 
+/// Refuses a `dedup` whose output would replace one of its inputs (which it reads again
+/// while writing) or whose report would replace its output.
+fn check_dedup_paths(args: &DedupArgs) -> Result<(), Error> {
+    // The same file whether or not it exists yet: its directory, resolved, and its name.
+    let place = |p: &std::path::Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = dir.map_or_else(
+            || std::path::PathBuf::from("."),
+            std::path::Path::to_path_buf,
+        );
+        (
+            std::fs::canonicalize(dir).ok(),
+            p.file_name().map(ToOwned::to_owned),
+        )
+    };
+    let Some(out) = args.input.output.as_deref() else {
+        return Ok(());
+    };
+    let out_place = place(out);
+    for input in args.input.inputs.iter().filter(|i| *i != "-") {
+        if place(std::path::Path::new(input)) == out_place {
+            return Err(Error::Usage(format!(
+                "-o {} is also an input: dedup reads its inputs again while writing; write \
+                 elsewhere, then replace the input if you wish",
+                out.display()
+            )));
+        }
+    }
+    if args
+        .report
+        .as_deref()
+        .is_some_and(|r| place(r) == out_place)
+    {
+        return Err(Error::Usage(format!(
+            "--report and -o both name {}: give the report a file of its own",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -104,6 +145,7 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
 fn dedup(args: DedupArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     Output::check(args.report.as_deref())?;
+    check_dedup_paths(&args)?;
     let names = field_names(&args.input);
     let run = pipeline::Run {
         candidates: mode,

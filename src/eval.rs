@@ -188,8 +188,8 @@ fn csv_error(shown: &str, e: &csv::Error) -> crate::Error {
 pub const LABEL_COLUMNS: [&str; 3] = ["cluster", "group", "label"];
 
 /// Labels read from a CSV with an `id` column and a label column, in file order: the column
-/// `label` names, else the first of [`LABEL_COLUMNS`] the file has. Also returns the label
-/// column's name.
+/// `label` names, else the first of [`LABEL_COLUMNS`] the file has; an empty label makes a
+/// cluster of its own. Also returns the label column's name.
 ///
 /// # Errors
 /// An input error naming the file (and line) when it cannot be read, lacks a column, or
@@ -238,7 +238,13 @@ pub fn read_labels(
             ));
         }
         seen.insert(key.clone(), line);
-        out.push((key, get(cluster)));
+        // An empty label puts the document in no group: a cluster of its own, rather
+        // than one cluster of every unlabelled document.
+        let label = match get(cluster) {
+            l if l.trim().is_empty() => format!("\u{0}singleton\u{0}{key}"),
+            l => l,
+        };
+        out.push((key, label));
     }
     Ok((out, used))
 }

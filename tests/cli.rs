@@ -2214,3 +2214,46 @@ fn issue_18_a_json_array_file_is_read_as_records() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.json:2: expected a JSON object"), "{err}");
 }
+
+#[test]
+fn issue_18_dedup_keeps_crlf_rows_whole_and_never_overwrites_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = "id,body\r\n1,Harbor crews closed the Tamsin bridge after cracks were found\r\n2,Harbor crews closed the Tamsin bridge after cracks were found\r\n3,Wheat prices rose forty percent at the Marrow exchange\r\n";
+    let input = write(dir.path(), "feed.csv", data.as_bytes());
+    let (code, out, err) = run(&["dedup", "--text-field", "body", &input]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "id,body\r\n1,Harbor crews closed the Tamsin bridge after cracks were found\r\n3,Wheat prices rose forty percent at the Marrow exchange\r\n"
+    );
+    // -o naming the input, or the report naming the output: refused, nothing touched.
+    let (code, _, err) = run(&["dedup", "--text-field", "body", &input, "-o", &input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is also an input"), "{err}");
+    assert_eq!(fs::read_to_string(&input).unwrap(), data);
+    let out_path = dir.path().join("out.csv");
+    let out_path = out_path.to_str().unwrap();
+    let (code, _, err) = run(&[
+        "dedup",
+        "--text-field",
+        "body",
+        &input,
+        "-o",
+        out_path,
+        "--report",
+        out_path,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--report and -o"), "{err}");
+    assert!(!Path::new(out_path).exists());
+}
+
+#[test]
+fn issue_18_eval_counts_empty_labels_as_singletons() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(dir.path(), "truth.csv", b"id,group\na,1\nb,1\nc,\nd,\n");
+    let pred = write(dir.path(), "pred.csv", b"id,cluster\na,x\nb,x\nc,y\nd,z\n");
+    let (code, out, err) = run(&["eval", "--truth", &truth, "--pred", &pred]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ARI       1.0000"), "{out}");
+}

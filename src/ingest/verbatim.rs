@@ -42,10 +42,10 @@ pub fn output_format(docs: &[Document]) -> Result<Format> {
                     "dedup writes the inputs' own format, but they mix formats \
                      ({} is {}): deduplicate each format on its own",
                     d.origin.path,
-                    if format == Format::Csv {
-                        "CSV"
-                    } else {
-                        "JSONL"
+                    match format {
+                        Format::Csv => "CSV",
+                        Format::Tsv => "TSV",
+                        Format::Jsonl | Format::Text => "JSONL",
                     }
                 )));
             }
@@ -207,6 +207,15 @@ fn copy_rows(
         }
         b
     };
+    // A record starts after the line break that ended the one before; with `\r\n` breaks
+    // the reader's position can fall between the two bytes.
+    let row_at = |start: usize| {
+        start
+            + data[start..]
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count()
+    };
     let head = data[..first_row].to_vec();
     let head = with_newline(
         head.strip_prefix(b"\xEF\xBB\xBF")
@@ -230,7 +239,7 @@ fn copy_rows(
             continue;
         }
         let end = starts.get(k + 1).map_or(data.len(), |s| s.1);
-        let row = with_newline(data[start..end].to_vec());
+        let row = with_newline(data[row_at(start).min(end)..end].to_vec());
         out.write_all(&row).map_err(|e| write_error(path, e))?;
     }
     Ok(())
