@@ -2257,3 +2257,18 @@ fn issue_18_eval_counts_empty_labels_as_singletons() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ARI       1.0000"), "{out}");
 }
+
+#[test]
+fn reuters_style_names_in_angle_brackets_are_kept_not_stripped_as_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "wire.jsonl",
+        b"{\"id\": \"w1\", \"title\": \"<ACME TOOL CORP> SETS QUARTERLY\", \"text\": \"<p>Qtly div 10 cts vs 10 cts prior, said <ACME TOOL CORP>.</p><BR>Pay April 1.\"}\n",
+    );
+    let (code, out, err) = run(&["cluster", "-f", "json", &input]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let title = v["clusters"][0]["members"][0]["title"].as_str().unwrap();
+    assert_eq!(title, "<ACME TOOL CORP> SETS QUARTERLY");
+}

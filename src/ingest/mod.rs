@@ -546,6 +546,126 @@ fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
         .find(|&i| h.len() - i >= n.len() && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
+/// Whether `<inside>` is a name in angle brackets rather than a tag: capitals, digits,
+/// spaces and punctuation but no lower-case letter and no attribute (`=`), and not an HTML
+/// element's name (`<P>`, `<BR>` are tags). The Reuters wire marks company names so
+/// (`<MDS HEALTH GROUP LIMITED> IN QTLY PAYOUT`), and removing them removed the notice's
+/// subject.
+fn is_bracketed_name(inside: &str, name: &str) -> bool {
+    const ELEMENTS: &[&str] = &[
+        "a",
+        "abbr",
+        "address",
+        "area",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "base",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "canvas",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "frame",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "i",
+        "iframe",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "map",
+        "mark",
+        "meta",
+        "nav",
+        "noscript",
+        "object",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "param",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "script",
+        "section",
+        "select",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "style",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "title",
+        "tr",
+        "track",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+    ];
+    !inside.starts_with(['/', '!'])
+        && !inside.contains('=')
+        && !inside.chars().any(char::is_lowercase)
+        && ELEMENTS.binary_search(&name).is_err()
+}
+
 fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -570,8 +690,9 @@ fn strip_tags(s: &str) -> String {
                 .is_some_and(|c| c.is_ascii_alphabetic());
         // A tag ends at the first '>' before any '<' or line break: looking no further keeps
         // a text full of '<' (formulas, arrows) linear.
-        let close = memchr::memchr3(b'>', b'<', b'\n', after.as_bytes())
-            .filter(|&j| starts_like_tag && after.as_bytes()[j] == b'>');
+        let close = memchr::memchr3(b'>', b'<', b'\n', after.as_bytes()).filter(|&j| {
+            starts_like_tag && after.as_bytes()[j] == b'>' && !is_bracketed_name(&after[..j], &name)
+        });
         match close {
             Some(j) => {
                 if (name == "script" || name == "style") && !after.starts_with('/') {
@@ -641,9 +762,11 @@ mod tests {
                     .chars()
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic());
-            let close = after
-                .find('>')
-                .filter(|&j| starts_like_tag && !after[..j].contains(['<', '\n']));
+            let close = after.find('>').filter(|&j| {
+                starts_like_tag
+                    && !after[..j].contains(['<', '\n'])
+                    && !is_bracketed_name(&after[..j], &name)
+            });
             match close {
                 Some(j) => {
                     if (name == "script" || name == "style") && !after.starts_with('/') {
@@ -692,7 +815,7 @@ mod tests {
                 proptest::sample::select(vec![
                     "<p>", "</p>", "<b>", "<SCRIPT>", "</Script>", "<style>", "</STYLE >",
                     "<script type=x>", "a < b", " > ", "\n", "<!-- c -->", "<br/>", "Mayor",
-                    "é", "<", ">", "</", "<1>", "text",
+                    "é", "<", ">", "</", "<1>", "text", "<ACME CORP>", "<P>", "<BR>",
                 ]),
                 0..40,
             )
