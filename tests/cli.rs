@@ -2272,3 +2272,50 @@ fn reuters_style_names_in_angle_brackets_are_kept_not_stripped_as_tags() {
     let title = v["clusters"][0]["members"][0]["title"].as_str().unwrap();
     assert_eq!(title, "<ACME TOOL CORP> SETS QUARTERLY");
 }
+
+#[test]
+fn output_to_a_named_pipe_is_written_through_not_replaced() {
+    // Renaming a finished temporary file over `-o` would replace a device or a pipe (as
+    // root, even /dev/null) with a regular file.
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.csv");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here; skipped");
+        return;
+    }
+    // The read end, opened first and without waiting: the run's small output fits in the
+    // pipe's buffer, and a regression fails here instead of hanging.
+    let mut reader = {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap()
+    };
+    let out = bin()
+        .args([
+            "cluster",
+            "-f",
+            "csv",
+            "-o",
+            fifo.to_str().unwrap(),
+            "seeds/",
+        ])
+        .current_dir(root())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut written = String::new();
+    let _ = reader.read_to_string(&mut written);
+    assert!(written.starts_with("cluster,id,"), "{written:?}");
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}

@@ -146,6 +146,15 @@ pub enum Output {
         /// The final path.
         target: PathBuf,
     },
+    /// An existing file that is not a regular one (`/dev/null`, a named pipe, a
+    /// terminal), written directly: renaming a temporary file over it would replace the
+    /// device itself with a regular file.
+    Device {
+        /// The open file.
+        file: BufWriter<fs::File>,
+        /// Its path.
+        path: PathBuf,
+    },
 }
 
 impl Output {
@@ -187,6 +196,19 @@ impl Output {
             )));
         };
         let shown = path.display().to_string();
+        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|source| Error::Output {
+                    path: shown,
+                    source,
+                })?;
+            return Ok(Output::Device {
+                file: BufWriter::with_capacity(1 << 16, file),
+                path: path.to_path_buf(),
+            });
+        }
         // Write through a symbolic link rather than replace it with a regular file.
         let target = match fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -215,7 +237,7 @@ impl Output {
     /// The temporary file being written, if any: what an interrupt handler should remove.
     pub fn temp_path(&self) -> Option<&Path> {
         match self {
-            Output::Stdout(_) => None,
+            Output::Stdout(_) | Output::Device { .. } => None,
             Output::File { temp, .. } => Some(temp.get_ref().path()),
         }
     }
@@ -225,6 +247,7 @@ impl Output {
         match self {
             Output::Stdout(_) => "<stdout>".to_owned(),
             Output::File { target, .. } => target.display().to_string(),
+            Output::Device { path, .. } => path.display().to_string(),
         }
     }
 
@@ -240,6 +263,7 @@ impl Output {
         };
         match self {
             Output::Stdout(mut w) => w.flush().map_err(wrap),
+            Output::Device { mut file, .. } => file.flush().map_err(wrap),
             Output::File { temp, target } => {
                 let temp = temp.into_inner().map_err(|e| wrap(e.into_error()))?;
                 temp.as_file().sync_all().map_err(wrap)?;
@@ -267,6 +291,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::File { temp, .. } => temp.write(buf),
+            Output::Device { file, .. } => file.write(buf),
         }
     }
 
@@ -274,6 +299,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.flush(),
             Output::File { temp, .. } => temp.flush(),
+            Output::Device { file, .. } => file.flush(),
         }
     }
 }
