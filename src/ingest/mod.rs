@@ -123,6 +123,9 @@ impl FieldNames {
     }
 }
 
+/// The name standard input goes by in positions and messages.
+pub(crate) const STDIN_NAME: &str = "<stdin>";
+
 /// Whether a file is named `.json` (or `.json.gz`): it may hold one JSON array.
 pub(crate) fn is_dot_json(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -183,14 +186,14 @@ pub fn read_inputs_digesting<D: Send>(
         if input == "-" {
             let stdin = io::stdin();
             let reader = BufReader::new(stdin.lock());
-            jsonl::read(&mut ingest, "<stdin>", "stdin", reader)?;
+            jsonl::read(&mut ingest, STDIN_NAME, "stdin", reader)?;
         } else {
             ingest.read_path(Path::new(input), None)?;
         }
     }
     if ingest.corpus.docs.is_empty() {
         let name = match inputs.first().map(String::as_str) {
-            Some("-") | None => "<stdin>",
+            Some("-") | None => STDIN_NAME,
             Some(name) => name,
         };
         return Err(Error::input(Position::file(name), InputError::NoDocuments));

@@ -23,7 +23,7 @@ use crate::error::{Error, InputError, Position, Result};
 pub fn output_format(docs: &[Document]) -> Result<Format> {
     let mut seen: Option<Format> = None;
     for d in docs {
-        if d.origin.path == "<stdin>" {
+        if d.origin.path == super::STDIN_NAME {
             return Err(Error::Usage(
                 "dedup reads its inputs a second time to copy the kept records as they are: \
                  give a file, not standard input"
@@ -219,7 +219,7 @@ fn copy_rows(
     let head = data[..first_row].to_vec();
     let head = with_newline(
         head.strip_prefix(b"\xEF\xBB\xBF")
-            .map_or(head.clone(), <[u8]>::to_vec),
+            .map_or_else(|| head.clone(), <[u8]>::to_vec),
     );
     match header {
         None => {
