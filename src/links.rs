@@ -122,6 +122,7 @@ fn short_pairs(
         df,
         salient: w.salient.clone(),
         actors: short.iter().map(|&i| w.actors[i].clone()).collect(),
+        codes: short.iter().map(|&i| w.codes[i].clone()).collect(),
     };
     let dates = short.iter().map(|&i| scorer.dates[i]).collect();
     let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);

@@ -263,6 +263,15 @@ impl Scorer {
         let Features::Story(w) = &self.features else {
             return 1.0;
         };
+        // Two codes name their companies exactly: they decide, whatever words the
+        // names share.
+        if let (Some(x), Some(y)) = (w.codes.get(a), w.codes.get(b))
+            && !x.is_empty()
+            && !y.is_empty()
+        {
+            let shared = x.iter().any(|t| y.binary_search(t).is_ok());
+            return if shared { 1.0 } else { ACTOR_CONFLICT };
+        }
         let (Some(x), Some(y)) = (w.actors.get(a), w.actors.get(b)) else {
             return 1.0;
         };

@@ -137,6 +137,8 @@ pub struct Weights {
     /// Each document's actors, sorted term ids: the names and multi-word names of its
     /// headline and lead that at most a tenth of the collection's documents hold.
     pub actors: Vec<Vec<u32>>,
+    /// Each document's security codes (tickers) of its headline and lead, sorted term ids.
+    pub codes: Vec<Vec<u32>>,
 }
 
 /// What kind of term a key stands for.
@@ -157,7 +159,7 @@ struct Raw {
     /// Occurrences in mid-sentence position of ordinary (not headline-case) sentences.
     cap_mid: u32,
     low_mid: u32,
-    /// Where it was met: [`IN_HEAD`], [`SHOUTED`].
+    /// Where it was met: [`IN_HEAD`], [`SHOUTED`], [`CODE`].
     marks: u8,
 }
 
@@ -166,6 +168,15 @@ const IN_HEAD: u8 = 1;
 /// A word written in capitals in the headline (wire slugs: `FLUOROCARBON CORP <FCBN> QTLY
 /// DIVIDEND`), where case cannot tell a name from any other word.
 const SHOUTED: u8 = 2;
+/// A security code in the headline or the lead: the ticker wire copy and press releases put
+/// after a company's name (`CITY NATIONAL CORP <CTYN>`, `(NYSE: ABC)`). It names one company
+/// exactly, where the words of its name ("National", "Industries", "Franklin") are shared
+/// by many.
+const CODE: u8 = 4;
+/// The longest security code read as one ([`CODE`]), in bytes.
+const CODE_LEN: usize = 8;
+/// Exchanges written before a ticker in parentheses: `(NYSE: ABC)`.
+const EXCHANGES: &[&str] = &["NYSE", "NASDAQ", "Nasdaq", "AMEX", "TSX", "LSE", "OTC"];
 
 /// One occurrence of a term, with the text it was read from (for explanations).
 #[derive(Debug, Clone, PartialEq)]
@@ -283,6 +294,18 @@ pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
             ids
         })
         .collect();
+    let codes = raws
+        .par_iter()
+        .map(|raw| {
+            let mut ids: Vec<u32> = raw
+                .iter()
+                .filter(|r| r.marks & CODE != 0)
+                .map(|r| stats[&r.key].id)
+                .collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
     let salient = by_id
         .iter()
         .map(|s| match s.kind {
@@ -296,6 +319,7 @@ pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
         df: by_id.iter().map(|s| s.df).collect(),
         salient,
         actors,
+        codes,
     }
 }
 
@@ -903,7 +927,13 @@ fn extract_with(
             } else {
                 0
             };
-            let head = in_head(is_body, tok.sentence) | shouted;
+            let head = in_head(is_body, tok.sentence);
+            let code = if head != 0 && is_code(text, tok) {
+                CODE
+            } else {
+                0
+            };
+            let head = head | shouted | code;
             bump(
                 &mut slots,
                 &mut raws,
@@ -944,6 +974,31 @@ fn extract_with(
     // weighed.
     raws.shrink_to_fit();
     raws
+}
+
+/// Whether `tok` is a security code ([`CODE`]): capitals (and digits) right after `<` up
+/// to a `>` with no space between (`<CTYN>`, `<MEG.A>`), or after an exchange's name in
+/// parentheses (`(NYSE: ABC)`).
+fn is_code(text: &str, tok: &Token) -> bool {
+    if tok.shape != Shape::AllCaps {
+        return false;
+    }
+    let (before, after) = (&text[..tok.span.start], &text[tok.span.start..]);
+    let closes = |close: char| {
+        after
+            .find(close)
+            .is_some_and(|end| end <= CODE_LEN && !after[..end].contains(char::is_whitespace))
+    };
+    if before.ends_with('<') {
+        return closes('>');
+    }
+    let Some(open) = before.trim_end().strip_suffix(':') else {
+        return false;
+    };
+    EXCHANGES
+        .iter()
+        .any(|x| open.strip_suffix(x).is_some_and(|o| o.ends_with('(')))
+        && closes(')')
 }
 
 /// [`IN_HEAD`] for a term met in the headline (not the body) or the lead.
@@ -1013,6 +1068,45 @@ mod tests {
 
     fn doc(id: &str, text: &str) -> Document {
         Document::new(id, text)
+    }
+
+    #[test]
+    fn security_codes_are_read_from_brackets_and_exchange_prefixes() {
+        let codes = |text: &str| -> Vec<String> {
+            tokenize(text)
+                .tokens
+                .iter()
+                .filter(|t| is_code(text, t))
+                .map(|t| t.text(text).to_owned())
+                .collect()
+        };
+        assert_eq!(codes("CITY NATIONAL CORP <CTYN> RAISES DIVIDEND"), ["CTYN"]);
+        assert_eq!(codes("MEDIA GENERAL <MEG.A> UPS DIVIDEND"), ["MEG"]);
+        assert_eq!(codes("FORD MOTOR CO OF CANADA LTD<FC> CUTS DIV"), ["FC"]);
+        assert_eq!(
+            codes("Velland Corp (NYSE: VIC) raised its dividend"),
+            ["VIC"]
+        );
+        assert_eq!(codes("Velland Corp (Nasdaq:VIC) raised it"), ["VIC"]);
+        // A name in brackets, a lower-case word, an unknown prefix, a run too long.
+        assert!(codes("<FRANKLIN GOLD FUND> CUTS DIVIDEND").is_empty());
+        assert!(codes("a <b> tag and (D: CA) and (Rep: NY)").is_empty());
+        assert!(codes("<ABCDEFGHIJ> notice").is_empty());
+    }
+
+    #[test]
+    fn codes_are_kept_per_document_from_the_headline_and_lead() {
+        let mut a = doc("a", "Qtly div 12 cts vs ten cts prior.");
+        a.title = Some("CITY NATIONAL CORP <CTYN> RAISES DIVIDEND".into());
+        let b = doc(
+            "b",
+            "The board met on Monday. Nothing was decided. Rain fell. Later <ZZQ> came.",
+        );
+        let w = weigh(&[a, b]);
+        assert_eq!(w.codes[0].len(), 1);
+        assert_eq!(w.keys[w.codes[0][0] as usize], xxh3_64(b"ctyn"));
+        // Past the lead, a bracketed code is not the document's.
+        assert!(w.codes[1].is_empty());
     }
 
     #[test]

@@ -1771,6 +1771,38 @@ fn issue_13_wire_slugs_in_capitals_name_who_the_notice_is_about() {
     assert_one_story_per_company("slugs.jsonl", &lines, 5);
 }
 
+/// Companies whose names share a word ("National", "Industries") are told apart by their
+/// security codes: each notice is its own story, and a second outlet's notice carrying the
+/// same code joins the first.
+#[test]
+fn issue_13_security_codes_tell_companies_with_shared_name_words_apart() {
+    let slugs = [
+        ("HARLOW NATIONAL CORP <HRLN> RAISES DIVIDEND", 12, 30),
+        ("PEXTON NATIONAL BANK <PXNB> RAISES DIVIDEND", 9, 28),
+        ("QUARRIE NATIONAL INDUSTRIES <QNI> RAISES DIVIDEND", 15, 27),
+        ("DUNMORE INDUSTRIES INC <DMI> RAISES DIVIDEND", 20, 29),
+        ("VELLAND INDUSTRIES CORP (NYSE: VIC) RAISES DIVIDEND", 7, 26),
+    ];
+    let notice = |title: &str, cts: u32, day: u32| {
+        serde_json::json!({
+            "title": title,
+            "text": format!("Qtly div {cts} cts vs {} cts prior\n    Pay April {day}\n    Record March {}\n Reuter", cts - 1, day - 14),
+        })
+    };
+    let mut lines = String::new();
+    for (i, (title, cts, day)) in slugs.iter().enumerate() {
+        let mut v = notice(title, *cts, *day);
+        v["id"] = format!("n{i}").into();
+        lines += &v.to_string();
+        lines.push('\n');
+    }
+    let mut again = notice("HARLOW NATIONAL <HRLN> UPS QUARTERLY PAYOUT", 12, 30);
+    again["id"] = "n9".into();
+    lines += &again.to_string();
+    lines.push('\n');
+    assert_one_story_per_company("codes.jsonl", &lines, 5);
+}
+
 /// Invented wire items with planted copies: three stories, the first reprinted twice
 /// (one reprint trimmed, one with a tagline), the second once (an excerpt), the third
 /// rewritten in other words (the same story, not a copy).
