@@ -390,4 +390,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub clustering: ClusteringArgs,
+
+    /// Diffs on the page: the largest stories first, up to 25 members each. Every member
+    /// is listed whatever this is; `storydedup diff` compares any other pair.
+    #[arg(long, value_name = "N", default_value_t = storydedup::pipeline::REPORT_DIFFS)]
+    pub diffs: usize,
 }

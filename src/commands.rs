@@ -587,7 +587,7 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
         progress: &bars,
         fields: None,
     };
-    let view = pipeline::collection_view_with(&corpus, &score, &config, &run)?;
+    let view = pipeline::collection_view_with(&corpus, &score, &config, &run, args.diffs)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)

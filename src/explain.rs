@@ -12,6 +12,7 @@ use crate::config::{Measure, ScoreConfig, ShingleKind};
 use crate::copies::{copy_groups, copy_groups_of};
 use crate::document::{Corpus, Document};
 use crate::facts::TextFacts;
+use crate::progress::{Progress, Stage};
 use crate::report::{ClusterReport, DiffReport, Heatmap, Similarities, StoryCluster};
 use crate::score::{Features, Scorer};
 use crate::shingle::Shingles;
@@ -33,8 +34,13 @@ const ROW_BLOCK: usize = 256;
 
 /// The report's charts over a clustered collection: the histogram of every pair's score
 /// and the heat map, rows in cluster order (each cell the highest score among its pairs).
-pub(crate) fn charts(scorer: &Scorer, clusters: &ClusterReport) -> (Vec<u64>, Heatmap) {
+pub(crate) fn charts(
+    scorer: &Scorer,
+    clusters: &ClusterReport,
+    progress: &dyn Progress,
+) -> (Vec<u64>, Heatmap) {
     let n = scorer.len();
+    progress.start(Stage::Charts, Some(n as u64));
     // Position of each document when ordered by cluster, and its heat-map block.
     let order: Vec<usize> = clusters
         .clusters
@@ -66,6 +72,7 @@ pub(crate) fn charts(scorer: &Scorer, clusters: &ClusterReport) -> (Vec<u64>, He
                 }
             }
         }
+        progress.advance((end - start) as u64);
         start = end;
     }
     let mut cells: Vec<u8> = cells_max
@@ -78,27 +85,55 @@ pub(crate) fn charts(scorer: &Scorer, clusters: &ClusterReport) -> (Vec<u64>, He
             cells[i * size + i] = 63;
         }
     }
+    progress.finish();
     (histogram, Heatmap { size, cells })
 }
 
-/// Per cluster: its representative and every other member aligned with it.
+/// Diffs one story shows at most: past a few dozen, a reader compares by the member table,
+/// and a blob of thousands would otherwise take the whole page.
+pub const STORY_DIFFS: usize = 25;
+
+/// How many diffs each cluster gets of `budget` in all: stories in report order (largest
+/// first), each up to [`STORY_DIFFS`] of its other members, until the budget is spent.
+fn diff_quotas(clusters: &ClusterReport, budget: usize) -> Vec<usize> {
+    let mut left = budget;
+    clusters
+        .clusters
+        .iter()
+        .map(|c| {
+            let n = c.members.len().saturating_sub(1).min(STORY_DIFFS).min(left);
+            left -= n;
+            n
+        })
+        .collect()
+}
+
+/// Per cluster: its representative and its first other members aligned with it, at most
+/// `budget` diffs in all ([`diff_quotas`]): a page of 20,000 articles stays light enough
+/// for a browser, and `storydedup diff` compares any other pair.
 pub(crate) fn member_diffs<'a>(
     corpus: &'a Corpus,
     scorer: &Scorer,
     clusters: &ClusterReport,
+    budget: usize,
+    progress: &dyn Progress,
 ) -> Vec<(usize, Vec<DiffReport<'a>>)> {
-    clusters
+    let quotas = diff_quotas(clusters, budget);
+    progress.start(Stage::Diffs, Some(quotas.iter().sum::<usize>() as u64));
+    let out = clusters
         .clusters
         .par_iter()
-        .map(|c| {
+        .zip(quotas)
+        .map(|(c, quota)| {
             if c.members.len() < 2 {
                 return (c.members[0], Vec::new());
             }
             let rep = representative(corpus, &c.members);
-            let diffs = c
+            let diffs: Vec<DiffReport<'a>> = c
                 .members
                 .iter()
                 .filter(|&&m| m != rep)
+                .take(quota)
                 .map(|&m| {
                     let pair = [corpus.docs[rep].clone(), corpus.docs[m].clone()];
                     DiffReport {
@@ -109,9 +144,12 @@ pub(crate) fn member_diffs<'a>(
                     }
                 })
                 .collect();
+            progress.advance(diffs.len() as u64);
             (rep, diffs)
         })
-        .collect()
+        .collect();
+    progress.finish();
+    out
 }
 
 /// The story score of a pair: from the collection's scorer when it scores stories, else

@@ -289,11 +289,16 @@ pub fn collection_view<'a>(
     score: &ScoreConfig,
     config: &ClusterConfig,
 ) -> CollectionView<'a> {
-    collection_view_with(corpus, score, config, &Run::default())
+    collection_view_with(corpus, score, config, &Run::default(), REPORT_DIFFS)
         .expect("auto candidates apply to every measure")
 }
 
-/// [`collection_view`] with a choice of candidate engine for the clustering, and progress.
+/// Diffs a report shows by default: about 3 MB of a 20,000-article page (each diff of two
+/// 300-word articles is some 10 KB of HTML), which keeps the page under 15 MB.
+pub const REPORT_DIFFS: usize = 300;
+
+/// [`collection_view`] with a choice of candidate engine for the clustering, progress, and
+/// the number of diffs shown (`diffs`, shared out by [`explain`]'s quotas).
 ///
 /// # Errors
 /// As [`cluster_corpus_with`].
@@ -302,12 +307,13 @@ pub fn collection_view_with<'a>(
     score: &ScoreConfig,
     config: &ClusterConfig,
     run: &Run<'_>,
+    diffs: usize,
 ) -> Result<CollectionView<'a>, Error> {
     let engine = plan(corpus, score, config, run)?;
     let (scorer, facts) = features(&corpus.docs, score.clone(), run.progress);
     let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, run);
-    let (histogram, heatmap) = explain::charts(&scorer, &clusters);
-    let diffs = explain::member_diffs(corpus, &scorer, &clusters);
+    let (histogram, heatmap) = explain::charts(&scorer, &clusters, run.progress);
+    let diffs = explain::member_diffs(corpus, &scorer, &clusters, diffs, run.progress);
     Ok(CollectionView {
         clusters,
         histogram,

@@ -16,6 +16,10 @@ pub enum Stage {
     Candidates,
     /// Clustering the similarity graph and describing the clusters.
     Clusters,
+    /// The report's charts: every pair's score, row by row.
+    Charts,
+    /// Aligning story members with their representative, for the report.
+    Diffs,
 }
 
 impl Stage {
@@ -26,6 +30,8 @@ impl Stage {
             Stage::Signatures => "features",
             Stage::Candidates => "candidates",
             Stage::Clusters => "clusters",
+            Stage::Charts => "chart rows",
+            Stage::Diffs => "diffs",
         }
     }
 }

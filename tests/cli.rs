@@ -971,6 +971,120 @@ fn issue_3_report_renders_in_headless_chromium() {
     );
 }
 
+/// A generated collection of `n` invented articles as JSONL: stories of one to six reports,
+/// each report the story's sentences in its own order and with its own filler words, from
+/// fifty outlets over about a hundred days. Deterministic.
+fn generated_articles(n: usize) -> String {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let syllables = [
+        "ka", "lo", "mi", "ren", "tas", "vo", "dun", "pe", "sor", "gil", "ma", "tek",
+    ];
+    let word = |next: &mut dyn FnMut(u64) -> u64, parts: u64| -> String {
+        (0..2 + next(parts))
+            .map(|_| syllables[next(syllables.len() as u64) as usize])
+            .collect()
+    };
+    let common: Vec<String> = (0..400).map(|_| word(&mut next, 2)).collect();
+    let mut out = String::new();
+    let (mut doc, mut story) = (0usize, 0usize);
+    while doc < n {
+        let size = (1 + next(6) as usize).min(n - doc);
+        let name = |next: &mut dyn FnMut(u64) -> u64| {
+            let w = word(next, 2);
+            let mut c = w.chars();
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        };
+        let names: Vec<String> = (0..4).map(|_| name(&mut next)).collect();
+        let facts: Vec<String> = (0..12)
+            .map(|i| {
+                let mut s: Vec<String> = (0..14)
+                    .map(|_| common[next(400) as usize].clone())
+                    .collect();
+                s[3] = names[i % 4].clone();
+                s[8] = format!("{}", 10 + next(900));
+                s.join(" ")
+            })
+            .collect();
+        let day = 1 + story / 70;
+        for _ in 0..size {
+            let mut order: Vec<usize> = (0..facts.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, next(i as u64 + 1) as usize);
+            }
+            let text: Vec<String> = order
+                .iter()
+                .take(9)
+                .map(|&i| format!("{} {}.", facts[i], common[next(400) as usize]))
+                .collect();
+            out += &serde_json::json!({
+                "id": format!("g{doc:05}"),
+                "title": format!("{} and {} {}", names[0], names[1], common[next(400) as usize]),
+                "source": format!("The {} Courier", name(&mut next)),
+                "date": format!("2025-{:02}-{:02}", 1 + (day / 28).min(11), 1 + day % 28),
+                "text": text.join(" "),
+            })
+            .to_string();
+            out.push('\n');
+            doc += 1;
+        }
+        story += 1;
+    }
+    out
+}
+
+/// A report of 20,000 articles stays light: under 15 MB, and a headless browser renders it
+/// (every story section and the last singleton in the DOM, the heat map drawn). The time
+/// the browser took is printed for the record, not asserted (speed lives in benchmarks).
+#[test]
+#[ignore = "20,000 articles; run by .ci/run in release"]
+fn issue_18_report_of_20000_articles_is_light_and_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "big.jsonl",
+        generated_articles(20_000).as_bytes(),
+    );
+    let (path, html) = report_of(&input, dir.path());
+    let size = html.len();
+    assert!(size < 15_000_000, "{size} bytes");
+    let diffs = html.matches("<details class=\"diff\">").count();
+    assert_eq!(
+        diffs,
+        storydedup::pipeline::REPORT_DIFFS,
+        "diffs on the page"
+    );
+    assert!(html.contains("members are compared with their story's representative"));
+    let sections = html.matches("<section class=\"cluster\"").count();
+    assert!(sections > 1_000, "{sections} stories");
+    // Every document is on the page once: a member row or a singleton.
+    for id in ["g00000", "g10000", "g19999"] {
+        assert_eq!(html.matches(&format!(">{id}<")).count(), 1, "{id}");
+    }
+    let Some(chrome) = chromium_or_skip("issue_18_report_of_20000_articles_is_light_and_renders")
+    else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let url = format!("file://{}", path.display());
+    let dom = headless(&chrome, &dir.path().join("p"), &["--dump-dom", &url]);
+    let seconds = started.elapsed().as_secs_f64();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    eprintln!("report of 20,000 articles: {size} bytes, rendered by Chromium in {seconds:.1} s");
+    assert_eq!(dom.matches("<section class=\"cluster\"").count(), sections);
+    assert!(
+        dom.contains("data-drawn=\"yes\""),
+        "the heat map was not drawn"
+    );
+    assert!(dom.contains(">g19999<"));
+}
+
 /// Matched (left, right) sentence pairs of an alignment.
 fn matched_pairs(a: &storydedup::align::Alignment) -> std::collections::BTreeSet<(usize, usize)> {
     let mut out = std::collections::BTreeSet::new();

@@ -59,6 +59,8 @@ del { background: var(--del); text-decoration: none; border-radius: 2px; }
 ins { background: var(--ins); text-decoration: none; border-radius: 2px; }
 ul.singletons { columns: 2; font-size: .92rem; }
 .footer { margin-top: .6rem; color: var(--muted); font-size: .9rem; }
+section.cluster, #singletons li { content-visibility: auto; contain-intrinsic-size: auto 12rem; }
+#singletons li { contain-intrinsic-size: auto 1.5rem; }
 "#;
 
 /// The page head. `script_hash` is the base64 SHA-256 of the one inline script allowed to
@@ -100,6 +102,15 @@ fn doc_meta(d: &Document) -> String {
         parts.push(date.to_string());
     }
     parts.join(" · ")
+}
+
+/// How a diff names a document: its outlet and title (`Harbor Post: Bridge closed`), the
+/// title alone, or the start of its text; ids are long and say little to a reader.
+fn heading(d: &Document, max_chars: usize) -> String {
+    match d.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(source) => format!("{source}: {}", d.label(max_chars)),
+        None => d.label(max_chars),
+    }
 }
 
 /// A segment's text with its one-sided words wrapped in `tag`.
@@ -146,7 +157,12 @@ fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usiz
             Some(i) => format!("<a href=\"#doc-{i}\">{}</a>", text(&doc.id)),
             None => text(&doc.id),
         };
-        format!("{id} <span class=\"meta\">{}</span>", doc_meta(doc))
+        // The outlet is in the heading; the id and date follow it.
+        let date = doc.date.map(|d| format!(" · {d}")).unwrap_or_default();
+        format!(
+            "{} <span class=\"meta\">{id}{date}</span>",
+            text(&heading(doc, 80))
+        )
     };
     let _ = writeln!(
         out,
@@ -190,37 +206,74 @@ pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<(
 /// The 64 symbols the heat map levels are written with (base64's alphabet).
 const LEVELS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// A power of ten as an axis label: `1`, `100`, `10k`, `1M`, `100B`.
+fn compact(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{}k", n / 1_000),
+        1_000_000..1_000_000_000 => format!("{}M", n / 1_000_000),
+        _ => format!("{}B", n / 1_000_000_000),
+    }
+}
+
 fn histogram_svg(hist: &[u64], threshold: f64) -> String {
-    let (w, h, pad) = (460.0, 170.0, 24.0);
+    // `left` leaves room for the count axis' labels.
+    let (w, h, pad, left) = (480.0, 170.0, 24.0, 46.0);
     let max = hist.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let bar = (w - 2.0 * pad) / hist.len().max(1) as f64;
+    let plot = w - left - pad;
+    let bar = plot / hist.len().max(1) as f64;
+    // Log scale: the many unrelated pairs would flatten everything else.
+    let height = |c: f64| (h - 2.0 * pad) * (1.0 + c).log10() / (1.0 + max).log10();
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"histogram of pairwise scores\">"
+    );
+    // The count axis: a tick at each power of ten up to the tallest bar.
+    let mut tick = 1u64;
+    while tick as f64 <= max {
+        let y = h - pad - height(tick as f64);
+        let _ = write!(
+            s,
+            "<line x1=\"{x0:.1}\" y1=\"{y:.1}\" x2=\"{x2:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/>\
+             <text x=\"{tx:.1}\" y=\"{ty:.1}\" font-size=\"10\" fill=\"#666\" text-anchor=\"end\">{}</text>",
+            compact(tick),
+            x0 = left - 3.0,
+            x2 = w - pad,
+            tx = left - 5.0,
+            ty = y + 3.5
+        );
+        tick = tick.saturating_mul(10);
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" y1=\"{pad}\" x2=\"{left}\" y2=\"{y}\" stroke=\"#999\"/>\
+         <text x=\"9\" y=\"{my}\" font-size=\"10\" fill=\"#666\" text-anchor=\"middle\" transform=\"rotate(-90 9 {my})\">pairs</text>",
+        y = h - pad,
+        my = h / 2.0
     );
     for (i, &c) in hist.iter().enumerate() {
         if c == 0 {
             continue;
         }
-        // Log scale: the many unrelated pairs would flatten everything else.
-        let bh = (h - 2.0 * pad) * (1.0 + c as f64).log10() / (1.0 + max).log10();
+        let bh = height(c as f64);
         let _ = write!(
             s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#6b8fd6\"><title>{:.2}-{:.2}: {c} pairs</title></rect>",
-            pad + i as f64 * bar,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#6b8fd6\"><title>{:.2}-{:.2}: {} pairs</title></rect>",
+            left + i as f64 * bar,
             h - pad - bh,
             (bar - 1.0).max(0.5),
             bh,
             i as f64 / hist.len() as f64,
-            (i + 1) as f64 / hist.len() as f64
+            (i + 1) as f64 / hist.len() as f64,
+            thousands(c)
         );
     }
-    let tx = pad + threshold * (w - 2.0 * pad);
+    let tx = left + threshold * plot;
     let _ = write!(
         s,
-        "<line x1=\"{pad}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#999\"/>\
+        "<line x1=\"{left}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#999\"/>\
          <line x1=\"{tx:.1}\" y1=\"{top}\" x2=\"{tx:.1}\" y2=\"{y}\" stroke=\"#d33\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
          <text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"11\" fill=\"#d33\" text-anchor=\"middle\">threshold {threshold:.2}</text>\
-         <text x=\"{pad}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\">0</text>\
+         <text x=\"{left}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\">0</text>\
          <text x=\"{mid}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\" text-anchor=\"middle\">0.5</text>\
          <text x=\"{x2}\" y=\"{ly}\" font-size=\"11\" fill=\"#666\" text-anchor=\"end\">1</text></svg>",
         y = h - pad,
@@ -228,7 +281,7 @@ fn histogram_svg(hist: &[u64], threshold: f64) -> String {
         top = pad - 4.0,
         ty = pad - 8.0,
         ly = h - 8.0,
-        mid = w / 2.0
+        mid = left + plot / 2.0
     );
     s
 }
@@ -237,7 +290,7 @@ fn member_row(out: &mut String, corpus: &Corpus, m: usize, sim: Option<f64>, rep
     let d = &corpus.docs[m];
     let _ = writeln!(
         out,
-        "<tr id=\"doc-{m}\"{}><td><a href=\"#doc-{m}\">{}</a>{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr id=\"doc-{m}\"{}><td>{}{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td></tr>",
         if rep { " class=\"rep\"" } else { "" },
         text(&d.id),
         if rep {
@@ -311,15 +364,23 @@ fn cluster_section(
         let s = d.alignment.summary();
         let _ = writeln!(
             out,
-            "<details class=\"diff\"><summary>{} (right) against {} (left) · story similarity {:.2} · {} of {} sentences of the left shared</summary>",
-            text(&d.right.id),
-            text(&d.left.id),
+            "<details class=\"diff\"><summary>{} <span class=\"muted\">against</span> {} · story similarity {:.2} · {} of {} sentences shared</summary>",
+            text(&heading(d.right, 70)),
+            text(&heading(d.left, 70)),
             d.similarities.story,
             s.shared,
             s.left_sentences
         );
         diff_table(out, d, Some((rep, right)));
         out.push_str("</details>\n");
+    }
+    let omitted = c.members.len().saturating_sub(1 + diffs.len());
+    if omitted > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{} more not compared (<a href=\"#stories\">why</a>).</p>",
+            thousands(omitted as u64)
+        );
     }
     out.push_str("</section>\n");
 }
@@ -387,7 +448,19 @@ pub fn render_collection(
         n = view.heatmap.size
     );
     if !multi.is_empty() {
-        s.push_str("<nav><h2>Stories <button class=\"toggle\" id=\"expand\" type=\"button\">expand all diffs</button></h2><ol>\n");
+        s.push_str("<nav id=\"stories\"><h2>Stories <button class=\"toggle\" id=\"expand\" type=\"button\">expand all diffs</button></h2>\n");
+        let shown: usize = view.diffs.iter().map(|d| d.1.len()).sum();
+        let members: usize = multi.iter().map(|c| c.members.len() - 1).sum();
+        if shown < members {
+            let _ = writeln!(
+                s,
+                "<p class=\"muted\">{} of {} members are compared with their story's representative here: the largest stories first, up to {} each (<code>storydedup report --diffs N</code> shows more). Compare any two documents with <code>storydedup diff ID1 ID2 --corpus INPUT</code>.</p>",
+                thousands(shown as u64),
+                thousands(members as u64),
+                crate::explain::STORY_DIFFS
+            );
+        }
+        s.push_str("<ol>\n");
         for c in &multi {
             let rep = c.members[0];
             let _ = writeln!(
@@ -520,5 +593,23 @@ mod tests {
         let svg = histogram_svg(&[100, 0, 3, 1], 0.3);
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains("threshold 0.30"));
+        // The count axis: ticks at 1, 10 and 100 (the tallest bar), none past it.
+        for tick in [">1</text>", ">10</text>", ">100</text>"] {
+            assert!(svg.contains(tick), "{tick}: {svg}");
+        }
+        assert!(!svg.contains(">1k</text>"), "{svg}");
+        assert_eq!(compact(10_000), "10k");
+        assert_eq!(compact(100_000_000), "100M");
+        assert!(svg.contains(">pairs</text>"), "{svg}");
+    }
+
+    #[test]
+    fn diffs_are_headed_by_outlet_and_title() {
+        let mut d = Document::new("feed-2025-03-04-000123", "Body text here.");
+        assert_eq!(heading(&d, 40), "Body text here.");
+        d.title = Some("Bridge closed after cracks".into());
+        assert_eq!(heading(&d, 40), "Bridge closed after cracks");
+        d.source = Some("Harbor Post".into());
+        assert_eq!(heading(&d, 40), "Harbor Post: Bridge closed after cracks");
     }
 }
