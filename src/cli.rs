@@ -22,14 +22,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Group documents into stories (every document in exactly one cluster).
+    #[command(after_help = "Examples:
+  storydedup cluster articles/                          stories of a folder, as a table
+  storydedup cluster feed.jsonl -f csv -o stories.csv   one row per document, for pandas
+  storydedup cluster crawl.jsonl -m jaccard -t 0.6      near-copies instead of stories
+  storydedup cluster export.csv --text-field body       a CSV whose text column is `body`")]
     Cluster(ClusterArgs),
     /// Similarity of every pair: a dense matrix or a long pair list, as CSV.
+    #[command(after_help = "Examples:
+  storydedup matrix articles/ -o matrix.csv              ids as header and first column
+  storydedup matrix feed.jsonl -f long --min-score 0.3   a,b,score rows of the close pairs")]
     Matrix(MatrixArgs),
     /// Side-by-side comparison of two documents: what they share, where they differ.
+    #[command(after_help = "Examples:
+  storydedup diff one.txt other.txt                        two article files
+  storydedup diff a17 b42 --corpus feed.jsonl              two documents of a collection, by id
+  storydedup diff a17 b42 --corpus feed.jsonl -f html -o d.html")]
     Diff(DiffArgs),
     /// One self-contained HTML page: overview, every story with its diffs, singletons.
+    #[command(after_help = "Examples:
+  storydedup report articles/ -o report.html           open it in any browser; no network
+  storydedup report feed.jsonl -t 0.35 -o report.html  a lower threshold, chosen on the histogram
+  storydedup report feed.jsonl --diffs 2000 -o r.html  more diffs on the page")]
     Report(ReportArgs),
     /// Compare a clustering with true labels (ARI, pairwise and B-cubed F1).
+    #[command(after_help = "Examples:
+  storydedup cluster feed.jsonl -f csv -o pred.csv && storydedup eval --truth truth.csv --pred pred.csv
+  storydedup eval --truth labels.csv --truth-column group --pred pred.csv
+  storydedup matrix pairs.jsonl -f long -o scores.csv && storydedup eval --pairs rated.csv --scores scores.csv")]
     Eval(EvalArgs),
     /// The collection without its duplicates: kept records written as they were read.
     #[command(after_help = "Examples:
@@ -122,54 +142,69 @@ pub struct InputArgs {
     pub url_field: Option<String>,
 
     /// Similarity measure.
-    #[arg(short, long, value_enum, default_value = "story")]
+    #[arg(short, long, value_enum, default_value = "story", display_order = 1)]
     pub measure: MeasureArg,
 
     /// Shingles for jaccard/containment: word:K or char:K.
-    #[arg(long, default_value = "word:5", value_name = "word:K|char:K")]
+    #[arg(
+        long,
+        default_value = "word:5",
+        value_name = "word:K|char:K",
+        display_order = 5
+    )]
     pub shingle: String,
 
     /// Story measure: documents dated further apart than this many days are never linked
     /// (0 = no window; ignored when either date is unknown).
-    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS, allow_negative_numbers = true)]
+    #[arg(long, value_name = "DAYS", default_value_t = storydedup::config::DEFAULT_WINDOW_DAYS, allow_negative_numbers = true, display_order = 4)]
     pub window: u32,
 
     /// How candidate pairs are found: auto (all-pairs for small inputs, containment and
     /// story; lsh for jaccard from 5000 documents), all-pairs (exact), lsh (jaccard:
     /// MinHash + LSH, every candidate verified exactly; may miss a few pairs near the
     /// threshold), index (story: the exact inverted index, same as all-pairs).
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", display_order = 6)]
     pub candidates: CandidatesArg,
 
     /// Worker threads (default: all cores). Output is identical for any value.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RUN)]
     pub threads: Option<usize>,
 
-    /// Write here instead of stdout (atomically: a failed run leaves no partial file).
-    #[arg(short, long, value_name = "FILE")]
+    /// Write here instead of stdout (atomically: a failed run leaves no partial file; `-`
+    /// is stdout).
+    #[arg(short, long, value_name = "FILE", help_heading = RUN)]
     pub output: Option<PathBuf>,
 
     /// Print no warnings.
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = RUN)]
     pub quiet: bool,
 
     /// List every warning instead of a summary, and say which candidate engine (and LSH
     /// banding) was chosen.
-    #[arg(long, conflicts_with = "quiet")]
+    #[arg(long, conflicts_with = "quiet", help_heading = RUN)]
     pub verbose: bool,
 }
+
+/// The help heading of the options about output and the run itself.
+const RUN: &str = "Output and run";
 
 /// Options of the commands that cluster (`cluster`, `report`).
 #[derive(Debug, Args)]
 pub struct ClusteringArgs {
     /// Link pairs scoring at least this (0..1). Default: 0.45 story (lower for dated
     /// headlines and briefs, higher for undated pairs), 0.50 jaccard, 0.80 containment.
-    #[arg(short, long, value_name = "0..1", allow_negative_numbers = true)]
+    #[arg(
+        short,
+        long,
+        value_name = "0..1",
+        allow_negative_numbers = true,
+        display_order = 2
+    )]
     pub threshold: Option<f64>,
 
     /// How linked pairs become clusters. Default: average for story, single for jaccard
     /// and containment.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, display_order = 3)]
     pub linkage: Option<LinkageArg>,
 }
 
@@ -195,7 +230,7 @@ pub struct ClusterArgs {
     pub clustering: ClusteringArgs,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_enum, default_value = "table", help_heading = RUN)]
     pub format: ClusterFormat,
 }
 
@@ -238,7 +273,7 @@ pub struct DedupArgs {
     pub keep: KeepArg,
 
     /// Also write a CSV with a row for every input document:
-    /// id,kept,duplicate_of,cluster,similarity.
+    /// id,kept,duplicate_of,cluster,similarity (`-`: on stdout, with -o FILE).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 }
@@ -259,7 +294,7 @@ pub struct MatrixArgs {
     pub input: InputArgs,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value = "dense")]
+    #[arg(short, long, value_enum, default_value = "dense", help_heading = RUN)]
     pub format: MatrixFormat,
 
     /// Long format: only pairs scoring at least this (0..1).

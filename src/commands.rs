@@ -105,7 +105,22 @@ fn check_dedup_paths(args: &DedupArgs) -> Result<(), Error> {
             p.file_name().map(ToOwned::to_owned),
         )
     };
-    let Some(out) = args.input.output.as_deref() else {
+    let to_stdout = |p: Option<&std::path::Path>| p.is_none_or(report::is_stdout);
+    if args.report.as_deref().is_some_and(report::is_stdout)
+        && to_stdout(args.input.output.as_deref())
+    {
+        return Err(Error::Usage(
+            "--report - and the kept records would both go to standard output; give -o FILE \
+             for the records"
+                .into(),
+        ));
+    }
+    let Some(out) = args
+        .input
+        .output
+        .as_deref()
+        .filter(|o| !report::is_stdout(o))
+    else {
         return Ok(());
     };
     let out_place = place(out);

@@ -2361,6 +2361,59 @@ fn issue_18_a_json_array_file_is_read_as_records() {
     assert!(err.contains("bad.json:2: expected a JSON object"), "{err}");
 }
 
+/// `-` names standard output, as shells have it: `-o -` writes no file named `-`, and the
+/// keep report goes to stdout when the records go to a file (both on stdout is refused).
+#[test]
+fn issue_18_a_dash_output_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.jsonl",
+        concat!(
+            r#"{"id":"a","text":"The Tamsin bridge closed on Monday after inspectors found cracks in two steel girders of its northern span."}"#,
+            "\n",
+            r#"{"id":"b","text":"The Tamsin bridge closed on Monday after inspectors found cracks in two steel girders of its northern span."}"#,
+            "\n",
+            r#"{"id":"c","text":"Wheat prices rose forty percent in an hour at the Marrow grain exchange on Tuesday."}"#,
+            "\n"
+        )
+        .as_bytes(),
+    );
+    let cwd = dir.path().to_str().unwrap();
+    let out = Command::cargo_bin("storydedup")
+        .unwrap()
+        .current_dir(cwd)
+        .args(["cluster", "-f", "csv", "-o", "-", "in.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("cluster,id,"));
+    assert!(!dir.path().join("-").exists(), "a file named - was written");
+
+    let kept = dir.path().join("kept.jsonl");
+    let (code, report, err) = run(&[
+        "dedup",
+        &input,
+        "-o",
+        kept.to_str().unwrap(),
+        "--report",
+        "-",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = report.lines().collect();
+    assert_eq!(rows[0], "id,kept,duplicate_of,cluster,similarity");
+    assert_eq!(rows.len(), 4, "{report}");
+    assert_eq!(fs::read_to_string(&kept).unwrap().lines().count(), 2);
+
+    let (code, out, err) = run(&["dedup", &input, "--report", "-"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("storydedup: --report - and the kept records"),
+        "{err}"
+    );
+}
+
 #[test]
 fn issue_18_dedup_keeps_crlf_rows_whole_and_never_overwrites_its_input() {
     let dir = tempfile::tempdir().unwrap();

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rayon::prelude::*;
 
 use crate::config::Measure;
+use crate::progress::{Progress, Silent};
 use crate::score::{Detail, Features, Scorer};
 
 /// Shards of the shingle index build (a power of two), by the top bits of the hash.
@@ -700,7 +701,12 @@ pub struct AllPairs<'a> {
     scorer: &'a Scorer,
     /// The full index, built on first use (a guarded search may build its own instead).
     full: std::sync::OnceLock<Index>,
+    /// Told of the documents searched, in blocks of [`PROGRESS_BLOCK`].
+    progress: &'a dyn Progress,
 }
+
+/// Documents searched between two progress reports.
+const PROGRESS_BLOCK: u32 = 1024;
 
 impl<'a> AllPairs<'a> {
     /// The engine over the scorer's features (the index is built when first needed).
@@ -708,7 +714,14 @@ impl<'a> AllPairs<'a> {
         AllPairs {
             scorer,
             full: std::sync::OnceLock::new(),
+            progress: &Silent,
         }
+    }
+
+    /// The engine, counting the documents a search has done on `progress` (the caller
+    /// starts and finishes the stage).
+    pub fn with_progress(self, progress: &'a dyn Progress) -> AllPairs<'a> {
+        AllPairs { progress, ..self }
     }
 
     fn index(&self) -> &Index {
@@ -784,6 +797,9 @@ impl<'a> AllPairs<'a> {
                 || Scratch::new(n),
                 |scratch, p| {
                     let a = layout.order[p as usize] as usize;
+                    if p % PROGRESS_BLOCK == PROGRESS_BLOCK - 1 {
+                        self.progress.advance(u64::from(PROGRESS_BLOCK));
+                    }
                     scratch.accumulate_later(index, a);
                     let mut row = Vec::new();
                     // Unsorted: rows are cut by score (ties by pair) and the pairs sorted
@@ -843,6 +859,7 @@ impl<'a> AllPairs<'a> {
                 },
             )
             .collect();
+        self.progress.advance(u64::from(n as u32 % PROGRESS_BLOCK));
         let mut pairs = Vec::with_capacity(rows.iter().map(Vec::len).sum());
         for row in rows {
             pairs.extend(row);

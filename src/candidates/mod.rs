@@ -125,10 +125,15 @@ pub fn find_map<T: Send>(
 ) -> Vec<T> {
     match engine {
         Engine::Exact => {
-            progress.start(Stage::Candidates, None);
-            let (pairs, guarded) = AllPairs::new(scorer).pairs_guarded_map(floor, keep);
-            progress.advance(pairs.len() as u64);
+            progress.start(Stage::Candidates, Some(scorer.len() as u64));
+            let (pairs, guarded) = AllPairs::new(scorer)
+                .with_progress(progress)
+                .pairs_guarded_map(floor, keep);
             progress.finish();
+            progress.note(&format!(
+                "candidates: {} pairs kept",
+                thousands(pairs.len() as u64)
+            ));
             if guarded.skipped_terms > 0 {
                 progress.note(&format!(
                     "candidates: {} terms held by too many documents were not walked ({} \

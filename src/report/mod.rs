@@ -157,6 +157,11 @@ pub enum Output {
     },
 }
 
+/// Whether an output path means standard output: `-`.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 impl Output {
     /// Checks, before any work is done, that `path` can become an output file: its
     /// directory exists and it is not itself a directory.
@@ -164,7 +169,9 @@ impl Output {
     /// # Errors
     /// [`Error::Usage`] naming the problem.
     pub fn check(path: Option<&Path>) -> Result<(), Error> {
-        let Some(path) = path else { return Ok(()) };
+        let Some(path) = path.filter(|p| !is_stdout(p)) else {
+            return Ok(());
+        };
         let shown = path.display().to_string();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -182,14 +189,15 @@ impl Output {
         Ok(())
     }
 
-    /// Opens stdout (`None`) or a temporary file beside `path`. Open it once the result is
-    /// computed, so an interrupted computation leaves nothing behind.
+    /// Opens stdout (`None`, or `-` as the shell convention has it) or a temporary file
+    /// beside `path`. Open it once the result is computed, so an interrupted computation
+    /// leaves nothing behind.
     ///
     /// # Errors
     /// As [`Output::check`]; [`Error::Output`] when the temporary file cannot be created.
     pub fn open(path: Option<&Path>) -> Result<Output, Error> {
         Output::check(path)?;
-        let Some(path) = path else {
+        let Some(path) = path.filter(|p| !is_stdout(p)) else {
             return Ok(Output::Stdout(BufWriter::with_capacity(
                 1 << 16,
                 io::stdout(),
