@@ -117,29 +117,8 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// The JSONL key or CSV/TSV column holding the article's text (default `text`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub text_field: Option<String>,
-
-    /// ... holding its id (default `id`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub id_field: Option<String>,
-
-    /// ... holding its headline (default `title`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub title_field: Option<String>,
-
-    /// ... holding its outlet (default `source`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub source_field: Option<String>,
-
-    /// ... holding its publication date (default `date`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub date_field: Option<String>,
-
-    /// ... holding its address (default `url`).
-    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
-    pub url_field: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// Similarity measure.
     #[arg(short, long, value_enum, default_value = "story", display_order = 1)]
@@ -187,6 +166,34 @@ pub struct InputArgs {
 
 /// The help heading of the options about output and the run itself.
 const RUN: &str = "Output and run";
+
+/// The record fields of JSONL, JSON and CSV/TSV input, when not the standard names.
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    /// The JSONL key or CSV/TSV column holding the article's text (default `text`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub text_field: Option<String>,
+
+    /// ... holding its id (default `id`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub id_field: Option<String>,
+
+    /// ... holding its headline (default `title`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub title_field: Option<String>,
+
+    /// ... holding its outlet (default `source`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub source_field: Option<String>,
+
+    /// ... holding its publication date (default `date`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub date_field: Option<String>,
+
+    /// ... holding its address (default `url`).
+    #[arg(long, value_name = "NAME", help_heading = "Input fields")]
+    pub url_field: Option<String>,
+}
 
 /// Options of the commands that cluster (`cluster`, `report`).
 #[derive(Debug, Args)]
@@ -387,6 +394,9 @@ pub struct DiffArgs {
     /// more); the collection also supplies the term statistics of the story score.
     #[arg(long, value_name = "INPUT", action = clap::ArgAction::Append)]
     pub corpus: Vec<String>,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value = "terminal")]

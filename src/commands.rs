@@ -9,7 +9,7 @@ use storydedup::config::{
 };
 use storydedup::document::Corpus;
 use storydedup::error::Error;
-use storydedup::progress::Progress;
+use storydedup::progress::{Progress, Silent};
 use storydedup::report::{self, Output};
 use storydedup::score::Scorer;
 use storydedup::{dedup, eval, ingest, pipeline};
@@ -17,8 +17,8 @@ use storydedup::{dedup, eval, ingest, pipeline};
 use crate::bar::{Bars, message};
 use crate::cli::{
     CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DedupArgs,
-    DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, KeepArg, LevelArg, LinkageArg,
-    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    DiffArgs, DiffFormat, EvalArgs, EvalFormat, FieldArgs, InputArgs, KeepArg, LevelArg,
+    LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
 
 /// The temporary output file being written, for the interrupt handler to remove: an
@@ -161,7 +161,7 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     Output::check(args.report.as_deref())?;
     check_dedup_paths(&args)?;
-    let names = field_names(&args.input);
+    let names = field_names(&args.input.fields);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: false,
@@ -232,12 +232,12 @@ fn candidates_mode(c: CandidatesArg) -> Candidates {
 /// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
     let config = check_input(args)?;
-    let corpus = ingest::read_inputs_named(&args.inputs, bars, &field_names(args))?;
+    let corpus = ingest::read_inputs_named(&args.inputs, bars, &field_names(&args.fields))?;
     Ok((config, corpus))
 }
 
 /// The record fields the user named, the standard ones elsewhere.
-fn field_names(args: &InputArgs) -> ingest::FieldNames {
+fn field_names(args: &FieldArgs) -> ingest::FieldNames {
     let mut names = ingest::FieldNames::default();
     for (slot, given) in [
         (&mut names.text, &args.text_field),
@@ -339,7 +339,7 @@ fn check_clustering(
 
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
-    let names = field_names(&args.input);
+    let names = field_names(&args.input.fields);
     let run = pipeline::Run {
         candidates: mode,
         // The CSV has no column for them.
@@ -593,7 +593,7 @@ fn evaluate_pairs(
 
 fn report_html(args: ReportArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
-    let names = field_names(&args.input);
+    let names = field_names(&args.input.fields);
     let corpus = ingest::read_inputs_named(&args.input.inputs, &bars, &names)?;
     print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
@@ -613,7 +613,7 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
 /// Reads the two documents to compare: by id from `--corpus`, or one article per file.
 fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
     if !args.corpus.is_empty() {
-        let corpus = ingest::read_inputs(&args.corpus)?;
+        let corpus = ingest::read_inputs_named(&args.corpus, &Silent, &field_names(&args.fields))?;
         let find = |id: &str| {
             corpus.position(id).ok_or_else(|| {
                 Error::Usage(format!(

@@ -2280,6 +2280,29 @@ fn issue_18_field_names_are_chosen_on_the_command_line() {
     // The decoy texts are identical: read, they would leave one record.
     assert_eq!(out.lines().count(), 4, "{out}");
     assert!(out.lines().all(|l| lines.contains(&l.to_owned())));
+    // diff reads its --corpus with the same options: the ids are found, the texts compared.
+    let (code, _, err) = run(&["diff", "--corpus", &input, "harbor-wire", "grain-wire"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--text-field"), "{err}");
+    let (code, out, err) = run(&[
+        "diff",
+        "-f",
+        "json",
+        "--text-field",
+        "body",
+        "--id-field",
+        "uid",
+        "--corpus",
+        &input,
+        "harbor-wire",
+        "harbor-reprint",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["similarities"]["jaccard"].as_f64().unwrap() > 0.5,
+        "{out}"
+    );
 }
 
 #[test]
