@@ -19,7 +19,7 @@ use crate::facts::{
 };
 use crate::ingest::{self, FieldNames};
 use crate::links;
-use crate::progress::{Progress, Silent, Stage};
+use crate::progress::{Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
 use crate::score::{Scorer, cosine_of};
 use crate::shingle::{Shingles, normalise_set};
@@ -248,7 +248,8 @@ fn cluster_edges(
         },
         ..config.clone()
     };
-    progress.start(Stage::Clusters, None);
+    // Counted in documents as each group is described (the merging before that is quick).
+    progress.start(Stage::Clusters, Some(corpus.len() as u64));
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
     // The window binds clusters as a whole for the story measure, not just pairs.
@@ -265,11 +266,17 @@ fn cluster_edges(
         .into_par_iter()
         .enumerate()
         .map(|(i, members)| {
-            explain::describe(corpus, scorer, facts, i + 1, members, run.shared_terms)
+            let size = members.len() as u64;
+            let c = explain::describe(corpus, scorer, facts, i + 1, members, run.shared_terms);
+            progress.advance(size);
+            c
         })
         .collect::<Vec<_>>();
-    progress.advance(clusters.len() as u64);
     progress.finish();
+    progress.note(&format!(
+        "clusters: {} formed",
+        thousands(clusters.len() as u64)
+    ));
     ClusterReport {
         documents: corpus.len(),
         clusters,
