@@ -38,7 +38,70 @@ pub fn edges(
         cosine_of(floor),
         progress,
     ));
+    if scorer.config.measure == Measure::Story && config.linkage == Linkage::Average {
+        let centre = judge_by_neighbourhood(&mut edges, scorer.len());
+        progress.note(&format!(
+            "links: each pair judged against its documents' {DENSITY_NEIGHBOURS} nearest \
+             (typical mean evidence {centre:.3})"
+        ));
+    }
     edges
+}
+
+/// Each pair is judged against its two documents' neighbourhoods ([`judge_by_neighbourhood`]):
+/// a document's density is the mean evidence of its this many strongest links (missing
+/// links count 0).
+pub const DENSITY_NEIGHBOURS: usize = 5;
+/// The share of the two documents' excess density (over the collection's median) that a
+/// pair's evidence loses (or, below the median, gains).
+pub const DENSITY_SHARE: f64 = 0.7;
+
+/// Judges each link against the neighbourhoods of its two documents: its evidence loses
+/// [`DENSITY_SHARE`] of how far their mean density ([`DENSITY_NEIGHBOURS`]) lies above the
+/// collection's median density, and gains as much where it lies below. Links left at 0 or
+/// less are dropped. Returns the median.
+///
+/// Why: what a given cosine means depends on where the two documents sit. Formulaic
+/// notices of many companies, or years of reports on one topic, are each close to dozens
+/// of others that tell different stories; a report whose story nobody else tells is close
+/// to nothing, and its real partners may share little with it. The same threshold for both
+/// merged the first and split the second. A document's nearest links say which case it is
+/// in; the median keeps the threshold's meaning for the typical document. This is local
+/// scaling in the spirit of CSLS (Conneau et al. 2018), centred on the collection so the
+/// threshold needs no new value. Measured leave one collection out
+/// (docs/story-judgement.md): NeuS ARI 0.485 -> 0.619, ECB+ 0.801 -> 0.835, Reuters
+/// templates B-cubed F1 0.952 -> 0.971, UCI 0.829 -> 0.833, undated UCI 0.761 -> 0.756;
+/// chosen on the others, each held-out collection keeps a setting within 5-7
+/// neighbours and a share of 0.6-0.8.
+fn judge_by_neighbourhood(edges: &mut Vec<Edge>, n: usize) -> f64 {
+    // Each document's strongest links, best first.
+    let mut best = vec![[0.0f64; DENSITY_NEIGHBOURS]; n];
+    for e in edges.iter() {
+        for d in [e.a, e.b] {
+            let row = &mut best[d as usize];
+            if e.weight > row[DENSITY_NEIGHBOURS - 1] {
+                let at = row.partition_point(|&w| w >= e.weight);
+                row.copy_within(at..DENSITY_NEIGHBOURS - 1, at + 1);
+                row[at] = e.weight;
+            }
+        }
+    }
+    let density: Vec<f64> = best
+        .iter()
+        .map(|row| row.iter().sum::<f64>() / DENSITY_NEIGHBOURS as f64)
+        .collect();
+    let centre = if n == 0 {
+        0.0
+    } else {
+        let mut sorted = density.clone();
+        *sorted.select_nth_unstable_by(n / 2, f64::total_cmp).1
+    };
+    for e in edges.iter_mut() {
+        let local = (density[e.a as usize] + density[e.b as usize]) / 2.0;
+        e.weight -= DENSITY_SHARE * (local - centre);
+    }
+    edges.retain(|e| e.weight > 0.0);
+    centre
 }
 
 /// The lowest score of a pair that clustering needs, on the scale of reported scores.
@@ -143,6 +206,50 @@ fn short_pairs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_judged_against_their_neighbourhoods() {
+        let edge = |a: u32, b: u32, weight: f64| Edge { a, b, weight };
+        // Documents 0-5: a family of look-alikes, each linked to all others at 0.3.
+        // Documents 6-7: two reports linked to each other alone, also at 0.3. Documents
+        // 8-19 have no links (their density, 0, is the median).
+        let mut edges = Vec::new();
+        for a in 0..6 {
+            for b in a + 1..6 {
+                edges.push(edge(a, b, 0.3));
+            }
+        }
+        edges.push(edge(6, 7, 0.3));
+        let n = 20;
+        let centre = judge_by_neighbourhood(&mut edges, n);
+        assert_eq!(centre, 0.0);
+        let weight = |a: u32, b: u32| {
+            edges
+                .iter()
+                .find(|e| (e.a, e.b) == (a, b))
+                .map(|e| e.weight)
+        };
+        // The family's documents each have five links at 0.3: density 0.3.
+        let family = 0.3 - DENSITY_SHARE * 0.3;
+        assert!((weight(0, 1).unwrap() - family).abs() < 1e-12);
+        // The lone pair: density 0.3 / 5 each, so it loses far less.
+        let lone = 0.3 - DENSITY_SHARE * 0.06;
+        assert!((weight(6, 7).unwrap() - lone).abs() < 1e-12);
+        assert!(weight(6, 7) > weight(0, 1));
+        // With most documents linked, the median rises and sparse pairs gain.
+        let mut edges = vec![edge(0, 1, 0.5), edge(2, 3, 0.5), edge(4, 5, 0.1)];
+        let centre = judge_by_neighbourhood(&mut edges, 6);
+        assert!((centre - 0.1).abs() < 1e-12, "{centre}");
+        assert!(edges[2].weight > 0.1, "{:?}", edges[2]);
+        // A link pushed to 0 or below is dropped.
+        let mut edges = vec![edge(0, 1, 0.01)];
+        for b in 2..8 {
+            edges.push(edge(0, b, 0.9));
+            edges.push(edge(1, b, 0.9));
+        }
+        judge_by_neighbourhood(&mut edges, 8);
+        assert!(!edges.iter().any(|e| (e.a, e.b) == (0, 1)));
+    }
     use crate::document::Document;
     use crate::progress::Silent;
 
