@@ -114,12 +114,8 @@ const FIRST_LETTERS_BY_LENGTH: [u32; 12] = {
 };
 
 /// The outlets `text` cites, in order of first mention, without repeats. A shorter name
-/// that begins a longer one cited in the same text ("NBC" and "NBC News") is folded into it.
-///
-/// ```
-/// let c = storydedup::cites::cites("Lavrov met them, NBC News reported. A US official told CNN.");
-/// assert_eq!(c, ["NBC News", "CNN"]);
-/// ```
+/// that begins a longer one cited in the same text ("NBC" and "NBC News") is folded into it:
+/// "Lavrov met them, NBC News reported. A US official told CNN." cites NBC News and CNN.
 pub fn cites(text: &str) -> Vec<String> {
     // Most texts hold none of the attribution words; skip finding the words of those.
     if !has_trigger(text) {
@@ -300,6 +296,12 @@ fn outlet(text: &str, toks: &[Range<usize>], begin: usize, end: usize) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outlets_are_cited_in_order_of_first_mention() {
+        let c = cites("Lavrov met them, NBC News reported. A US official told CNN.");
+        assert_eq!(c, ["NBC News", "CNN"]);
+    }
 
     /// Hand-labelled attribution sentences (invented outlets and people) with the outlets
     /// they cite; precision and recall over them are reported in docs/algorithm.md.

@@ -9,9 +9,9 @@
 //! - [`ingest`] reads files, directories, JSONL, CSV into a [`Corpus`];
 //! - [`normalize`] and [`tokenize`] give words with byte spans into the original text;
 //! - [`shingle`] hashes word or character shingles (copy measures); [`weigh`] builds
-//!   salient-term vectors (story measure); [`facts`] runs the measure's features and takes
-//!   what the report needs of each text (cited outlets, identity hash, length) in one
-//!   pass, so that a run which reads nothing else of the texts can let them go;
+//!   salient-term vectors (story measure); one pass over each text computes the measure's
+//!   features and what the report needs of it (cited outlets, identity hash, length), so
+//!   that a run which reads nothing else of the texts can let them go;
 //! - [`candidates`] finds the pairs worth scoring: exactly through an inverted index, or
 //!   (jaccard, large inputs) by LSH over the MinHash signatures of [`sketch`], every
 //!   candidate verified exactly; [`score`] turns overlaps into `story`, `jaccard` or
@@ -20,7 +20,13 @@
 //! - [`report`] holds the models and renders them (table, CSV, JSON, matrix).
 //!
 //! [`pipeline`] is the only place the stages are wired together; long stages report to a
-//! [`progress::Progress`] (the binary draws bars, the library draws nothing).
+//! [`progress::Progress`] (the binary draws bars, the library draws nothing). Links,
+//! cluster explanations, copies and cited outlets are internal stages the pipeline runs.
+//!
+//! What most callers need is re-exported here: read with [`read_inputs`], configure with
+//! [`ScoreConfig`] and [`ClusterConfig`], run [`cluster_corpus`] (a [`ClusterReport`] of
+//! [`StoryCluster`]s), [`collection_view`] (everything the HTML report shows) or
+//! [`diff_documents`], and score pairs with [`Scorer`].
 //!
 //! ```
 //! use storydedup::{Corpus, Document, pipeline, config::{ClusterConfig, Measure, ScoreConfig}};
@@ -46,18 +52,18 @@
 
 pub mod align;
 pub mod candidates;
-pub mod cites;
+pub(crate) mod cites;
 pub mod cluster;
 pub mod config;
-pub mod copies;
+pub(crate) mod copies;
 pub mod dedup;
 pub mod document;
 pub mod error;
 pub mod eval;
-pub mod explain;
-pub mod facts;
+pub(crate) mod explain;
+pub(crate) mod facts;
 pub mod ingest;
-pub mod links;
+pub(crate) mod links;
 pub mod normalize;
 pub mod pipeline;
 pub mod progress;
@@ -65,12 +71,17 @@ pub mod report;
 pub mod score;
 pub mod shingle;
 pub mod sketch;
-pub mod stopwords;
+pub(crate) mod stopwords;
 pub mod tokenize;
 pub mod weigh;
 
+pub use config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 pub use document::{Corpus, Date, Document};
 pub use error::{Error, Result};
+pub use ingest::read_inputs;
+pub use pipeline::{cluster_corpus, collection_view, diff_documents};
+pub use report::{ClusterReport, StoryCluster};
+pub use score::Scorer;
 
 #[cfg(test)]
 mod properties;

@@ -305,7 +305,7 @@ pub fn collection_view<'a>(
 pub const REPORT_DIFFS: usize = 300;
 
 /// [`collection_view`] with a choice of candidate engine for the clustering, progress, and
-/// the number of diffs shown (`diffs`, shared out by [`explain`]'s quotas).
+/// the number of diffs shown (`diffs`, shared out by quotas: the largest stories first, up to 25 members each).
 ///
 /// # Errors
 /// As [`cluster_corpus_with`].

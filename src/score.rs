@@ -178,7 +178,7 @@ impl Scorer {
         }
     }
 
-    /// A scorer from features computed elsewhere ([`crate::facts`]), with the documents'
+    /// A scorer from features computed elsewhere (the pipeline's one pass over the texts), with the documents'
     /// dates in input order.
     pub fn from_features(
         config: ScoreConfig,
