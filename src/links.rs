@@ -9,7 +9,7 @@
 use crate::candidates::{self, Engine, Pair};
 use crate::cluster::Edge;
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig};
-use crate::progress::Progress;
+use crate::progress::{Progress, ShortTexts};
 use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of};
 use crate::weigh::{TermVector, Weights};
 
@@ -265,7 +265,7 @@ fn short_pairs(
             weight,
         })
     };
-    candidates::find_map(&sub, engine, low, progress, &keep)
+    candidates::find_map(&sub, engine, low, &ShortTexts(progress), &keep)
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub enum Stage {
     Signatures,
     /// Candidate pairs: banding and exact verification, or the exact index walk.
     Candidates,
+    /// The second candidate search, among short texts (story measure).
+    ShortCandidates,
     /// Clustering the similarity graph and describing the clusters.
     Clusters,
     /// The report's charts: every pair's score, row by row.
@@ -29,6 +31,7 @@ impl Stage {
             Stage::Reading => "documents read",
             Stage::Signatures => "features",
             Stage::Candidates => "candidates",
+            Stage::ShortCandidates => "short-text candidates",
             Stage::Clusters => "clusters",
             Stage::Charts => "chart rows",
             Stage::Diffs => "diffs",
@@ -50,6 +53,33 @@ pub trait Progress: Sync {
     /// Something a user should know even without `--verbose`: a result that is not what an
     /// exact run would give (shown unless `--quiet`).
     fn warn(&self, _message: &str) {}
+}
+
+/// Forwards to another progress, the candidate stage renamed: the second search
+/// among short texts reports as [`Stage::ShortCandidates`].
+pub struct ShortTexts<'a>(pub &'a dyn Progress);
+
+impl Progress for ShortTexts<'_> {
+    fn start(&self, stage: Stage, total: Option<u64>) {
+        let stage = match stage {
+            Stage::Candidates => Stage::ShortCandidates,
+            other => other,
+        };
+        self.0.start(stage, total);
+    }
+    fn advance(&self, n: u64) {
+        self.0.advance(n);
+    }
+    fn finish(&self) {
+        self.0.finish();
+    }
+    fn note(&self, message: &str) {
+        self.0
+            .note(&message.replacen("candidates:", "short-text candidates:", 1));
+    }
+    fn warn(&self, message: &str) {
+        self.0.warn(message);
+    }
 }
 
 /// Progress that shows nothing.
