@@ -1842,6 +1842,25 @@ fn issue_13_empty_bodies_are_judged_as_the_warning_says() {
     assert_ne!(of("a"), of("c"), "{out}");
 }
 
+/// JSONL of wire notices `n0`.. (one per slug: headline, cents, pay day; the body from
+/// `body(cents, day)`), then `n9`, headed `again`, with the first notice's figures.
+fn slug_notices(
+    slugs: &[(&str, u32, u32)],
+    again: &str,
+    body: &dyn Fn(u32, u32) -> String,
+) -> String {
+    let (_, cts, day) = slugs[0];
+    slugs
+        .iter()
+        .enumerate()
+        .map(|(i, &(title, cts, day))| (format!("n{i}"), title, cts, day))
+        .chain([("n9".to_owned(), again, cts, day)])
+        .map(|(id, title, cts, day)| {
+            serde_json::json!({"id": id, "title": title, "text": body(cts, day)}).to_string() + "\n"
+        })
+        .collect()
+}
+
 /// Wire slugs name the company only in a headline written in capitals, and the bodies are
 /// one formula ("Pay April 30", capitalised at the head of each line, is no name): each
 /// company's notice is its own story, and a repeat of one notice joins it.
@@ -1854,23 +1873,12 @@ fn issue_13_wire_slugs_in_capitals_name_who_the_notice_is_about() {
         ("DUNMORE SHIPPING CO <DSC> REGULAR DIVIDEND", 20, 29),
         ("VELLAND PAPER <VLP> QTLY DIV", 7, 26),
     ];
-    let notice = |title: &str, cts: u32, day: u32| {
-        serde_json::json!({
-            "title": title,
-            "text": format!("Qtly div {cts} cts vs {cts} cts prior\n    Pay April {day}\n    Record March {}\n Reuter", day - 14),
-        })
-    };
-    let mut lines = String::new();
-    for (i, (title, cts, day)) in slugs.iter().enumerate() {
-        let mut v = notice(title, *cts, *day);
-        v["id"] = format!("n{i}").into();
-        lines += &v.to_string();
-        lines.push('\n');
-    }
-    let mut again = notice(slugs[0].0, slugs[0].1, slugs[0].2);
-    again["id"] = "n9".into();
-    lines += &again.to_string();
-    lines.push('\n');
+    let mut lines = slug_notices(&slugs, slugs[0].0, &|cts, day| {
+        format!(
+            "Qtly div {cts} cts vs {cts} cts prior\n    Pay April {day}\n    Record March {}\n Reuter",
+            day - 14
+        )
+    });
     // Ordinary prose, where the formula's words are written in lower case.
     for (i, t) in [
         "The company said the quarterly dividend will be paid to holders of record.",
@@ -1897,23 +1905,17 @@ fn issue_13_security_codes_tell_companies_with_shared_name_words_apart() {
         ("DUNMORE INDUSTRIES INC <DMI> RAISES DIVIDEND", 20, 29),
         ("VELLAND INDUSTRIES CORP (NYSE: VIC) RAISES DIVIDEND", 7, 26),
     ];
-    let notice = |title: &str, cts: u32, day: u32| {
-        serde_json::json!({
-            "title": title,
-            "text": format!("Qtly div {cts} cts vs {} cts prior\n    Pay April {day}\n    Record March {}\n Reuter", cts - 1, day - 14),
-        })
-    };
-    let mut lines = String::new();
-    for (i, (title, cts, day)) in slugs.iter().enumerate() {
-        let mut v = notice(title, *cts, *day);
-        v["id"] = format!("n{i}").into();
-        lines += &v.to_string();
-        lines.push('\n');
-    }
-    let mut again = notice("HARLOW NATIONAL <HRLN> UPS QUARTERLY PAYOUT", 12, 30);
-    again["id"] = "n9".into();
-    lines += &again.to_string();
-    lines.push('\n');
+    let lines = slug_notices(
+        &slugs,
+        "HARLOW NATIONAL <HRLN> UPS QUARTERLY PAYOUT",
+        &|cts, day| {
+            format!(
+                "Qtly div {cts} cts vs {} cts prior\n    Pay April {day}\n    Record March {}\n Reuter",
+                cts - 1,
+                day - 14
+            )
+        },
+    );
     assert_one_story_per_company("codes.jsonl", &lines, 5);
 }
 
