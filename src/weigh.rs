@@ -201,6 +201,8 @@ pub fn weigh(docs: &[Document]) -> Weights {
 /// The term vectors of a collection from its documents' terms ([`terms_seeing_body`]), in
 /// input order: the collection's statistics, then each document's weights.
 pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
+    // Every document's terms are read: the word caches have done their work.
+    release_caches();
     let raws: Vec<Vec<Raw>> = terms.into_iter().map(|t| t.0).collect();
     // The collection's statistics, in shards of the key space counted in parallel: each
     // shard reads every document in order (so a term's first kind is that of its first
@@ -474,16 +476,46 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
 /// Shards of the stem cache, each behind its own lock.
 const STEM_SHARDS: usize = 16;
 
+type Shard = std::sync::Mutex<HashMap<String, u64>>;
+/// The stem cache all threads share ([`stem_key`]); emptied by [`release_caches`].
+static STEMS: std::sync::LazyLock<Vec<Shard>> =
+    std::sync::LazyLock::new(|| (0..STEM_SHARDS).map(|_| Shard::default()).collect());
+
+thread_local! {
+    /// Each thread's word cache ([`WordCache`]); emptied by [`release_caches`].
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
+}
+
+/// Empties the stem cache and every pool thread's word cache (up to some 10 MB each), so
+/// that a process which weighs a collection now and then (a service, a notebook) does not
+/// keep them between runs. Called once a collection is weighed ([`weigh_terms`]); a run
+/// only loses the words it would have found cached.
+pub fn release_caches() {
+    for shard in STEMS.iter() {
+        if let Ok(mut cache) = shard.lock() {
+            *cache = HashMap::default();
+        }
+    }
+    let empty = || {
+        WORDS.with(|words| {
+            // A thread inside its own weighing keeps its cache (never the case here: the
+            // weighing of a document runs no parallel work that could bring this in).
+            if let Ok(mut words) = words.try_borrow_mut() {
+                *words = WordCache::default();
+            }
+        });
+    };
+    rayon::broadcast(|_| empty());
+    // The calling thread, when it is not one of the pool's.
+    empty();
+}
+
 /// The key of a word's stem. Stemming is the costliest step per word (thousands of
 /// instructions) and news repeats its words: each word's key is remembered in one cache
 /// all threads share, so a word is stemmed once a run, not once a thread (each thread's
 /// word cache asks here only for words new to it). The lock is taken twice per word new
 /// to a thread, never per occurrence.
 fn stem_key(w: &str) -> u64 {
-    use std::sync::{LazyLock, Mutex};
-    type Shard = Mutex<HashMap<String, u64>>;
-    static STEMS: LazyLock<Vec<Shard>> =
-        LazyLock::new(|| (0..STEM_SHARDS).map(|_| Mutex::default()).collect());
     let shard = &STEMS[xxh3_64(w.as_bytes()) as usize % STEM_SHARDS];
     // A poisoned lock (a panic elsewhere while holding it) only loses the cache.
     if let Ok(cache) = shard.lock()
@@ -718,9 +750,6 @@ fn extract_seeing_body(
     surfaces: Option<&mut Surfaces<'_>>,
     body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
-    thread_local! {
-        static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
-    }
     WORDS.with_borrow_mut(|words| extract_with(doc, surfaces, words, body))
 }
 
@@ -1068,6 +1097,21 @@ mod tests {
 
     fn doc(id: &str, text: &str) -> Document {
         Document::new(id, text)
+    }
+
+    #[test]
+    fn caches_are_released_once_a_collection_is_weighed() {
+        let words = || WORDS.with_borrow(|w| w.short.len() + w.long.len());
+        let doc = doc(
+            "a",
+            "Harbor crews closed the Tamsin bridge on Monday after inspectors found cracks.",
+        );
+        // This thread's cache fills as it reads a document...
+        extract(&doc, None);
+        assert!(words() > 5, "{}", words());
+        // ...and is emptied with the pool's once a collection is weighed.
+        weigh_terms(vec![DocTerms(extract(&doc, None))]);
+        assert_eq!(words(), 0);
     }
 
     #[test]
