@@ -4,7 +4,9 @@
 //! centroid linkage; see `EDGE_FLOOR_SHARE`), or, for average linkage on the story
 //! measure, when its evidence weight lifts it there (short texts: `short_pairs`). Each
 //! becomes a [`cluster::Edge`](crate::cluster::Edge) on the clustering's scale as it is
-//! found.
+//! found. For average linkage on the story measure, every edge is then judged against its
+//! two documents' neighbourhoods (`judge_by_neighbourhood`): look-alikes of many others
+//! need stronger links, reports few others resemble need less.
 
 use crate::candidates::{self, Engine, Pair};
 use crate::cluster::Edge;
