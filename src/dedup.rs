@@ -113,19 +113,29 @@ mod tests {
         }
     }
 
+    /// The story clustering of `c` with default settings.
+    fn clustered(c: &Corpus) -> ClusterReport {
+        cluster_corpus(
+            c,
+            &ScoreConfig::default(),
+            &ClusterConfig::for_measure(Measure::Story),
+        )
+    }
+
+    /// The ids of the documents `d` keeps, in input order.
+    fn kept_ids<'a>(c: &'a Corpus, d: &[Decision]) -> Vec<&'a str> {
+        (0..c.docs.len())
+            .filter(|&i| d[i].kept)
+            .map(|i| c.docs[i].id.as_str())
+            .collect()
+    }
+
     #[test]
     fn copy_level_keeps_one_per_copy_group_and_every_rewrite() {
         let c = corpus();
-        let report = cluster_corpus(
-            &c,
-            &ScoreConfig::default(),
-            &ClusterConfig::for_measure(Measure::Story),
-        );
+        let report = clustered(&c);
         let d = decide(&report, &c.docs, Level::Copy, Keep::Earliest);
-        let kept: Vec<&str> = (0..5)
-            .filter(|&i| d[i].kept)
-            .map(|i| c.docs[i].id.as_str())
-            .collect();
+        let kept = kept_ids(&c, &d);
         // The earliest dated of the three copies stays; the rewrite and the other story too.
         assert_eq!(kept, ["original", "rewrite", "other"]);
         assert_eq!(d[0].duplicate_of, Some(1));
@@ -141,16 +151,8 @@ mod tests {
     #[test]
     fn story_level_keeps_one_per_story() {
         let c = corpus();
-        let report = cluster_corpus(
-            &c,
-            &ScoreConfig::default(),
-            &ClusterConfig::for_measure(Measure::Story),
-        );
-        let d = decide(&report, &c.docs, Level::Story, Keep::Earliest);
-        let kept: Vec<&str> = (0..5)
-            .filter(|&i| d[i].kept)
-            .map(|i| c.docs[i].id.as_str())
-            .collect();
+        let d = decide(&clustered(&c), &c.docs, Level::Story, Keep::Earliest);
+        let kept = kept_ids(&c, &d);
         assert_eq!(kept, ["original", "other"]);
         assert_eq!(d[3].duplicate_of, Some(1));
         assert!(d.iter().all(|x| x.cluster > 0));
