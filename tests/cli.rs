@@ -637,6 +637,33 @@ fn a_closed_pipe_ends_quietly() {
     assert!(first.starts_with(b"a,b,score,names,terms,days_apart"));
 }
 
+/// The keep report on a closed pipe ends as quietly as any other output.
+#[test]
+fn a_closed_pipe_ends_the_keep_report_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Rows far past what a pipe holds (half a megabyte of ids): the write fails while the report
+    // is being written, not at its last flush.
+    let lines: String = (0..6_000)
+        .map(|i| {
+            format!("{{\"id\":\"an-article-with-a-long-identifier-of-the-feed-number-{i:06}\",\"text\":\"note {i}\"}}\n")
+        })
+        .collect();
+    let input = write(dir.path(), "feed.jsonl", lines.as_bytes());
+    let kept = dir.path().join("kept.jsonl");
+    let (first, status, err) = read_head_then_close::<32>(&[
+        "dedup",
+        "-q",
+        &input,
+        "-o",
+        kept.to_str().unwrap(),
+        "--report",
+        "-",
+    ]);
+    assert!(status.success(), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(first.starts_with(b"id,kept,duplicate_of"));
+}
+
 #[test]
 fn eval_reports_hand_computed_scores() {
     let dir = tempfile::tempdir().unwrap();

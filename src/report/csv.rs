@@ -130,7 +130,7 @@ pub fn render_decisions(
             cluster: x.cluster,
             similarity: x.similarity.map(fmt_score).unwrap_or_default(),
         })
-        .map_err(std::io::Error::other)?;
+        .map_err(csv_io)?;
     }
     w.flush()
 }
