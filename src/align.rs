@@ -29,7 +29,7 @@ use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::normalize::normalize;
 use crate::tokenize::{Shape, tokenize};
-use crate::weigh::word_key;
+use crate::weigh::{Stems, word_key};
 
 /// A sentence pair at or above this similarity is a match: the value with the best accuracy
 /// on human paraphrase judgements of isolated sentence pairs (docs/algorithm.md, "Diff"). Inside two
@@ -155,7 +155,7 @@ struct Sentence {
     len: usize,
 }
 
-fn sentences(text: &str) -> Vec<Sentence> {
+fn sentences(text: &str, stems: &Stems) -> Vec<Sentence> {
     let t = tokenize(text);
     let mut out: Vec<Sentence> = t
         .sentences
@@ -190,7 +190,7 @@ fn sentences(text: &str) -> Vec<Sentence> {
             s.bigrams.push(p.rotate_left(17) ^ h);
         }
         prev = Some((tok.sentence, h));
-        if let Some((key, kind)) = word_key(&norm, tok.shape) {
+        if let Some((key, kind)) = word_key(&norm, tok.shape, stems) {
             if kind == crate::weigh::Kind::Number {
                 s.numbers.push(key);
             }
@@ -367,8 +367,9 @@ fn join(a: &Sentence, b: &Sentence) -> Sentence {
 /// assert!(sentence_similarity(a, "Wheat prices rose sharply on Monday.") < 0.2);
 /// ```
 pub fn sentence_similarity(a: &str, b: &str) -> f64 {
+    let stems = Stems::new();
     let whole = |t: &str| {
-        let all = sentences(t);
+        let all = sentences(t, &stems);
         all.into_iter().reduce(|x, y| join(&x, &y))
     };
     match (whole(a), whole(b)) {
@@ -381,7 +382,8 @@ pub fn sentence_similarity(a: &str, b: &str) -> f64 {
 /// interface.
 #[doc(hidden)]
 pub fn similarity_parts(a: &str, b: &str) -> Parts {
-    let whole = |t: &str| sentences(t).into_iter().reduce(|x, y| join(&x, &y));
+    let stems = Stems::new();
+    let whole = |t: &str| sentences(t, &stems).into_iter().reduce(|x, y| join(&x, &y));
     match (whole(a), whole(b)) {
         (Some(x), Some(y)) => parts(&x, &y),
         _ => Parts::default(),
@@ -404,8 +406,10 @@ pub fn align(left: &str, right: &str) -> Alignment {
 /// [`align`] with another blend and threshold, for tuning; not a stable interface.
 #[doc(hidden)]
 pub fn align_with(left: &str, right: &str, blend: &Blend, threshold: f64) -> Alignment {
-    let ls = sentences(left);
-    let rs = sentences(right);
+    // One stem cache for both texts: the second repeats many of the first's words.
+    let stems = Stems::new();
+    let ls = sentences(left, &stems);
+    let rs = sentences(right, &stems);
     let sim = |a: &Sentence, b: &Sentence| parts(a, b).blend(blend);
     let mut groups = match_sentences(&ls, &rs, &sim, threshold);
     absorb_splits(&ls, &rs, &mut groups, &sim);

@@ -11,7 +11,6 @@ use storydedup::document::Corpus;
 use storydedup::error::Error;
 use storydedup::progress::{Progress, Silent};
 use storydedup::report::{self, Output};
-use storydedup::score::Scorer;
 use storydedup::{dedup, eval, ingest, pipeline};
 
 use crate::bar::{Bars, message};
@@ -167,12 +166,13 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
         shared_terms: false,
         progress: &bars,
         fields: Some(&names),
+        ..pipeline::Run::default()
     };
-    let corpus = ingest::read_inputs_named(&args.input.inputs, &bars, &names)?;
+    let corpus = run.reading().read(&args.input.inputs)?;
     // Refused before any work: inputs that cannot be written back as they are.
     ingest::verbatim::output_format(&corpus.docs)?;
     print_warnings(&corpus, &args.input);
-    let report = pipeline::cluster_corpus_with(&corpus, &score, &config, &run)?;
+    let report = run.cluster(&corpus, &score, &config)?;
     let level = match args.level {
         LevelArg::Copy => dedup::Level::Copy,
         LevelArg::Story => dedup::Level::Story,
@@ -232,8 +232,12 @@ fn candidates_mode(c: CandidatesArg) -> Candidates {
 /// prints the warnings once nothing can be refused any more, so a refusal stays one line.
 fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error> {
     let config = check_input(args)?;
-    let corpus = ingest::read_inputs_named(&args.inputs, bars, &field_names(&args.fields))?;
-    Ok((config, corpus))
+    let names = field_names(&args.fields);
+    let reading = ingest::Reading {
+        progress: bars,
+        fields: Some(&names),
+    };
+    Ok((config, reading.read(&args.inputs)?))
 }
 
 /// The record fields the user named, the standard ones elsewhere.
@@ -346,11 +350,12 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
         shared_terms: !matches!(args.format, ClusterFormat::Csv),
         progress: &bars,
         fields: Some(&names),
+        ..pipeline::Run::default()
     };
     // The renderers read ids and metadata only: texts can go once no stage needs them.
-    let mut prepared = pipeline::read_for_clustering(&args.input.inputs, &score, &run)?;
+    let mut prepared = run.read(&args.input.inputs, &score)?;
     print_warnings(&prepared.corpus, &args.input);
-    let report = pipeline::cluster_prepared(&mut prepared, &score, &config, &run)?;
+    let report = run.cluster_prepared(&mut prepared, &score, &config)?;
     let corpus = &prepared.corpus;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
@@ -393,7 +398,7 @@ fn matrix(args: MatrixArgs) -> Result<(), Error> {
         MatrixFormat::Long => candidates::plan(mode, m, corpus.len(), min_score)?,
     };
     bars.note(&candidates::describe(&engine, corpus.len()));
-    let scorer = Scorer::new_with(&corpus.docs, score, &bars);
+    let scorer = pipeline::scorer(&corpus, score, &bars);
     // The exact matrix is computed while it is written, block by block; LSH pairs are
     // found first, then written.
     let mut out = open_output(args.input.output.as_deref())?;
@@ -594,15 +599,16 @@ fn evaluate_pairs(
 fn report_html(args: ReportArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let names = field_names(&args.input.fields);
-    let corpus = ingest::read_inputs_named(&args.input.inputs, &bars, &names)?;
-    print_warnings(&corpus, &args.input);
     let run = pipeline::Run {
         candidates: mode,
         shared_terms: true,
         progress: &bars,
-        fields: None,
+        fields: Some(&names),
+        diffs: args.diffs,
     };
-    let view = pipeline::collection_view_with(&corpus, &score, &config, &run, args.diffs)?;
+    let corpus = run.reading().read(&args.input.inputs)?;
+    print_warnings(&corpus, &args.input);
+    let view = run.collection_view(&corpus, &score, &config)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     report::html::render_collection(&view, &corpus, &mut out)
@@ -613,7 +619,12 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
 /// Reads the two documents to compare: by id from `--corpus`, or one article per file.
 fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
     if !args.corpus.is_empty() {
-        let corpus = ingest::read_inputs_named(&args.corpus, &Silent, &field_names(&args.fields))?;
+        let names = field_names(&args.fields);
+        let reading = ingest::Reading {
+            progress: &Silent,
+            fields: Some(&names),
+        };
+        let corpus = reading.read(&args.corpus)?;
         let find = |id: &str| {
             corpus.position(id).ok_or_else(|| {
                 Error::Usage(format!(
@@ -650,7 +661,15 @@ fn diff_inputs(args: &DiffArgs) -> Result<(Corpus, usize, usize), Error> {
         // Same file name in two directories: tell them apart in the output.
         docs[1].id.push_str(" (right)");
     }
-    Ok((Corpus { docs, warnings }, 0, 1))
+    Ok((
+        Corpus {
+            docs,
+            warnings,
+            texts_dropped: false,
+        },
+        0,
+        1,
+    ))
 }
 
 fn diff(args: DiffArgs) -> Result<(), Error> {

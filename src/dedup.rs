@@ -107,10 +107,7 @@ mod tests {
         ];
         docs[0].date = Date::parse("2025-03-04");
         docs[1].date = Date::parse("2025-03-03");
-        Corpus {
-            docs,
-            warnings: vec![],
-        }
+        Corpus::new(docs)
     }
 
     /// The story clustering of `c` with default settings.

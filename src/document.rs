@@ -215,9 +215,21 @@ pub struct Corpus {
     pub docs: Vec<Document>,
     /// Warnings, in the order they were noticed.
     pub warnings: Vec<Warning>,
+    /// The texts were let go once their features were taken (a lean clustering run,
+    /// [`crate::pipeline::Run::read`]): ids and metadata remain, every `text` is empty, and
+    /// nothing that reads texts (clustering again, diffs, the report) accepts the corpus.
+    pub texts_dropped: bool,
 }
 
 impl Corpus {
+    /// A corpus of `docs`, with no warnings.
+    pub fn new(docs: Vec<Document>) -> Corpus {
+        Corpus {
+            docs,
+            ..Corpus::default()
+        }
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.docs.len()

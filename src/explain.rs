@@ -16,7 +16,7 @@ use crate::progress::{Progress, Stage};
 use crate::report::{ClusterReport, DiffReport, Heatmap, Similarities, StoryCluster};
 use crate::score::{Features, Scorer};
 use crate::shingle::Shingles;
-use crate::weigh::occurrences_where;
+use crate::weigh::{Lexicon, occurrences_where};
 
 /// How much more a multi-word name counts than a single word when listing shared terms.
 const PHRASE_DISPLAY: f64 = 2.0;
@@ -184,6 +184,7 @@ pub fn diff_documents(
     right: usize,
     window_days: u32,
 ) -> DiffReport<'_> {
+    assert!(!corpus.texts_dropped, "a diff shows the texts");
     let story = Scorer::new(
         &corpus.docs,
         ScoreConfig {
@@ -234,7 +235,7 @@ pub(crate) fn describe(
     facts: &TextFacts,
     number: usize,
     members: Vec<usize>,
-    with_shared_terms: bool,
+    shared_terms_through: Option<&Lexicon>,
 ) -> StoryCluster {
     let k = members.len();
     let mut attachment = vec![0.0; k];
@@ -270,10 +271,9 @@ pub(crate) fn describe(
     } else {
         (None, None)
     };
-    let shared_terms = if k > 1 && with_shared_terms {
-        shared_terms(corpus, scorer, &members)
-    } else {
-        Vec::new()
+    let shared_terms = match shared_terms_through {
+        Some(lexicon) if k > 1 => shared_terms(corpus, scorer, &members, lexicon),
+        _ => Vec::new(),
     };
     // Copy groups are made of word 5-shingles: the run's own, or those the story measure
     // took while reading the words; else the members' texts are shingled now.
@@ -340,7 +340,12 @@ pub(crate) fn describe(
 
 /// The salient terms most members share, best first: each term's weight summed over the
 /// members holding it, among terms held by at least half the members (and at least two).
-fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<String> {
+fn shared_terms(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    members: &[usize],
+    lexicon: &Lexicon,
+) -> Vec<String> {
     struct Term {
         holders: usize,
         weight: f64,
@@ -380,7 +385,7 @@ fn shared_terms(corpus: &Corpus, scorer: &Scorer, members: &[usize]) -> Vec<Stri
     }
     let keep = |key: u64| wanted.as_ref().is_none_or(|w| w.contains(&key));
     for &m in &by_id {
-        let occ = occurrences_where(&corpus.docs[m], &keep);
+        let occ = occurrences_where(&corpus.docs[m], &keep, lexicon);
         // The member's weight of each of its terms, by key (a search of the collection's
         // sorted keys per term waited on memory at every step).
         let weights: FxHashMap<u64, f32> = match &scorer.features {
@@ -503,10 +508,7 @@ mod tests {
                 "The Velda grain harvest failed, and wheat prices rose 40 percent at the Tamsin exchange.",
             ),
         ];
-        let corpus = Corpus {
-            docs: texts.iter().map(|(i, t)| Document::new(*i, *t)).collect(),
-            warnings: vec![],
-        };
+        let corpus = Corpus::new(texts.iter().map(|(i, t)| Document::new(*i, *t)).collect());
         let r = cluster_corpus(
             &corpus,
             &ScoreConfig::default(),

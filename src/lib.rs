@@ -26,19 +26,18 @@
 //! What most callers need is re-exported here: read with [`read_inputs`], configure with
 //! [`ScoreConfig`] and [`ClusterConfig`], run [`cluster_corpus`] (a [`ClusterReport`] of
 //! [`StoryCluster`]s), [`collection_view`] (everything the HTML report shows) or
-//! [`diff_documents`], and score pairs with [`Scorer`].
+//! [`diff_documents`], and score pairs with [`Scorer`]. A [`Run`] says how a run goes
+//! beyond its results (candidate engine, progress, field names) and has the same entry
+//! points; [`Reading`] reads inputs with progress and field names.
 //!
 //! ```
 //! use storydedup::{Corpus, Document, pipeline, config::{ClusterConfig, Measure, ScoreConfig}};
 //!
-//! let corpus = Corpus {
-//!     docs: vec![
-//!         Document::new("a", "Mayor Ines Calder closed the Harbor Bridge on Monday after cracks were found."),
-//!         Document::new("b", "Cracks found: Harbor Bridge shut on Monday by Mayor Ines Calder."),
-//!         Document::new("c", "Wheat prices rose sharply on the Tamsin exchange."),
-//!     ],
-//!     warnings: vec![],
-//! };
+//! let corpus = Corpus::new(vec![
+//!     Document::new("a", "Mayor Ines Calder closed the Harbor Bridge on Monday after cracks were found."),
+//!     Document::new("b", "Cracks found: Harbor Bridge shut on Monday by Mayor Ines Calder."),
+//!     Document::new("c", "Wheat prices rose sharply on the Tamsin exchange."),
+//! ]);
 //! let report = pipeline::cluster_corpus(
 //!     &corpus,
 //!     &ScoreConfig::default(),
@@ -78,8 +77,8 @@ pub mod weigh;
 pub use config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 pub use document::{Corpus, Date, Document};
 pub use error::{Error, Result};
-pub use ingest::read_inputs;
-pub use pipeline::{cluster_corpus, collection_view, diff_documents};
+pub use ingest::{Reading, read_inputs};
+pub use pipeline::{Run, cluster_corpus, collection_view, diff_documents};
 pub use report::{ClusterReport, StoryCluster};
 pub use score::Scorer;
 

@@ -13,20 +13,19 @@ use crate::document::Corpus;
 use crate::error::Error;
 use crate::explain;
 pub use crate::explain::diff_documents;
-use crate::facts::{
-    OneText, TextFacts, digest_dropping_text, features, from_digests, from_story_digests,
-    scorer_of_sets, story_text_dropping_text, word_shingles,
-};
-use crate::ingest::{self, FieldNames};
+use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, features};
+use crate::ingest::{FieldNames, Reading};
 use crate::links;
 use crate::progress::{Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
-use crate::score::{Scorer, cosine_of};
-use crate::shingle::{Shingles, normalise_set};
-use crate::weigh::DocTerms;
+use crate::score::{Features, Scorer, cosine_of};
+use crate::shingle::normalise_set;
+use crate::weigh::Lexicon;
 
 /// How a run goes beyond what decides its results: the candidate engine, what the
-/// clusters' descriptions include, and where progress goes.
+/// clusters' descriptions and the report include, and where progress goes. Its methods
+/// are the pipeline's entry points; [`cluster_corpus`] and [`collection_view`] are the
+/// defaults' shortcuts.
 #[derive(Clone, Copy)]
 pub struct Run<'a> {
     /// How candidate pairs are found (`--candidates`).
@@ -38,6 +37,9 @@ pub struct Run<'a> {
     pub progress: &'a dyn Progress,
     /// Which record fields hold what (`None`: the standard names).
     pub fields: Option<&'a FieldNames>,
+    /// How many member diffs a report shows (shared out by quotas: the largest stories
+    /// first, up to 25 members each).
+    pub diffs: usize,
 }
 
 impl Default for Run<'_> {
@@ -47,9 +49,14 @@ impl Default for Run<'_> {
             shared_terms: true,
             progress: &Silent,
             fields: None,
+            diffs: REPORT_DIFFS,
         }
     }
 }
+
+/// Diffs a report shows by default: about 3 MB of a 20,000-article page (each diff of two
+/// 300-word articles is some 10 KB of HTML), which keeps the page under 15 MB.
+pub const REPORT_DIFFS: usize = 300;
 
 /// Scores and clusters a corpus (candidates `auto`, no progress shown).
 pub fn cluster_corpus(
@@ -58,145 +65,184 @@ pub fn cluster_corpus(
     config: &ClusterConfig,
 ) -> ClusterReport {
     // `auto` never refuses: it falls back to the exact engine wherever LSH does not apply.
-    cluster_corpus_with(corpus, score, config, &Run::default())
+    Run::default()
+        .cluster(corpus, score, config)
         .expect("auto candidates apply to every measure")
 }
 
-/// Scores and clusters a corpus, finding candidate pairs as `run.candidates` says and
-/// reporting progress (and the engine chosen, as a note) to `run.progress`.
-///
-/// # Errors
-/// [`Error::Usage`] when `candidates` does not apply to the measure (see
-/// [`candidates::plan`]).
-pub fn cluster_corpus_with(
-    corpus: &Corpus,
+/// Everything the HTML report shows: clusters, the score histogram, the heat map, and each
+/// member of each story aligned with the story's representative (the default run).
+pub fn collection_view<'a>(
+    corpus: &'a Corpus,
     score: &ScoreConfig,
     config: &ClusterConfig,
-    run: &Run<'_>,
-) -> Result<ClusterReport, Error> {
-    let engine = plan(corpus, score, config, run)?;
-    let (scorer, facts) = features(&corpus.docs, score.clone(), run.progress);
-    Ok(cluster_scored(
-        corpus, &scorer, &facts, config, &engine, run,
-    ))
+) -> CollectionView<'a> {
+    Run::default()
+        .collection_view(corpus, score, config)
+        .expect("auto candidates apply to every measure")
 }
 
-/// A collection read for clustering: its documents, and their features and text facts
-/// when these were taken as the documents were read (see [`read_for_clustering`]).
+/// The scorer of a corpus (pairs without clusters: the matrix), counting documents on
+/// `progress`.
+pub fn scorer(corpus: &Corpus, score: ScoreConfig, progress: &dyn Progress) -> Scorer {
+    assert!(!corpus.texts_dropped, "scoring needs the texts");
+    features(&corpus.docs, score, progress).0
+}
+
+/// A collection read for clustering ([`Run::read`]): its documents, and what was taken of
+/// each as it was read when nothing later reads the texts again.
 pub struct Prepared {
-    /// The documents; without their texts when the features were taken while reading.
+    /// The documents; their texts are gone when [`Corpus::texts_dropped`] says so.
     pub corpus: Corpus,
-    /// What was taken of each document while reading, if anything.
-    pub(crate) features: Option<Taken>,
+    /// What was taken of each document while reading, and how, if anything.
+    pub(crate) taken: Option<(Plan, Vec<Taken>)>,
 }
 
-/// What a clustering run takes of each document as it is read.
-pub(crate) enum Taken {
-    /// A copy measure on `word:5`: the word shingle sets (not sorted yet) and text facts.
-    Copy(Vec<Shingles>, TextFacts),
-    /// The story measure: each document's terms (weighed once all are read) and facts.
-    Story(Vec<DocTerms>, Vec<OneText>),
-}
-
-/// Reads `inputs` for a clustering run. Where no later stage reads the texts again (no
-/// shared terms; for a copy measure, shingles of `word:5`), each document's features and
-/// text facts are taken as it is read (for JSONL, on the thread that parsed it) and its text let go:
-/// memory then never holds the texts all at once, and each text is walked while it is
-/// still in the cache. The report's renderers read only ids and metadata, which stay.
-/// Other runs read the collection whole, texts included.
-///
-/// # Errors
-/// As [`crate::ingest::read_inputs`].
-pub fn read_for_clustering(
-    inputs: &[String],
-    score: &ScoreConfig,
-    run: &Run<'_>,
-) -> Result<Prepared, Error> {
-    let default = FieldNames::default();
-    let names = run.fields.unwrap_or(&default);
-    if score.measure == Measure::Story && !run.shared_terms {
-        let (corpus, digests) =
-            ingest::read_inputs_digesting(inputs, run.progress, names, &story_text_dropping_text)?;
-        let (terms, ones) = digests.into_iter().unzip();
-        return Ok(Prepared {
-            corpus,
-            features: Some(Taken::Story(terms, ones)),
-        });
+impl Run<'_> {
+    /// How this run reads its inputs.
+    pub fn reading(&self) -> Reading<'_> {
+        Reading {
+            progress: self.progress,
+            fields: self.fields,
+        }
     }
-    // Copy groups are made of word 5-shingles: other sizes shingle the texts again.
-    let k = word_shingles(score).filter(|&k| k == 5 && !run.shared_terms);
-    let Some(k) = k else {
-        let corpus = ingest::read_inputs_named(inputs, run.progress, names)?;
-        return Ok(Prepared {
-            corpus,
-            features: None,
-        });
-    };
-    let (corpus, digests) = ingest::read_inputs_digesting(inputs, run.progress, names, &|doc| {
-        digest_dropping_text(doc, k)
-    })?;
-    let (sets, facts) = from_digests(digests);
-    Ok(Prepared {
-        corpus,
-        features: Some(Taken::Copy(sets, facts)),
-    })
-}
 
-/// Scores and clusters a collection read by [`read_for_clustering`] with the same `score`
-/// and `run`. Where the features were taken while reading, they are used up (`prepared`
-/// keeps its documents). With LSH, only the shingle sets of documents in a candidate pair
-/// are sorted for the exact measure, and the others let go: no other set is ever
-/// compared, and sorting every set was a tenth of a copy-level run.
-///
-/// # Errors
-/// As [`cluster_corpus_with`].
-pub fn cluster_prepared(
-    prepared: &mut Prepared,
-    score: &ScoreConfig,
-    config: &ClusterConfig,
-    run: &Run<'_>,
-) -> Result<ClusterReport, Error> {
-    let corpus = &prepared.corpus;
-    let (mut sets, facts) = match prepared.features.take() {
-        None => return cluster_corpus_with(corpus, score, config, run),
-        Some(Taken::Story(terms, ones)) => {
-            let engine = plan(corpus, score, config, run)?;
-            let dates = corpus.docs.iter().map(|d| d.date).collect();
-            let (scorer, facts) = from_story_digests(dates, score.clone(), terms, ones);
-            return Ok(cluster_scored(
-                corpus, &scorer, &facts, config, &engine, run,
-            ));
+    /// Reads `inputs` for a clustering run. Where no later stage reads the texts again (no
+    /// shared terms; the story measure, or a copy measure on `word:5`), each document's
+    /// features and text facts are taken as it is read (for JSONL, on the thread that
+    /// parsed it) and its text let go: memory then never holds the texts all at once, and
+    /// each text is walked while it is still in the cache. The report's renderers read only
+    /// ids and metadata, which stay. Other runs read the collection whole, texts included.
+    ///
+    /// # Errors
+    /// As [`crate::ingest::read_inputs`].
+    pub fn read(&self, inputs: &[String], score: &ScoreConfig) -> Result<Prepared, Error> {
+        let extract = Extract::new(score, self.shared_terms);
+        if !extract.drops_texts() {
+            let corpus = self.reading().read(inputs)?;
+            return Ok(Prepared {
+                corpus,
+                taken: None,
+            });
         }
-        Some(Taken::Copy(sets, facts)) => (sets, facts),
-    };
-    let engine = plan(corpus, score, config, run)?;
-    let floor = links::floor(score, config);
-    let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
-    let (scorer, edges) = match &engine {
-        Engine::Lsh(banding) => {
-            candidates::find_lsh_unsorted(sets, banding, floor, run.progress, |mut sets, paired| {
-                sets.par_iter_mut().zip(paired).for_each(|(set, &paired)| {
-                    if paired {
-                        normalise_set(set);
-                    } else {
-                        *set = Vec::new();
-                    }
-                });
-                scorer_of_sets(score.clone(), sets, dates)
-            })
-        }
-        Engine::Exact => {
-            sets.par_iter_mut().for_each(normalise_set);
-            let scorer = scorer_of_sets(score.clone(), sets, dates);
-            let edges = candidates::find(&scorer, &engine, floor, run.progress);
-            (scorer, edges)
-        }
-    };
-    let edges = edges
-        .into_iter()
-        .filter_map(|p| links::edge_of(&scorer, config, p))
-        .collect();
-    Ok(cluster_edges(corpus, &scorer, &facts, config, edges, run))
+        let (mut corpus, taken) = self
+            .reading()
+            .read_digesting(inputs, &|doc| extract.take_dropping_text(doc))?;
+        corpus.texts_dropped = true;
+        Ok(Prepared {
+            corpus,
+            taken: Some((extract.plan(), taken)),
+        })
+    }
+
+    /// Scores and clusters a corpus, finding candidate pairs as `self.candidates` says and
+    /// reporting progress (and the engine chosen, as a note) to `self.progress`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `candidates` does not apply to the measure (see
+    /// [`candidates::plan`]).
+    pub fn cluster(
+        &self,
+        corpus: &Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+    ) -> Result<ClusterReport, Error> {
+        assert!(!corpus.texts_dropped, "clustering needs the texts");
+        let engine = plan(corpus, score, config, self)?;
+        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        Ok(cluster_scored(
+            corpus, &scorer, &facts, config, &engine, self,
+        ))
+    }
+
+    /// Scores and clusters a collection read by [`Run::read`] with the same `score` and
+    /// run. Where the features were taken while reading, they are used up (`prepared`
+    /// keeps its documents). With LSH, only the shingle sets of documents in a candidate
+    /// pair are sorted for the exact measure, and the others let go: no other set is ever
+    /// compared, and sorting every set was a tenth of a copy-level run.
+    ///
+    /// # Errors
+    /// As [`Run::cluster`].
+    pub fn cluster_prepared(
+        &self,
+        prepared: &mut Prepared,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+    ) -> Result<ClusterReport, Error> {
+        let corpus = &prepared.corpus;
+        let Some((how, taken)) = prepared.taken.take() else {
+            return self.cluster(corpus, score, config);
+        };
+        let engine = plan(corpus, score, config, self)?;
+        let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
+        let (mut sets, facts) = match assemble(how, taken) {
+            (Features::Shingles(sets), facts) => (sets, facts),
+            (story, facts) => {
+                let scorer = Scorer::from_features(score.clone(), story, dates);
+                return Ok(cluster_scored(
+                    corpus, &scorer, &facts, config, &engine, self,
+                ));
+            }
+        };
+        // The sets are as the texts gave them: sorted here, only where they are compared.
+        let floor = links::floor(score, config);
+        let scorer_of =
+            |sets, dates| Scorer::from_features(score.clone(), Features::Shingles(sets), dates);
+        let (scorer, edges) = match &engine {
+            Engine::Lsh(banding) => candidates::find_lsh_unsorted(
+                sets,
+                banding,
+                floor,
+                self.progress,
+                |mut sets, paired| {
+                    sets.par_iter_mut().zip(paired).for_each(|(set, &paired)| {
+                        if paired {
+                            normalise_set(set);
+                        } else {
+                            *set = Vec::new();
+                        }
+                    });
+                    scorer_of(sets, dates)
+                },
+            ),
+            Engine::Exact => {
+                sets.par_iter_mut().for_each(normalise_set);
+                let scorer = scorer_of(sets, dates);
+                let edges = candidates::find(&scorer, &engine, floor, self.progress);
+                (scorer, edges)
+            }
+        };
+        let edges = edges
+            .into_iter()
+            .filter_map(|p| links::edge_of(&scorer, config, p))
+            .collect();
+        Ok(cluster_edges(corpus, &scorer, &facts, config, edges, self))
+    }
+
+    /// Everything the HTML report shows ([`collection_view`]), with this run's candidate
+    /// engine, progress and number of diffs.
+    ///
+    /// # Errors
+    /// As [`Run::cluster`].
+    pub fn collection_view<'a>(
+        &self,
+        corpus: &'a Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+    ) -> Result<CollectionView<'a>, Error> {
+        assert!(!corpus.texts_dropped, "the report shows the texts");
+        let engine = plan(corpus, score, config, self)?;
+        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, self);
+        let (histogram, heatmap) = explain::charts(&scorer, &clusters, self.progress);
+        let diffs = explain::member_diffs(corpus, &scorer, &clusters, self.diffs, self.progress);
+        Ok(CollectionView {
+            clusters,
+            histogram,
+            heatmap,
+            diffs,
+        })
+    }
 }
 
 /// The candidate engine of a run, announced as a note.
@@ -262,12 +308,14 @@ fn cluster_edges(
     drop(edges);
     // Byte-identical articles belong together whatever their dates.
     let groups = join_identical(groups, &facts.identity, &ids);
+    // Shared terms read the members' texts again: through one set of caches for the run.
+    let lexicon = run.shared_terms.then(Lexicon::new);
     let clusters = groups
         .into_par_iter()
         .enumerate()
         .map(|(i, members)| {
             let size = members.len() as u64;
-            let c = explain::describe(corpus, scorer, facts, i + 1, members, run.shared_terms);
+            let c = explain::describe(corpus, scorer, facts, i + 1, members, lexicon.as_ref());
             progress.advance(size);
             c
         })
@@ -289,42 +337,7 @@ fn cluster_edges(
         },
     }
 }
-/// Everything the HTML report shows: clusters, the score histogram, the heat map, and each
-/// member of each story aligned with the story's representative.
-pub fn collection_view<'a>(
-    corpus: &'a Corpus,
-    score: &ScoreConfig,
-    config: &ClusterConfig,
-) -> CollectionView<'a> {
-    collection_view_with(corpus, score, config, &Run::default(), REPORT_DIFFS)
-        .expect("auto candidates apply to every measure")
-}
 
-/// Diffs a report shows by default: about 3 MB of a 20,000-article page (each diff of two
-/// 300-word articles is some 10 KB of HTML), which keeps the page under 15 MB.
-pub const REPORT_DIFFS: usize = 300;
-
-/// [`collection_view`] with a choice of candidate engine for the clustering, progress, and
-/// the number of diffs shown (`diffs`, shared out by quotas: the largest stories first, up to 25 members each).
-///
-/// # Errors
-/// As [`cluster_corpus_with`].
-pub fn collection_view_with<'a>(
-    corpus: &'a Corpus,
-    score: &ScoreConfig,
-    config: &ClusterConfig,
-    run: &Run<'_>,
-    diffs: usize,
-) -> Result<CollectionView<'a>, Error> {
-    let engine = plan(corpus, score, config, run)?;
-    let (scorer, facts) = features(&corpus.docs, score.clone(), run.progress);
-    let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, run);
-    let (histogram, heatmap) = explain::charts(&scorer, &clusters, run.progress);
-    let diffs = explain::member_diffs(corpus, &scorer, &clusters, diffs, run.progress);
-    Ok(CollectionView {
-        clusters,
-        histogram,
-        heatmap,
-        diffs,
-    })
-}
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;

@@ -137,7 +137,7 @@ proptest! {
     fn every_document_is_in_exactly_one_cluster(texts in prop::collection::vec(text(), 1..30), t in 0.05f64..0.95, single in any::<bool>()) {
         let docs = corpus(texts);
         let n = docs.len();
-        let c = Corpus { docs, warnings: vec![] };
+        let c = Corpus::new(docs);
         let linkage = if single { Linkage::Single } else { Linkage::Average };
         let r = cluster_corpus(&c, &ScoreConfig::default(), &ClusterConfig { threshold: t, linkage });
         let mut all: Vec<usize> = r.clusters.iter().flat_map(|c| c.members.iter().copied()).collect();
@@ -165,7 +165,7 @@ proptest! {
         let config = ClusterConfig::for_measure(Measure::Story);
         let run = |docs: &[Document], threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let c = Corpus { docs: docs.to_vec(), warnings: vec![] };
+            let c = Corpus::new(docs.to_vec());
             pool.install(|| cluster_corpus(&c, &ScoreConfig::default(), &config))
         };
         let one = run(&docs, 1);

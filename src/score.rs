@@ -16,7 +16,6 @@ use rayon::prelude::*;
 
 use crate::config::{Measure, ScoreConfig};
 use crate::document::{Date, Document};
-use crate::progress::{Progress, Silent, Stage};
 use crate::shingle::{Shingles, shingle};
 use crate::weigh::{Weights, weigh};
 
@@ -103,9 +102,6 @@ pub fn cosine_of(score: f64) -> f64 {
     score * score
 }
 
-/// Documents shingled between two progress reports.
-const PROGRESS_BLOCK: usize = 1024;
-
 /// The per-document features a measure needs.
 #[derive(Debug, Clone)]
 pub enum Features {
@@ -142,34 +138,16 @@ pub struct Detail {
 }
 
 impl Scorer {
-    /// Computes the features of `docs` for the configured measure (parallel).
+    /// Computes the features of `docs` for the configured measure (parallel), each
+    /// measure by its own stage alone: the reference the pipeline's one pass over the texts
+    /// (features with text facts) is tested against.
     pub fn new(docs: &[Document], config: ScoreConfig) -> Scorer {
-        Scorer::new_with(docs, config, &Silent)
-    }
-
-    /// [`Scorer::new`], counting documents done on `progress` ([`Stage::Signatures`]).
-    pub fn new_with(docs: &[Document], config: ScoreConfig, progress: &dyn Progress) -> Scorer {
-        progress.start(Stage::Signatures, Some(docs.len() as u64));
         let features = match config.measure {
-            Measure::Story => {
-                let w = weigh(docs);
-                progress.advance(docs.len() as u64);
-                Features::Story(w)
-            }
+            Measure::Story => Features::Story(weigh(docs)),
             Measure::Jaccard | Measure::Containment => {
-                // In blocks, so progress moves while the order of the output is kept.
-                let blocks: Vec<Vec<Shingles>> = docs
-                    .par_chunks(PROGRESS_BLOCK)
-                    .map(|block| {
-                        let sets = shingle(block, config.shingle);
-                        progress.advance(block.len() as u64);
-                        sets
-                    })
-                    .collect();
-                Features::Shingles(blocks.into_iter().flatten().collect())
+                Features::Shingles(shingle(docs, config.shingle))
             }
         };
-        progress.finish();
         let dates = docs.par_iter().map(|d| d.date).collect();
         Scorer {
             config,

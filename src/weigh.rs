@@ -13,6 +13,8 @@
 //! Guarantees: the result depends only on the multiset of documents, not their order or the
 //! thread count (vocabulary ids are assigned in sorted key order).
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap as HashMap;
@@ -151,7 +153,7 @@ pub(crate) enum Kind {
 }
 
 /// One term of one document before weighting.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Raw {
     key: u64,
     kind: Kind,
@@ -191,18 +193,18 @@ pub struct Occurrence {
 
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
-    weigh_terms(
-        docs.par_iter()
-            .map(|d| DocTerms(extract(d, None)))
-            .collect(),
-    )
+    let lexicon = Lexicon::new();
+    let terms = docs
+        .par_iter()
+        .map(|d| DocTerms(extract(d, None, &lexicon)))
+        .collect();
+    drop(lexicon);
+    weigh_terms(terms)
 }
 
 /// The term vectors of a collection from its documents' terms ([`terms_seeing_body`]), in
 /// input order: the collection's statistics, then each document's weights.
 pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
-    // Every document's terms are read: the word caches have done their work.
-    release_caches();
     let raws: Vec<Vec<Raw>> = terms.into_iter().map(|t| t.0).collect();
     // The collection's statistics, in shards of the key space counted in parallel: each
     // shard reads every document in order (so a term's first kind is that of its first
@@ -404,9 +406,10 @@ fn background(key: u64, kind: Kind) -> (f32, f32) {
     static SHARES: OnceLock<HashMap<u64, f32>> = OnceLock::new();
     let shares = SHARES.get_or_init(|| {
         let words: Vec<String> = top_english_words::get_words();
+        let stems = Stems::new();
         let mut map = HashMap::default();
         for (rank, w) in words.iter().enumerate() {
-            if let Some((k, Kind::Word)) = word_key(&normalize(w), Shape::Lower) {
+            if let Some((k, Kind::Word)) = word_key(&normalize(w), Shape::Lower, &stems) {
                 let share = (3.0 / ((rank as f32) + 3.0).sqrt()).min(1.0);
                 // Two words with one stem keep the more frequent one's share.
                 map.entry(k).or_insert(share);
@@ -423,17 +426,21 @@ fn background(key: u64, kind: Kind) -> (f32, f32) {
 
 /// The terms of one document with their surface forms, for explaining a cluster.
 pub fn occurrences(doc: &Document) -> Vec<Occurrence> {
-    occurrences_where(doc, &|_| true)
+    occurrences_where(doc, &|_| true, &Lexicon::new())
 }
 
 /// [`occurrences`] of the terms whose key `keep` accepts only (the others' surface forms
 /// are not even copied).
-pub fn occurrences_where(doc: &Document, keep: &dyn Fn(u64) -> bool) -> Vec<Occurrence> {
+pub fn occurrences_where(
+    doc: &Document,
+    keep: &dyn Fn(u64) -> bool,
+    lexicon: &Lexicon,
+) -> Vec<Occurrence> {
     let mut surfaces = Surfaces {
         out: Vec::new(),
         keep,
     };
-    extract(doc, Some(&mut surfaces));
+    extract(doc, Some(&mut surfaces), lexicon);
     surfaces.out
 }
 
@@ -452,7 +459,7 @@ fn stemmer() -> &'static Stemmer {
 /// The key of a word as it appears in the text (already normalised): its stem, or its
 /// digits for a number. `None` for words that carry no story signal (stop words, lone
 /// letters). Shared with the sentence aligner so both stages agree on what a word is.
-pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
+pub(crate) fn word_key(norm: &str, shape: Shape, stems: &Stems) -> Option<(u64, Kind)> {
     let w = norm
         .strip_suffix("'s")
         .or_else(|| norm.strip_suffix('\''))
@@ -470,67 +477,93 @@ pub(crate) fn word_key(norm: &str, shape: Shape) -> Option<(u64, Kind)> {
     if letters.next().is_none() && first.is_ascii() {
         return None;
     }
-    Some((stem_key(w), Kind::Word))
+    Some((stems.key(w), Kind::Word))
 }
 
 /// Shards of the stem cache, each behind its own lock.
 const STEM_SHARDS: usize = 16;
 
-type Shard = std::sync::Mutex<HashMap<String, u64>>;
-/// The stem cache all threads share ([`stem_key`]); emptied by [`release_caches`].
-static STEMS: std::sync::LazyLock<Vec<Shard>> =
-    std::sync::LazyLock::new(|| (0..STEM_SHARDS).map(|_| Shard::default()).collect());
+type Shard = Mutex<HashMap<String, u64>>;
 
-thread_local! {
-    /// Each thread's word cache ([`WordCache`]); emptied by [`release_caches`].
-    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
+/// A cache of word stems' keys that threads share ([`Stems::key`]). Stemming is the
+/// costliest step per word (thousands of instructions) and news repeats its words: with
+/// one cache for all threads a word is stemmed once a run, not once a thread. Owned by
+/// whoever weighs (a [`Lexicon`], the aligner) and freed with it, so a process that
+/// weighs now and then (a service, a notebook) keeps nothing between runs.
+pub(crate) struct Stems(Vec<Shard>);
+
+impl Stems {
+    pub(crate) fn new() -> Stems {
+        Stems((0..STEM_SHARDS).map(|_| Shard::default()).collect())
+    }
+
+    /// The key of a word's stem. The lock is taken at most twice per word new to the
+    /// cache, and a thread's word cache asks here only for words new to it.
+    fn key(&self, w: &str) -> u64 {
+        let shard = &self.0[xxh3_64(w.as_bytes()) as usize % STEM_SHARDS];
+        // A poisoned lock (a panic elsewhere while holding it) only loses the cache.
+        if let Ok(cache) = shard.lock()
+            && let Some(&k) = cache.get(w)
+        {
+            return k;
+        }
+        let k = xxh3_64(stemmer().stem(w).as_bytes());
+        if let Ok(mut cache) = shard.lock()
+            // Bounded, so a huge vocabulary cannot grow it without limit.
+            && cache.len() < STEM_CACHE / STEM_SHARDS * 2
+        {
+            cache.insert(w.to_owned(), k);
+        }
+        k
+    }
 }
 
-/// Empties the stem cache and every pool thread's word cache (up to some 10 MB each), so
-/// that a process which weighs a collection now and then (a service, a notebook) does not
-/// keep them between runs. Called once a collection is weighed ([`weigh_terms`]); a run
-/// only loses the words it would have found cached.
-pub fn release_caches() {
-    for shard in STEMS.iter() {
-        if let Ok(mut cache) = shard.lock() {
-            *cache = HashMap::default();
+/// The caches of one weighing: the shared stem cache and one word cache
+/// ([`WordCache`], up to some 10 MB) for each thread of the pool, plus one for any
+/// thread outside it. A run makes one, reads every document's terms through it
+/// ([`terms_seeing_body`]) and drops it once they are read; caches never change a result,
+/// only how fast it comes.
+pub struct Lexicon {
+    stems: Stems,
+    words: Vec<Mutex<WordCache>>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon::new()
+    }
+}
+
+impl Lexicon {
+    /// Empty caches, one word cache per thread of the current rayon pool.
+    pub fn new() -> Lexicon {
+        let slots = rayon::current_num_threads() + 1;
+        Lexicon {
+            stems: Stems::new(),
+            words: (0..slots).map(|_| Mutex::default()).collect(),
         }
     }
-    let empty = || {
-        WORDS.with(|words| {
-            // A thread inside its own weighing keeps its cache (never the case here: the
-            // weighing of a document runs no parallel work that could bring this in).
-            if let Ok(mut words) = words.try_borrow_mut() {
-                *words = WordCache::default();
-            }
-        });
-    };
-    rayon::broadcast(|_| empty());
-    // The calling thread, when it is not one of the pool's.
-    empty();
-}
 
-/// The key of a word's stem. Stemming is the costliest step per word (thousands of
-/// instructions) and news repeats its words: each word's key is remembered in one cache
-/// all threads share, so a word is stemmed once a run, not once a thread (each thread's
-/// word cache asks here only for words new to it). The lock is taken twice per word new
-/// to a thread, never per occurrence.
-fn stem_key(w: &str) -> u64 {
-    let shard = &STEMS[xxh3_64(w.as_bytes()) as usize % STEM_SHARDS];
-    // A poisoned lock (a panic elsewhere while holding it) only loses the cache.
-    if let Ok(cache) = shard.lock()
-        && let Some(&k) = cache.get(w)
-    {
-        return k;
+    /// Runs `f` with the calling thread's word cache.
+    fn with_words<R>(&self, f: impl FnOnce(&mut WordCache, &Stems) -> R) -> R {
+        let spare = self.words.len() - 1;
+        let slot = rayon::current_thread_index().map_or(spare, |i| i.min(spare));
+        match self.words[slot].try_lock() {
+            Ok(mut words) => f(&mut words, &self.stems),
+            // Held by another thread outside the pool (or poisoned): an empty cache gives
+            // the same answers, only slower.
+            Err(_) => f(&mut WordCache::default(), &self.stems),
+        }
     }
-    let k = xxh3_64(stemmer().stem(w).as_bytes());
-    if let Ok(mut cache) = shard.lock()
-        // Bounded, so a huge vocabulary cannot grow it without limit.
-        && cache.len() < STEM_CACHE / STEM_SHARDS * 2
-    {
-        cache.insert(w.to_owned(), k);
+
+    /// Words held in the word caches (tests).
+    #[cfg(test)]
+    fn cached_words(&self) -> usize {
+        self.words
+            .iter()
+            .map(|w| w.lock().map_or(0, |w| w.short.len() + w.long.len()))
+            .sum()
     }
-    k
 }
 
 /// What the weigh stage needs of one word as written, remembered per thread: most words of
@@ -573,10 +606,10 @@ impl WordInfo {
     /// The bare form is "news".
     const NEWS: u8 = 128;
 
-    fn of(raw: &str, shape: Shape) -> WordInfo {
+    fn of(raw: &str, shape: Shape, stems: &Stems) -> WordInfo {
         let norm = normalize(raw);
         let bare = strip_possessive(&norm);
-        let key = word_key(&norm, shape);
+        let key = word_key(&norm, shape, stems);
         let flag = |on: bool, f: u8| if on { f } else { 0 };
         WordInfo {
             key: key.map_or(0, |k| k.0),
@@ -632,19 +665,19 @@ impl WordCache {
 
     /// What the weigh stage needs of the `i`-th token of the text last
     /// [prepared](Self::prepare), `raw` as written.
-    fn info_of(&mut self, i: usize, raw: &str, shape: Shape) -> WordInfo {
+    fn info_of(&mut self, i: usize, raw: &str, shape: Shape, stems: &Stems) -> WordInfo {
         match self.ahead[i] {
-            Some((k, h)) => self.short_info(k, h, raw, shape),
-            None => self.long_info(raw, shape),
+            Some((k, h)) => self.short_info(k, h, raw, shape, stems),
+            None => self.long_info(raw, shape, stems),
         }
     }
 
     /// The shape comes from the written word itself, so the word alone is the key.
     #[cfg(test)]
-    fn info(&mut self, raw: &str, shape: Shape) -> WordInfo {
+    fn info(&mut self, raw: &str, shape: Shape, stems: &Stems) -> WordInfo {
         match InlineWord::new(raw) {
-            Some(k) => self.short_info(k, k.hash(), raw, shape),
-            None => self.long_info(raw, shape),
+            Some(k) => self.short_info(k, k.hash(), raw, shape, stems),
+            None => self.long_info(raw, shape, stems),
         }
     }
 
@@ -655,22 +688,29 @@ impl WordCache {
             || self.short.len() >= ShortWords::<WordInfo>::holds_below(1 << 18)
     }
 
-    fn short_info(&mut self, k: InlineWord, hash: u64, raw: &str, shape: Shape) -> WordInfo {
+    fn short_info(
+        &mut self,
+        k: InlineWord,
+        hash: u64,
+        raw: &str,
+        shape: Shape,
+        stems: &Stems,
+    ) -> WordInfo {
         if let Some(w) = self.short.get(k, hash) {
             return w;
         }
-        let w = WordInfo::of(raw, shape);
+        let w = WordInfo::of(raw, shape, stems);
         if !self.full() {
             self.short.insert(k, hash, w);
         }
         w
     }
 
-    fn long_info(&mut self, raw: &str, shape: Shape) -> WordInfo {
+    fn long_info(&mut self, raw: &str, shape: Shape, stems: &Stems) -> WordInfo {
         if let Some(&w) = self.long.get(raw) {
             return w;
         }
-        let w = WordInfo::of(raw, shape);
+        let w = WordInfo::of(raw, shape, stems);
         if !self.full() {
             self.long.insert(raw.into(), w);
         }
@@ -740,8 +780,8 @@ pub(crate) fn strip_possessive(s: &str) -> &str {
 
 /// Extracts the raw terms of a document: headline first (unless the text repeats it), then
 /// body. With `surfaces`, also records every occurrence's surface form.
-fn extract(doc: &Document, surfaces: Option<&mut Surfaces<'_>>) -> Vec<Raw> {
-    extract_seeing_body(doc, surfaces, None)
+fn extract(doc: &Document, surfaces: Option<&mut Surfaces<'_>>, lexicon: &Lexicon) -> Vec<Raw> {
+    extract_seeing_body(doc, surfaces, None, lexicon)
 }
 
 /// [`extract`], showing the body's words to `body` on the way.
@@ -749,8 +789,9 @@ fn extract_seeing_body(
     doc: &Document,
     surfaces: Option<&mut Surfaces<'_>>,
     body: Option<&mut dyn FnMut(BodyWords<'_>)>,
+    lexicon: &Lexicon,
 ) -> Vec<Raw> {
-    WORDS.with_borrow_mut(|words| extract_with(doc, surfaces, words, body))
+    lexicon.with_words(|words, stems| extract_with(doc, surfaces, words, stems, body))
 }
 
 /// What the weighing of one document saw of its body (the text, not the title), for a
@@ -773,8 +814,12 @@ pub struct DocTerms(Vec<Raw>);
 
 /// The terms of `doc` for [`weigh_terms`], showing its body's words to `body` on the way
 /// (one reading of the text for both).
-pub fn terms_seeing_body(doc: &Document, body: &mut dyn FnMut(BodyWords<'_>)) -> DocTerms {
-    DocTerms(extract_seeing_body(doc, None, Some(body)))
+pub fn terms_seeing_body(
+    doc: &Document,
+    body: &mut dyn FnMut(BodyWords<'_>),
+    lexicon: &Lexicon,
+) -> DocTerms {
+    DocTerms(extract_seeing_body(doc, None, Some(body), lexicon))
 }
 
 /// A run of names ends: records it (and its last two words) as multi-word names when it
@@ -826,6 +871,7 @@ fn extract_with(
     doc: &Document,
     mut surfaces: Option<&mut Surfaces<'_>>,
     words: &mut WordCache,
+    stems: &Stems,
     mut body: Option<&mut dyn FnMut(BodyWords<'_>)>,
 ) -> Vec<Raw> {
     // Each term's place in `raws`, which keeps the terms in the order first met.
@@ -859,7 +905,7 @@ fn extract_with(
         let mut last_end = 0usize;
         for (i, tok) in tokens.tokens.iter().enumerate() {
             let raw_text = tok.text(text);
-            let info = words.info_of(i, raw_text, tok.shape);
+            let info = words.info_of(i, raw_text, tok.shape, stems);
             if seen && !info.blank {
                 hashes.push(info.hash);
             }
@@ -1100,18 +1146,23 @@ mod tests {
     }
 
     #[test]
-    fn caches_are_released_once_a_collection_is_weighed() {
-        let words = || WORDS.with_borrow(|w| w.short.len() + w.long.len());
+    fn caches_belong_to_the_lexicon_that_filled_them() {
         let doc = doc(
             "a",
             "Harbor crews closed the Tamsin bridge on Monday after inspectors found cracks.",
         );
-        // This thread's cache fills as it reads a document...
-        extract(&doc, None);
-        assert!(words() > 5, "{}", words());
-        // ...and is emptied with the pool's once a collection is weighed.
-        weigh_terms(vec![DocTerms(extract(&doc, None))]);
-        assert_eq!(words(), 0);
+        let lexicon = Lexicon::new();
+        assert_eq!(lexicon.cached_words(), 0);
+        let first = extract(&doc, None, &lexicon);
+        // The cache fills as a document is read, and a fresh lexicon starts empty...
+        assert!(lexicon.cached_words() > 5, "{}", lexicon.cached_words());
+        assert_eq!(Lexicon::new().cached_words(), 0);
+        // ...and answers as an empty one would.
+        assert_eq!(
+            extract(&doc, None, &lexicon),
+            extract(&doc, None, &Lexicon::new())
+        );
+        assert_eq!(extract(&doc, None, &lexicon), first);
     }
 
     #[test]
@@ -1179,11 +1230,11 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         let wanted: Vec<u64> = keys.iter().copied().step_by(2).collect();
-        let some = occurrences_where(&d, &|k| wanted.contains(&k));
+        let some = occurrences_where(&d, &|k| wanted.contains(&k), &Lexicon::new());
         let want: Vec<&Occurrence> = all.iter().filter(|o| wanted.contains(&o.key)).collect();
         assert!(!some.is_empty() && some.len() < all.len());
         assert_eq!(some.iter().collect::<Vec<_>>(), want);
-        assert!(occurrences_where(&d, &|_| false).is_empty());
+        assert!(occurrences_where(&d, &|_| false, &Lexicon::new()).is_empty());
     }
 
     #[test]
@@ -1319,14 +1370,19 @@ mod tests {
             ]
         );
         // Keys from the words' normalised forms, and every word's key as `word_key` gives
-        // it without the cache.
+        // it through a fresh stem cache.
+        let stems = Stems::new();
         for o in &occ {
             let want = if o.phrase {
                 xxh3_64(format!("@{}", normalize(&o.surface)).as_bytes())
             } else {
-                word_key(&normalize(&o.surface), crate::tokenize::shape(&o.surface))
-                    .expect("only words with a key occur")
-                    .0
+                word_key(
+                    &normalize(&o.surface),
+                    crate::tokenize::shape(&o.surface),
+                    &stems,
+                )
+                .expect("only words with a key occur")
+                .0
             };
             assert_eq!(o.key, want, "{}", o.surface);
         }
@@ -1334,6 +1390,7 @@ mod tests {
 
     #[test]
     fn the_word_cache_answers_as_the_words_themselves() {
+        let stems = Stems::new();
         let mut cache = WordCache::default();
         let long = "a".repeat(short_words::INLINE);
         let longer = "b".repeat(short_words::INLINE + 1);
@@ -1361,7 +1418,11 @@ mod tests {
         for round in 0..2 {
             for w in words {
                 let shape = crate::tokenize::shape(w);
-                assert_eq!(cache.info(w, shape), WordInfo::of(w, shape), "{w} {round}");
+                assert_eq!(
+                    cache.info(w, shape, &stems),
+                    WordInfo::of(w, shape, &stems),
+                    "{w} {round}"
+                );
             }
         }
         assert_eq!(cache.short.len() + cache.long.len(), words.len());
@@ -1370,7 +1431,7 @@ mod tests {
         let text = format!("{} Tuesday, van Straße {}", words.join(" "), &longer);
         let tokens = tokenize(&text).tokens;
         for tok in &tokens {
-            cache.info(tok.text(&text), tok.shape);
+            cache.info(tok.text(&text), tok.shape, &stems);
         }
         let warm = (cache.short.len(), cache.long.len());
         for (round, mut cache) in [WordCache::default(), cache].into_iter().enumerate() {
@@ -1379,8 +1440,8 @@ mod tests {
                 for (i, tok) in tokens.iter().enumerate() {
                     let w = tok.text(&text);
                     assert_eq!(
-                        cache.info_of(i, w, tok.shape),
-                        WordInfo::of(w, tok.shape),
+                        cache.info_of(i, w, tok.shape, &stems),
+                        WordInfo::of(w, tok.shape, &stems),
                         "{w}"
                     );
                 }
@@ -1396,7 +1457,10 @@ mod tests {
     /// The weights as first written, per occurrence of each term (the shipped code computes
     /// the idf and boost once per term).
     fn reference_vectors(docs: &[Document]) -> Vec<TermVector> {
-        let raws: Vec<Vec<Raw>> = docs.iter().map(|d| extract(d, None)).collect();
+        let raws: Vec<Vec<Raw>> = docs
+            .iter()
+            .map(|d| extract(d, None, &Lexicon::new()))
+            .collect();
         let mut stats: HashMap<u64, u32> = HashMap::default();
         for r in raws.iter().flatten() {
             *stats.entry(r.key).or_insert(0) += 1;

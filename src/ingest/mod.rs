@@ -132,75 +132,87 @@ pub(crate) fn is_dot_json(name: &str) -> bool {
     lower.ends_with(".json") || lower.ends_with(".json.gz")
 }
 
-/// Reads every input (files, directories, or `-` for JSONL on stdin) into one corpus.
+/// Reads every input (files, directories, or `-` for JSONL on stdin) into one corpus,
+/// with the standard field names and no progress shown ([`Reading`] for more).
 ///
 /// # Errors
 /// An [`Error::Input`] naming the file and line of the first problem found.
 pub fn read_inputs(inputs: &[String]) -> Result<Corpus> {
-    read_inputs_with(inputs, &Silent)
+    Reading::default().read(inputs)
 }
 
-/// [`read_inputs`], counting documents read on `progress` ([`Stage::Reading`]).
-///
-/// # Errors
-/// As [`read_inputs`].
-pub fn read_inputs_with(inputs: &[String], progress: &dyn Progress) -> Result<Corpus> {
-    read_inputs_named(inputs, progress, &FieldNames::default())
+/// How inputs are read: where progress goes and which record fields hold what.
+#[derive(Clone, Copy)]
+pub struct Reading<'a> {
+    /// Counts documents read ([`Stage::Reading`]).
+    pub progress: &'a dyn Progress,
+    /// Which record fields hold each part of a document (`None`: the standard names).
+    pub fields: Option<&'a FieldNames>,
 }
 
-/// [`read_inputs_with`], reading each part of a record from the field `names` gives.
-///
-/// # Errors
-/// As [`read_inputs`].
-pub fn read_inputs_named(
-    inputs: &[String],
-    progress: &dyn Progress,
-    names: &FieldNames,
-) -> Result<Corpus> {
-    read_inputs_digesting(inputs, progress, names, &|_| ()).map(|(corpus, _)| corpus)
+impl Default for Reading<'_> {
+    fn default() -> Self {
+        Reading {
+            progress: &Silent,
+            fields: None,
+        }
+    }
 }
 
 /// What a reader does with each document as soon as it is read: a later stage's work on
 /// one document, done while the document is still hot (and, for JSONL, on the thread
 /// that parsed it). It may empty the text (`clear`, which leaves the buffer for the next
 /// text to use) when nothing later reads it, so a run never holds every text at once.
-pub type Digest<'a, D> = &'a (dyn Fn(&mut Document) -> D + Sync);
+pub(crate) type Digest<'a, D> = &'a (dyn Fn(&mut Document) -> D + Sync);
 
-/// [`read_inputs_with`], also digesting each document with `digest`: the result holds
-/// one digest per document, in input order. JSONL lines are digested as they are parsed;
-/// documents of other formats once everything is read, in parallel. Warnings that look
-/// at the text (an empty body) are taken before the digest sees it.
-///
-/// # Errors
-/// As [`read_inputs`].
-pub fn read_inputs_digesting<D: Send>(
-    inputs: &[String],
-    progress: &dyn Progress,
-    names: &FieldNames,
-    digest: Digest<'_, D>,
-) -> Result<(Corpus, Vec<D>)> {
-    progress.start(Stage::Reading, None);
-    let mut ingest = Ingest::new(Some(progress), digest);
-    ingest.names = names.clone();
-    for input in inputs {
-        if input == "-" {
-            let stdin = io::stdin();
-            let reader = BufReader::new(stdin.lock());
-            jsonl::read(&mut ingest, STDIN_NAME, "stdin", reader)?;
-        } else {
-            ingest.read_path(Path::new(input), None)?;
+impl Reading<'_> {
+    /// Reads every input into one corpus.
+    ///
+    /// # Errors
+    /// As [`read_inputs`].
+    pub fn read(&self, inputs: &[String]) -> Result<Corpus> {
+        self.read_digesting(inputs, &|_| ())
+            .map(|(corpus, _)| corpus)
+    }
+
+    /// [`Reading::read`], also digesting each document with `digest`: the result holds
+    /// one digest per document, in input order. JSONL lines are digested as they are
+    /// parsed; documents of other formats once everything is read, in parallel. Warnings
+    /// that look at the text (an empty body) are taken before the digest sees it.
+    ///
+    /// # Errors
+    /// As [`read_inputs`].
+    pub(crate) fn read_digesting<D: Send>(
+        &self,
+        inputs: &[String],
+        digest: Digest<'_, D>,
+    ) -> Result<(Corpus, Vec<D>)> {
+        let progress = self.progress;
+        progress.start(Stage::Reading, None);
+        let mut ingest = Ingest::new(Some(progress), digest);
+        if let Some(names) = self.fields {
+            ingest.names = names.clone();
         }
+        for input in inputs {
+            if input == "-" {
+                let stdin = io::stdin();
+                let reader = BufReader::new(stdin.lock());
+                jsonl::read(&mut ingest, STDIN_NAME, "stdin", reader)?;
+            } else {
+                ingest.read_path(Path::new(input), None)?;
+            }
+        }
+        if ingest.corpus.docs.is_empty() {
+            let name = match inputs.first().map(String::as_str) {
+                Some("-") | None => STDIN_NAME,
+                Some(name) => name,
+            };
+            return Err(Error::input(Position::file(name), InputError::NoDocuments));
+        }
+        progress.advance((ingest.corpus.docs.len() % PROGRESS_EVERY) as u64);
+        progress.finish();
+        Ok(ingest.finish_digesting())
     }
-    if ingest.corpus.docs.is_empty() {
-        let name = match inputs.first().map(String::as_str) {
-            Some("-") | None => STDIN_NAME,
-            Some(name) => name,
-        };
-        return Err(Error::input(Position::file(name), InputError::NoDocuments));
-    }
-    progress.advance((ingest.corpus.docs.len() % PROGRESS_EVERY) as u64);
-    progress.finish();
-    Ok(ingest.finish_digesting())
 }
 
 /// Reads JSONL from any reader (the library's entry point for in-memory data).

@@ -274,10 +274,7 @@ fn fuzz_html_and_terminal_renderers() {
             if right.id == left.id {
                 right.id.push('2');
             }
-            let corpus = Corpus {
-                docs: vec![left, right],
-                warnings: Vec::new(),
-            };
+            let corpus = Corpus::new(vec![left, right]);
             let d = pipeline::diff_documents(&corpus, 0, 1, 3);
             let mut html = Vec::new();
             report::html::render_diff(&d, &mut html).unwrap();
