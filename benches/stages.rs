@@ -14,8 +14,8 @@ use storydedup::ingest::clean_text;
 use storydedup::score::Scorer;
 use storydedup::shingle::shingle;
 use storydedup::sketch::{BINS, minhash_classic, sketch};
-use storydedup::tokenize::tokenize;
-use storydedup::weigh::weigh;
+use storydedup::tokenize::{for_each_word, for_each_word_bytewise, tokenize};
+use storydedup::weigh::{Lexicon, weigh, weigh_through};
 
 /// A deterministic corpus: `n` articles of about `words` words from a Zipf-like vocabulary,
 /// every fourth one a light rewrite of the one before.
@@ -56,6 +56,22 @@ fn corpus(n: usize, words: usize) -> Vec<Document> {
     docs
 }
 
+/// The texts of the fixtures' JSONL files: prose written for the tests, read from the
+/// repository (no data files).
+fn fixture_texts() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut texts = Vec::new();
+    for set in ["news", "events3", "events4"] {
+        let path = root.join(set).join("articles.jsonl");
+        let all = std::fs::read_to_string(&path).expect("the fixtures are in the repository");
+        for line in all.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("fixture JSONL");
+            texts.push(v["text"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    texts
+}
+
 fn stages(c: &mut Criterion) {
     let docs = corpus(1_000, 300);
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
@@ -82,6 +98,56 @@ fn stages(c: &mut Criterion) {
                 .map(|d| tokenize(black_box(&d.text)).tokens.len())
                 .sum::<usize>()
         })
+    });
+    g.finish();
+
+    // The word walk of the shingle and weigh stages: sixteen-byte windows against the same
+    // walk a byte at a time, and the full tokenizer (sentences, shapes) for scale. On the
+    // fixtures' prose (news-like word lengths and punctuation): the generated corpus's
+    // short made-up words favour the byte walk and say nothing of real text.
+    let prose = fixture_texts();
+    let prose_bytes: u64 = prose.iter().map(|t| t.len() as u64).sum();
+    let mut g = c.benchmark_group("word walk");
+    g.throughput(Throughput::Bytes(prose_bytes));
+    g.bench_function("windows", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &prose {
+                for_each_word(black_box(t), |_, w| n += w.len());
+            }
+            n
+        })
+    });
+    g.bench_function("bytewise", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &prose {
+                for_each_word_bytewise(black_box(t), |_, w| n += w.len());
+            }
+            n
+        })
+    });
+    g.bench_function("tokenize", |b| {
+        b.iter(|| {
+            prose
+                .iter()
+                .map(|t| tokenize(black_box(t)).tokens.len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+
+    // The weighing's table of short words against a general hash map, where it works:
+    // inside the weighing of a collection, each run with fresh caches. (Looked up alone
+    // in a loop, the general map is faster; inside the weighing, the table's look-ups,
+    // asked for before a text is read, overlap with the work on each word.)
+    let mut g = c.benchmark_group("word cache");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("short-word table", |b| {
+        b.iter(|| weigh_through(black_box(&docs), Lexicon::new()))
+    });
+    g.bench_function("general map", |b| {
+        b.iter(|| weigh_through(black_box(&docs), Lexicon::general_maps_only()))
     });
     g.finish();
 

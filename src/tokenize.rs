@@ -474,6 +474,13 @@ pub(crate) fn walk_words<'a>(text: &'a str, f: impl FnMut(usize, &'a str, bool))
     walk::<true>(text, f);
 }
 
+/// [`for_each_word`] one byte at a time, without the sixteen-byte windows: what the
+/// windows are measured against (`benches/stages.rs`); not a stable interface.
+#[doc(hidden)]
+pub fn for_each_word_bytewise<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+    walk::<false>(text, |at, word, _| f(at, word));
+}
+
 /// [`walk_words`], with the sixteen-byte windows or (for the tests' comparison) without.
 fn walk<'a, const WINDOWED: bool>(text: &'a str, mut f: impl FnMut(usize, &'a str, bool)) {
     let b = text.as_bytes();

@@ -193,7 +193,11 @@ pub struct Occurrence {
 
 /// Builds the term vectors of a collection (parallel over documents).
 pub fn weigh(docs: &[Document]) -> Weights {
-    let lexicon = Lexicon::new();
+    weigh_through(docs, Lexicon::new())
+}
+
+/// [`weigh`], reading the documents' terms through `lexicon` (dropped once they are read).
+pub fn weigh_through(docs: &[Document], lexicon: Lexicon) -> Weights {
     let terms = docs
         .par_iter()
         .map(|d| DocTerms(extract(d, None, &lexicon)))
@@ -544,6 +548,20 @@ impl Lexicon {
         }
     }
 
+    /// A lexicon whose word caches keep every word in a general hash map, without the
+    /// short-word table: what the table is measured against (`benches/stages.rs`); not a
+    /// stable interface.
+    #[doc(hidden)]
+    pub fn general_maps_only() -> Lexicon {
+        let mut lexicon = Lexicon::new();
+        for words in &mut lexicon.words {
+            if let Ok(words) = words.get_mut() {
+                words.general_only = true;
+            }
+        }
+        lexicon
+    }
+
     /// Runs `f` with the calling thread's word cache.
     fn with_words<R>(&self, f: impl FnOnce(&mut WordCache, &Stems) -> R) -> R {
         let spare = self.words.len() - 1;
@@ -647,6 +665,9 @@ struct WordCache {
     /// The keys of the words of the text at hand, with their hashes (see
     /// [`WordCache::prepare`]).
     ahead: Vec<Option<(InlineWord, u64)>>,
+    /// Every word goes to the general map (`long`): what the short-word table is measured
+    /// against ([`Lexicon::general_maps_only`]).
+    general_only: bool,
 }
 
 impl WordCache {
@@ -654,6 +675,10 @@ impl WordCache {
     /// look-ups that follow, [`WordCache::info_of`], then find them at hand.
     fn prepare(&mut self, text: &str, tokens: &[Token]) {
         self.ahead.clear();
+        if self.general_only {
+            self.ahead.resize(tokens.len(), None);
+            return;
+        }
         for tok in tokens {
             let key = InlineWord::within(text, tok.span.clone()).map(|k| (k, k.hash()));
             if let Some((_, h)) = key {
