@@ -67,8 +67,14 @@ pub fn cluster_dated(
     };
     let groups = match config.linkage {
         Linkage::Single => single(n, edges, config.threshold),
-        Linkage::Average => average(n, edges, config.threshold, &rank, span, window_days, false),
-        Linkage::Centroid => average(n, edges, config.threshold, &rank, span, window_days, true),
+        Linkage::Average | Linkage::Centroid => {
+            let rule = Rule {
+                threshold: config.threshold,
+                window: window_days,
+                centroid: config.linkage == Linkage::Centroid,
+            };
+            average(n, edges, &rank, rule, span)
+        }
     };
     order(groups, &rank)
 }
@@ -246,6 +252,16 @@ fn joint_span(
     }
 }
 
+/// When [`average`] merges two clusters: the linkage clears `threshold` (the average of
+/// their cross pairs, or with `centroid` the cosine of their centroids) and their dated
+/// members stay within `window` days (0: no window).
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    threshold: f64,
+    window: u32,
+    centroid: bool,
+}
+
 /// Average (or centroid) linkage over the sparse graph `edges`.
 ///
 /// Each merge costs the links of the smaller side (by number of links), not those of the
@@ -259,12 +275,15 @@ fn joint_span(
 fn average(
     n: usize,
     edges: &[Edge],
-    threshold: f64,
     rank: &[u32],
+    rule: Rule,
     mut span: Vec<Option<(i32, i32)>>,
-    window: u32,
-    centroid: bool,
 ) -> Vec<Vec<usize>> {
+    let Rule {
+        threshold,
+        window,
+        centroid,
+    } = rule;
     let dated = !span.is_empty();
     // Sum of similarities inside each cluster (each pair once), for the centroid criterion:
     // with unit vectors, |sum of a cluster's vectors|^2 = size + 2 * intra.
@@ -610,7 +629,17 @@ mod tests {
                 None => Vec::new(),
             };
             let fast = order(
-                average(n, &edges, threshold, &rank, span, window.unwrap_or(0), centroid),
+                average(
+                    n,
+                    &edges,
+                    &rank,
+                    Rule {
+                        threshold,
+                        window: window.unwrap_or(0),
+                        centroid,
+                    },
+                    span,
+                ),
                 &rank,
             );
             let slow = order(

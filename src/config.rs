@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::Error;
+use crate::error::{Error, SettingError};
 
 /// How documents are cut into shingles for the copy measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +25,7 @@ impl FromStr for ShingleKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || {
-            Error::Usage(format!(
-                "--shingle {s:?}: expected word:K or char:K with K from 1 to 64"
-            ))
-        };
+        let bad = || Error::Setting(SettingError::Shingle(s.to_owned()));
         let (kind, k) = s.split_once(':').ok_or_else(bad)?;
         let k: usize = k.trim().parse().map_err(|_| bad())?;
         if !(1..=64).contains(&k) {

@@ -59,7 +59,7 @@ pub enum InputError {
     #[error("expected a JSON object, found {0}")]
     NotAnObject(&'static str),
     /// A record without the required `text` field.
-    #[error("record has no `text` field (--text-field names another)")]
+    #[error("record has no `text` field")]
     MissingText,
     /// A field holding a value of the wrong type.
     #[error("field `{field}` must be {expected}, found {found}")]
@@ -80,7 +80,7 @@ pub enum InputError {
         first: Position,
     },
     /// A CSV file whose header has no `text` column.
-    #[error("CSV header has no `text` column (columns: {0}); --text-field names another")]
+    #[error("CSV header has no `text` column (columns: {0})")]
     NoTextColumn(String),
     /// A CSV syntax problem (quoting, ragged rows).
     #[error("CSV error: {0}")]
@@ -93,6 +93,40 @@ pub enum InputError {
     /// The inputs, taken together, hold no documents.
     #[error("no documents in the input")]
     NoDocuments,
+}
+
+/// A setting, or a combination of settings, that does not apply. The library says what is
+/// wrong in its own terms; the binary names the flags behind each setting.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettingError {
+    /// LSH candidates below the lowest threshold they serve.
+    #[error(
+        "LSH candidates need a threshold of at least {min} (got {got}): below it nearly every \
+         pair is a candidate; use the exact search"
+    )]
+    LshThreshold {
+        /// The lowest threshold LSH serves.
+        min: f64,
+        /// The threshold asked for.
+        got: f64,
+    },
+    /// LSH candidates with the containment measure.
+    #[error(
+        "LSH candidates are for the jaccard measure only: a containment threshold bounds no \
+         Jaccard without the documents' sizes, so LSH could miss pairs; use the exact search"
+    )]
+    LshContainment,
+    /// LSH candidates with the story measure.
+    #[error(
+        "LSH candidates are for the jaccard measure only; the story measure uses its exact index"
+    )]
+    LshStory,
+    /// The story term index with a copy measure (named).
+    #[error("the term index is for the story measure only; {0} uses LSH or the exact search")]
+    IndexCopy(String),
+    /// A shingle kind that does not parse (as given).
+    #[error("shingles {0:?}: expected word:K or char:K with K from 1 to 64")]
+    Shingle(String),
 }
 
 /// Every error the library can return.
@@ -109,6 +143,9 @@ pub enum Error {
     /// A bad option or combination of options: exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// A setting that does not apply: exit code 2.
+    #[error("{0}")]
+    Setting(SettingError),
     /// A failure while writing output: exit code 1.
     #[error("{path}: {source}")]
     Output {
@@ -128,7 +165,7 @@ impl Error {
     /// The process exit code for this error: 2 for bad input or usage, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input { .. } | Error::Usage(_) => 2,
+            Error::Input { .. } | Error::Usage(_) | Error::Setting(_) => 2,
             Error::Output { .. } => 1,
         }
     }

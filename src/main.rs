@@ -40,8 +40,46 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            bar::message(&e.to_string());
+            bar::message(&worded(&e));
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// An error as the command line says it: the library's typed errors with the flags that
+/// set what went wrong named.
+fn worded(e: &Error) -> String {
+    use storydedup::error::{InputError, SettingError};
+    let setting = match e {
+        Error::Setting(s) => s,
+        Error::Input {
+            kind: InputError::MissingText,
+            ..
+        } => return format!("{e} (--text-field names another)"),
+        Error::Input {
+            kind: InputError::NoTextColumn(_),
+            ..
+        } => return format!("{e}; --text-field names another"),
+        _ => return e.to_string(),
+    };
+    match setting {
+        SettingError::LshThreshold { min, got } => format!(
+            "--candidates lsh needs a threshold of at least {min} (got {got}; -t, or \
+             --min-score for matrix): below it nearly every pair is a candidate; use \
+             --candidates all-pairs"
+        ),
+        SettingError::LshContainment => "--candidates lsh is for -m jaccard only: a containment \
+             threshold bounds no Jaccard without the documents' sizes, so LSH could miss pairs; \
+             use all-pairs (auto does)"
+            .into(),
+        SettingError::LshStory => "--candidates lsh is for -m jaccard only; the story measure \
+             uses index (or all-pairs, the same exact engine)"
+            .into(),
+        SettingError::IndexCopy(m) => {
+            format!("--candidates index is for -m story only; -m {m} uses lsh or all-pairs")
+        }
+        SettingError::Shingle(s) => {
+            format!("--shingle {s:?}: expected word:K or char:K with K from 1 to 64")
         }
     }
 }

@@ -139,7 +139,7 @@ impl Run<'_> {
     /// reporting progress (and the engine chosen, as a note) to `self.progress`.
     ///
     /// # Errors
-    /// [`Error::Usage`] when `candidates` does not apply to the measure (see
+    /// [`Error::Setting`] when `candidates` does not apply to the measure (see
     /// [`candidates::plan`]).
     pub fn cluster(
         &self,

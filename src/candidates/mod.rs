@@ -18,7 +18,7 @@ pub use all_pairs::{
 };
 
 use crate::config::{Candidates, Measure};
-use crate::error::Error;
+use crate::error::{Error, SettingError};
 use crate::progress::{Progress, Stage, thousands};
 use crate::score::Scorer;
 use crate::shingle::Shingles;
@@ -48,7 +48,7 @@ pub enum Engine {
 /// Picks the engine for `mode`, a measure, `docs` documents and the lowest score wanted.
 ///
 /// # Errors
-/// [`Error::Usage`] for `lsh` with anything but `jaccard` or with a floor below
+/// [`Error::Setting`] for `lsh` with anything but `jaccard` or with a floor below
 /// [`LSH_MIN_THRESHOLD`], and for `index` with a copy measure.
 pub fn plan(mode: Candidates, measure: Measure, docs: usize, floor: f64) -> Result<Engine, Error> {
     let lsh = || Engine::Lsh(choose_banding(floor, BINS));
@@ -61,24 +61,15 @@ pub fn plan(mode: Candidates, measure: Measure, docs: usize, floor: f64) -> Resu
         }
         (Candidates::Auto, _) => Ok(Engine::Exact),
         (Candidates::Lsh, Measure::Jaccard) if floor >= LSH_MIN_THRESHOLD => Ok(lsh()),
-        (Candidates::Lsh, Measure::Jaccard) => Err(Error::Usage(format!(
-            "--candidates lsh needs a threshold of at least {LSH_MIN_THRESHOLD} (got {floor}; -t, \
-             or --min-score for matrix): below it nearly every pair is a candidate; use \
-             --candidates all-pairs"
-        ))),
-        (Candidates::Lsh, Measure::Containment) => Err(Error::Usage(
-            "--candidates lsh is for -m jaccard only: a containment threshold bounds no Jaccard \
-             without the documents' sizes, so LSH could miss pairs; use all-pairs (auto does)"
-                .into(),
-        )),
-        (Candidates::Lsh, Measure::Story) => Err(Error::Usage(
-            "--candidates lsh is for -m jaccard only; the story measure uses index (or all-pairs, \
-             the same exact engine)"
-                .into(),
-        )),
-        (Candidates::Index, m) => Err(Error::Usage(format!(
-            "--candidates index is for -m story only; -m {m} uses lsh or all-pairs"
-        ))),
+        (Candidates::Lsh, Measure::Jaccard) => Err(Error::Setting(SettingError::LshThreshold {
+            min: LSH_MIN_THRESHOLD,
+            got: floor,
+        })),
+        (Candidates::Lsh, Measure::Containment) => {
+            Err(Error::Setting(SettingError::LshContainment))
+        }
+        (Candidates::Lsh, Measure::Story) => Err(Error::Setting(SettingError::LshStory)),
+        (Candidates::Index, m) => Err(Error::Setting(SettingError::IndexCopy(m.to_string()))),
     }
 }
 
@@ -235,7 +226,7 @@ mod tests {
             (Index, Measure::Jaccard, 0.5),
         ] {
             assert!(
-                matches!(plan(mode, m, 5, floor), Err(Error::Usage(_))),
+                matches!(plan(mode, m, 5, floor), Err(Error::Setting(_))),
                 "{mode} {m} {floor}"
             );
         }
