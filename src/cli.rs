@@ -58,6 +58,17 @@ pub enum Command {
   storydedup dedup crawl.jsonl -o clean.jsonl --report keep.csv
                                   keep.csv: id,kept,duplicate_of,cluster,similarity")]
     Dedup(DedupArgs),
+    /// A live story index in SQLite: add each feed, ask which story a document joins.
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  storydedup index add --db stories.db monday.jsonl     create the index, add a day's feed
+  storydedup index add --db stories.db tuesday.jsonl    new documents join known stories
+  storydedup index clusters --db stories.db -f csv -o stories.csv
+  storydedup index query --db stories.db breaking.jsonl which story each would join
+  storydedup index stats --db stories.db"
+    )]
+    Index(IndexCommand),
     /// A shell completion script on stdout (source it, or install it where your shell looks).
     #[command(after_help = "Examples:
   storydedup completions bash > ~/.local/share/bash-completion/completions/storydedup
@@ -440,4 +451,155 @@ pub struct ReportArgs {
     /// is listed whatever this is; `storydedup diff` compares any other pair.
     #[arg(long, value_name = "N", default_value_t = storydedup::pipeline::REPORT_DIFFS)]
     pub diffs: usize,
+}
+
+/// What `index` does.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Add documents: each joins a story already known or starts one, in one transaction.
+    Add(IndexAddArgs),
+    /// The story each document would join, writing nothing.
+    Query(IndexQueryArgs),
+    /// The current stories, in the formats of `cluster` (story numbers stay from one add
+    /// to the next).
+    Clusters(IndexClustersArgs),
+    /// Documents, stories, dates, size on disk and settings.
+    Stats(IndexStatsArgs),
+}
+
+/// The index file, and how a run goes.
+#[derive(Debug, Args)]
+pub struct IndexRunArgs {
+    /// The index: an SQLite database (`index add` creates it).
+    #[arg(long, value_name = "FILE", display_order = 0)]
+    pub db: PathBuf,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RUN)]
+    pub threads: Option<usize>,
+
+    /// No progress bars or warnings on stderr.
+    #[arg(short, long, help_heading = RUN)]
+    pub quiet: bool,
+
+    /// Every warning, and each stage's count and time, on stderr.
+    #[arg(long, conflicts_with = "quiet", help_heading = RUN)]
+    pub verbose: bool,
+}
+
+/// `index add`.
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// Files, directories, or `-` (JSONL on stdin).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    #[command(flatten)]
+    pub index: IndexRunArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// Replace stored documents that have the id of a new one (else such an id is refused).
+    #[arg(long)]
+    pub replace: bool,
+
+    /// Similarity measure (fixed when the index is created).
+    #[arg(
+        short,
+        long,
+        value_enum,
+        help_heading = "Settings (fixed when the index is created)"
+    )]
+    pub measure: Option<MeasureArg>,
+
+    /// Threshold (0..1; default: the measure's).
+    #[arg(
+        short,
+        long,
+        value_name = "0..1",
+        allow_negative_numbers = true,
+        help_heading = "Settings (fixed when the index is created)"
+    )]
+    pub threshold: Option<f64>,
+
+    /// How links become clusters (default: the measure's).
+    #[arg(
+        long,
+        value_enum,
+        help_heading = "Settings (fixed when the index is created)"
+    )]
+    pub linkage: Option<LinkageArg>,
+
+    /// Date window in days (story measure; 0 = off; default 3).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        help_heading = "Settings (fixed when the index is created)"
+    )]
+    pub window: Option<u32>,
+
+    /// Shingles for jaccard/containment: word:K or char:K (default word:5).
+    #[arg(
+        long,
+        value_name = "word:K|char:K",
+        help_heading = "Settings (fixed when the index is created)"
+    )]
+    pub shingle: Option<String>,
+}
+
+/// How `index query` writes its answers.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QueryFormat {
+    /// One line per document: its story, or "new story".
+    Table,
+    /// Header `id,cluster,similarity,title`; `cluster` empty for a new story.
+    Csv,
+    /// One JSON array of objects with the CSV's fields.
+    Json,
+}
+
+/// `index query`.
+#[derive(Debug, Args)]
+pub struct IndexQueryArgs {
+    /// Files, directories, or `-` (JSONL on stdin).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    #[command(flatten)]
+    pub index: IndexRunArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table", help_heading = RUN)]
+    pub format: QueryFormat,
+
+    /// Write to this file instead of stdout (`-`: stdout).
+    #[arg(short, long, value_name = "FILE", help_heading = RUN)]
+    pub output: Option<PathBuf>,
+}
+
+/// `index clusters`.
+#[derive(Debug, Args)]
+pub struct IndexClustersArgs {
+    #[command(flatten)]
+    pub index: IndexRunArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table", help_heading = RUN)]
+    pub format: ClusterFormat,
+
+    /// Write to this file instead of stdout (`-`: stdout).
+    #[arg(short, long, value_name = "FILE", help_heading = RUN)]
+    pub output: Option<PathBuf>,
+}
+
+/// `index stats`.
+#[derive(Debug, Args)]
+pub struct IndexStatsArgs {
+    /// The index: an SQLite database.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
 }

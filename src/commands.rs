@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use storydedup::candidates::{self, Engine};
 use storydedup::config::{
-    Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind, check_unit,
+    Candidates, ClusterConfig, Linkage, ScoreConfig, ShingleKind, check_unit,
 };
 use storydedup::document::Corpus;
 use storydedup::error::Error;
@@ -16,49 +16,11 @@ use storydedup::{dedup, eval, ingest, pipeline};
 use crate::bar::{Bars, message};
 use crate::cli::{
     CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DedupArgs,
-    DiffArgs, DiffFormat, EvalArgs, EvalFormat, FieldArgs, InputArgs, KeepArg, LevelArg,
-    LinkageArg, MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, KeepArg, LevelArg, LinkageArg,
+    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
 };
-
-/// The temporary output file being written, for the interrupt handler to remove: an
-/// interrupted run leaves the old output (or none), and no litter.
-static PENDING: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
-
-/// Removes a half-written temporary output on Ctrl-C and exits with code 1. Installed once
-/// by `main`; a failure to install it only loses the clean-up.
-pub fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if let Ok(mut pending) = PENDING.lock()
-            && let Some(path) = pending.take()
-        {
-            let _ = std::fs::remove_file(path);
-        }
-        message("interrupted");
-        std::process::exit(1);
-    });
-}
-
-fn open_output(path: Option<&std::path::Path>) -> Result<Output, Error> {
-    let out = Output::open(path)?;
-    if let Ok(mut pending) = PENDING.lock() {
-        *pending = out.temp_path().map(std::path::Path::to_path_buf);
-    }
-    Ok(out)
-}
-
-fn finish_output(out: Output) -> Result<(), Error> {
-    let result = out.finish();
-    if let Ok(mut pending) = PENDING.lock() {
-        *pending = None;
-    }
-    result
-}
-
-/// More threads than this only costs memory and start-up time.
-const MAX_THREADS: usize = 1024;
-
-/// Warnings printed one by one before the rest are summarised.
-const WARNINGS_SHOWN: usize = 5;
+use crate::options::{check_window, field_names, measure, print_warning_list, set_threads};
+use crate::output::{finish_output, open_output, write_stdout};
 
 /// Runs a command to completion.
 pub fn run(command: Command) -> Result<(), Error> {
@@ -69,6 +31,7 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Report(args) => report_html(args),
         Command::Eval(args) => evaluate(args),
         Command::Dedup(args) => dedup(args),
+        Command::Index(command) => crate::index_cmd::run(command),
         Command::Completions { shell } => {
             let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -145,17 +108,6 @@ fn check_dedup_paths(args: &DedupArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .map_err(|source| Error::Output {
-            path: "<stdout>".into(),
-            source,
-        })
-}
-
 fn dedup(args: DedupArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     Output::check(args.report.as_deref())?;
@@ -211,14 +163,6 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn measure(m: MeasureArg) -> Measure {
-    match m {
-        MeasureArg::Story => Measure::Story,
-        MeasureArg::Jaccard => Measure::Jaccard,
-        MeasureArg::Containment => Measure::Containment,
-    }
-}
-
 fn candidates_mode(c: CandidatesArg) -> Candidates {
     match c {
         CandidatesArg::Auto => Candidates::Auto,
@@ -240,44 +184,11 @@ fn prepare(args: &InputArgs, bars: &Bars) -> Result<(ScoreConfig, Corpus), Error
     Ok((config, reading.read(&args.inputs)?))
 }
 
-/// The record fields the user named, the standard ones elsewhere.
-fn field_names(args: &FieldArgs) -> ingest::FieldNames {
-    let mut names = ingest::FieldNames::default();
-    for (slot, given) in [
-        (&mut names.text, &args.text_field),
-        (&mut names.id, &args.id_field),
-        (&mut names.title, &args.title_field),
-        (&mut names.source, &args.source_field),
-        (&mut names.date, &args.date_field),
-        (&mut names.url, &args.url_field),
-    ] {
-        if let Some(name) = given {
-            name.clone_into(slot);
-        }
-    }
-    names
-}
-
 /// Validates the shared options and sets up the thread pool.
 fn check_input(args: &InputArgs) -> Result<ScoreConfig, Error> {
     let shingle: ShingleKind = args.shingle.parse()?;
-    if args.window > 36_500 {
-        return Err(Error::Usage(format!(
-            "--window must be at most 36500 days, got {}",
-            args.window
-        )));
-    }
-    if let Some(threads) = args.threads {
-        if !(1..=MAX_THREADS).contains(&threads) {
-            return Err(Error::Usage(format!(
-                "--threads must be between 1 and {MAX_THREADS}, got {threads}"
-            )));
-        }
-        // Fails only if a pool already exists, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global();
-    }
+    check_window(args.window)?;
+    set_threads(args.threads)?;
     Ok(ScoreConfig {
         measure: measure(args.measure),
         shingle,
@@ -287,29 +198,6 @@ fn check_input(args: &InputArgs) -> Result<ScoreConfig, Error> {
 
 fn print_warnings(corpus: &Corpus, args: &InputArgs) {
     print_warning_list(&corpus.warnings, args.quiet, args.verbose);
-}
-
-/// The first few warnings one per line, then one line counting the rest (all with
-/// `verbose`, none when `quiet`): thousands of messy documents must not bury the result.
-fn print_warning_list(warnings: &[storydedup::document::Warning], quiet: bool, verbose: bool) {
-    if quiet || warnings.is_empty() {
-        return;
-    }
-    let shown = if verbose {
-        warnings.len()
-    } else {
-        WARNINGS_SHOWN
-    };
-    for w in warnings.iter().take(shown) {
-        message(&format!("warning: {}: {}", w.pos, w.message));
-    }
-    let rest = warnings.len().saturating_sub(shown);
-    if rest > 0 {
-        message(&format!(
-            "{rest} more warnings ({} in all; --verbose lists them)",
-            warnings.len()
-        ));
-    }
 }
 
 fn cluster_config(args: &ClusteringArgs, m: MeasureArg) -> Result<ClusterConfig, Error> {

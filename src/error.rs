@@ -129,6 +129,38 @@ pub enum SettingError {
     Shingle(String),
 }
 
+/// What is wrong with a story index ([`crate::index`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IndexError {
+    /// No index at the path.
+    #[error("no index here")]
+    Missing,
+    /// A file that is not a storydedup index.
+    #[error("not a storydedup index ({0})")]
+    NotAnIndex(String),
+    /// A damaged database.
+    #[error("damaged database ({0})")]
+    Damaged(String),
+    /// An index written by a newer storydedup.
+    #[error("written by a newer storydedup (schema {0}; this one reads up to {v})", v = crate::index::SCHEMA_VERSION)]
+    NewerSchema(u32),
+    /// Settings other than the index's own.
+    #[error("the index was made with other settings: {0}")]
+    Settings(String),
+    /// A database that cannot be written.
+    #[error("read-only: the index cannot be written")]
+    ReadOnly,
+    /// A database that cannot be opened.
+    #[error("cannot open ({0})")]
+    CannotOpen(String),
+    /// Another process holds the database for too long.
+    #[error("busy: another process is writing the index")]
+    Busy,
+    /// Any other database failure.
+    #[error("database error ({0})")]
+    Database(String),
+}
+
 /// Every error the library can return.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -146,6 +178,14 @@ pub enum Error {
     /// A setting that does not apply: exit code 2.
     #[error("{0}")]
     Setting(SettingError),
+    /// A story index that cannot be used as asked: exit code 2.
+    #[error("{path}: {problem}")]
+    Index {
+        /// The database file.
+        path: String,
+        /// What is wrong.
+        problem: IndexError,
+    },
     /// A failure while writing output: exit code 1.
     #[error("{path}: {source}")]
     Output {
@@ -165,7 +205,7 @@ impl Error {
     /// The process exit code for this error: 2 for bad input or usage, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input { .. } | Error::Usage(_) | Error::Setting(_) => 2,
+            Error::Input { .. } | Error::Usage(_) | Error::Setting(_) | Error::Index { .. } => 2,
             Error::Output { .. } => 1,
         }
     }

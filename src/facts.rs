@@ -20,13 +20,16 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::cites::{cites, cites_of_words, has_trigger};
 use crate::config::{Measure, ScoreConfig, ShingleKind};
 use crate::document::Document;
+use crate::error::Error;
 use crate::progress::{Progress, Stage};
 use crate::score::{Features, Scorer};
 use crate::shingle::{
     Shingles, shingle_text, word_shingles_of_hashes, word_shingles_unsorted,
     word_shingles_with_spans,
 };
-use crate::weigh::{DocTerms, Lexicon, terms_seeing_body, weigh_terms};
+use crate::weigh::{
+    DocTerms, Lexicon, Prior, keys_of, terms_seeing_body, weigh_terms, weigh_terms_after,
+};
 
 /// Documents between two progress reports.
 const PROGRESS_BLOCK: usize = 1024;
@@ -216,6 +219,33 @@ pub(crate) fn assemble(plan: Plan, taken: Vec<Taken>) -> (Features, TextFacts) {
         }
         Plan::Words { .. } | Plan::Other(_) => (Features::Shingles(sets), facts),
     }
+}
+
+/// [`assemble`] for the story measure inside a larger collection (a story index): the
+/// statistics are what `prior` gives for the keys asked (the larger collection's counts,
+/// the first `stored` documents of `taken` included) plus the documents from the
+/// `stored`-th on. Also returns what those documents add to the statistics.
+///
+/// # Errors
+/// What `prior` returns.
+pub(crate) fn assemble_counted(
+    taken: Vec<Taken>,
+    stored: usize,
+    prior: &mut dyn FnMut(&[u64]) -> Result<Prior, Error>,
+) -> Result<(Features, TextFacts, Prior), Error> {
+    let mut terms = Vec::with_capacity(taken.len());
+    let mut ones = Vec::with_capacity(taken.len());
+    for t in taken {
+        terms.extend(t.terms);
+        ones.push(t.one);
+    }
+    assert_eq!(terms.len(), ones.len(), "story terms for every document");
+    let mut added = Prior::default();
+    added.count(&terms[stored.min(terms.len())..]);
+    let known = prior(&keys_of(&terms))?;
+    let (_, facts) = gather(ones);
+    let weights = weigh_terms_after(terms, Some((&known, stored)));
+    Ok((Features::Story(weights), facts, added))
 }
 
 /// The scorer of `docs` and their text facts, counting documents on `progress`; the

@@ -61,6 +61,7 @@ pub mod error;
 pub mod eval;
 pub(crate) mod explain;
 pub(crate) mod facts;
+pub mod index;
 pub mod ingest;
 pub(crate) mod links;
 pub mod normalize;

@@ -4,6 +4,9 @@
 mod bar;
 mod cli;
 mod commands;
+mod index_cmd;
+mod options;
+mod output;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
         }
     };
     grow_heaps_in_large_steps();
-    commands::install_interrupt_handler();
+    output::install_interrupt_handler();
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) means the reader has what it wanted.

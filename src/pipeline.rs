@@ -13,14 +13,14 @@ use crate::document::Corpus;
 use crate::error::Error;
 use crate::explain;
 pub use crate::explain::diff_documents;
-use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, features};
+use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, assemble_counted, features};
 use crate::ingest::{FieldNames, Reading};
 use crate::links;
 use crate::progress::{Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
 use crate::score::{Features, Scorer, cosine_of};
 use crate::shingle::normalise_set;
-use crate::weigh::Lexicon;
+use crate::weigh::{Lexicon, Prior};
 
 /// How a run goes beyond what decides its results: the candidate engine, what the
 /// clusters' descriptions and the report include, and where progress goes. Its methods
@@ -219,6 +219,54 @@ impl Run<'_> {
         Ok(cluster_edges(corpus, &scorer, &facts, config, edges, self))
     }
 
+    /// [`Run::cluster`] of a collection inside a larger one (a story index): for the story
+    /// measure, the statistics are what `prior` gives for the term keys it is asked about
+    /// (the larger collection's counts, the first `stored` documents of `corpus` among
+    /// them) plus the documents from the `stored`-th on. Also returns what those documents
+    /// add to the statistics (nothing for copy measures, which keep none).
+    ///
+    /// # Errors
+    /// As [`Run::cluster`], and what `prior` returns.
+    pub fn cluster_counted(
+        &self,
+        corpus: &Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+        stored: usize,
+        prior: &mut dyn FnMut(&[u64]) -> Result<Prior, Error>,
+    ) -> Result<(ClusterReport, Prior), Error> {
+        if score.measure != Measure::Story {
+            return Ok((self.cluster(corpus, score, config)?, Prior::default()));
+        }
+        assert!(!corpus.texts_dropped, "clustering needs the texts");
+        let engine = plan(corpus, score, config, self)?;
+        let extract = Extract::new(score, true);
+        let taken: Vec<Taken> = corpus.docs.par_iter().map(|d| extract.take(d)).collect();
+        drop(extract);
+        let (features, facts, added) = assemble_counted(taken, stored, prior)?;
+        let dates = corpus.docs.iter().map(|d| d.date).collect();
+        let scorer = Scorer::from_features(score.clone(), features, dates);
+        let report = cluster_scored(corpus, &scorer, &facts, config, &engine, self);
+        Ok((report, added))
+    }
+
+    /// The report of a clustering decided elsewhere (`groups`: every document in exactly
+    /// one, each group's members in input order), described as [`Run::cluster`] describes
+    /// its own; clusters are numbered 1, 2, ... in the order of `groups`.
+    pub fn describe(
+        &self,
+        corpus: &Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+        groups: Vec<Vec<usize>>,
+    ) -> ClusterReport {
+        assert!(!corpus.texts_dropped, "describing clusters needs the texts");
+        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        self.progress
+            .start(Stage::Clusters, Some(corpus.len() as u64));
+        describe_groups(corpus, &scorer, &facts, config, groups, self)
+    }
+
     /// Everything the HTML report shows ([`collection_view`]), with this run's candidate
     /// engine, progress and number of diffs.
     ///
@@ -308,6 +356,20 @@ fn cluster_edges(
     drop(edges);
     // Byte-identical articles belong together whatever their dates.
     let groups = join_identical(groups, &facts.identity, &ids);
+    describe_groups(corpus, scorer, facts, config, groups, run)
+}
+
+/// The report of `groups` (every document in one), numbered 1, 2, ... in their order.
+fn describe_groups(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    facts: &TextFacts,
+    config: &ClusterConfig,
+    groups: Vec<Vec<usize>>,
+    run: &Run<'_>,
+) -> ClusterReport {
+    let progress = run.progress;
+    let score = &scorer.config;
     // Shared terms read the members' texts again: through one set of caches for the run.
     let lexicon = run.shared_terms.then(Lexicon::new);
     let clusters = groups

@@ -209,7 +209,78 @@ pub fn weigh_through(docs: &[Document], lexicon: Lexicon) -> Weights {
 /// The term vectors of a collection from its documents' terms ([`terms_seeing_body`]), in
 /// input order: the collection's statistics, then each document's weights.
 pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
+    weigh_terms_after(terms, None)
+}
+
+/// What documents weighed before contribute to a term's statistics (a story index's
+/// stored documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TermCounts {
+    /// Documents holding the term.
+    pub df: u32,
+    /// Its mid-sentence occurrences capitalised.
+    pub cap_mid: u32,
+    /// Its mid-sentence occurrences in lower case.
+    pub low_mid: u32,
+}
+
+/// The statistics of documents outside a weighing: their number and, per term key, their
+/// counts (only the keys a weighing asks about need be present).
+#[derive(Debug, Clone, Default)]
+pub struct Prior {
+    /// Documents counted.
+    pub documents: u64,
+    /// Counts per term key.
+    pub terms: HashMap<u64, TermCounts>,
+}
+
+impl Prior {
+    /// Adds what `terms` hold: one document each.
+    pub fn count(&mut self, terms: &[DocTerms]) {
+        self.documents += terms.len() as u64;
+        for t in terms {
+            for r in &t.0 {
+                let c = self.terms.entry(r.key).or_default();
+                c.df += 1;
+                c.cap_mid += r.cap_mid;
+                c.low_mid += r.low_mid;
+            }
+        }
+    }
+}
+
+/// What `docs` add to a collection's statistics (a story index's stored counts).
+pub fn count_documents(docs: &[Document]) -> Prior {
+    let lexicon = Lexicon::new();
+    let terms: Vec<DocTerms> = docs
+        .par_iter()
+        .map(|d| DocTerms(extract(d, None, &lexicon)))
+        .collect();
+    let mut prior = Prior::default();
+    prior.count(&terms);
+    prior
+}
+
+/// Every term key `terms` hold, sorted, once each.
+pub fn keys_of(terms: &[DocTerms]) -> Vec<u64> {
+    let mut keys: Vec<u64> = terms
+        .iter()
+        .flat_map(|t| t.0.iter().map(|r| r.key))
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// [`weigh_terms`] in a larger collection: with `counted = Some((prior, k))`, the
+/// statistics are those of `prior` plus the documents of `terms` from the `k`-th on (the
+/// first `k` are counted in `prior` already).
+pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>) -> Weights {
     let raws: Vec<Vec<Raw>> = terms.into_iter().map(|t| t.0).collect();
+    let (prior, skip) = match counted {
+        Some((prior, k)) => (Some(prior), k.min(raws.len())),
+        None => (None, 0),
+    };
     // The collection's statistics, in shards of the key space counted in parallel: each
     // shard reads every document in order (so a term's first kind is that of its first
     // occurrence, as one pass gives it) and counts only its own keys.
@@ -217,17 +288,29 @@ pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
         .into_par_iter()
         .map(|shard| {
             let mut stats: HashMap<u64, Stats> = HashMap::default();
-            for r in raws.iter().flatten().filter(|r| shard_of(r.key) == shard) {
-                let e = stats.entry(r.key).or_insert(Stats {
-                    df: 0,
-                    cap_mid: 0,
-                    low_mid: 0,
-                    kind: r.kind,
-                    id: 0,
-                });
-                e.df += 1;
-                e.cap_mid += r.cap_mid;
-                e.low_mid += r.low_mid;
+            for (i, raw) in raws.iter().enumerate() {
+                // Documents counted in the prior add their terms, not their counts.
+                let counts = i >= skip;
+                for r in raw.iter().filter(|r| shard_of(r.key) == shard) {
+                    let e = stats.entry(r.key).or_insert_with(|| {
+                        let p = prior
+                            .and_then(|p| p.terms.get(&r.key))
+                            .copied()
+                            .unwrap_or_default();
+                        Stats {
+                            df: p.df,
+                            cap_mid: p.cap_mid,
+                            low_mid: p.low_mid,
+                            kind: r.kind,
+                            id: 0,
+                        }
+                    });
+                    if counts {
+                        e.df += 1;
+                        e.cap_mid += r.cap_mid;
+                        e.low_mid += r.low_mid;
+                    }
+                }
             }
             stats
         })
@@ -245,7 +328,7 @@ pub fn weigh_terms(terms: Vec<DocTerms>) -> Weights {
         e.id = i as u32;
         by_id.push(*e);
     }
-    let n = raws.len() as f32;
+    let n = (raws.len() - skip) as f32 + prior.map_or(0.0, |p| p.documents as f32);
     // Everything but the term frequency depends on the term alone: computed once per term
     // rather than once per document holding it.
     let factors: Vec<(f32, f32)> = keys
@@ -523,7 +606,7 @@ impl Stems {
 }
 
 /// The caches of one weighing: the shared stem cache and one word cache
-/// ([`WordCache`], up to some 10 MB) for each thread of the pool, plus one for any
+/// (up to some 10 MB) for each thread of the pool, plus one for any
 /// thread outside it. A run makes one, reads every document's terms through it
 /// ([`terms_seeing_body`]) and drops it once they are read; caches never change a result,
 /// only how fast it comes.

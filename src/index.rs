@@ -1,0 +1,879 @@
+//! A live story index kept in SQLite: add a feed's new documents to the stories already
+//! known, ask which story a document would join, list the stories.
+//!
+//! The database is the whole state (WAL mode, one transaction per add, a schema version
+//! checked on open). Each add reads back the stored documents whose dates can link to the
+//! new ones (within the window of the batch's dates, and every undated one; all of them
+//! when a new document is undated or the window is off), clusters them together with the
+//! new ones through the same pipeline as `cluster`, and reads the result against the
+//! stories already known: a new document joins the story that holds most of its cluster's
+//! stored members, or starts a story; a stored story that the cluster holds mostly joins
+//! that story too (a merge keeps the older number). Stored documents otherwise keep their
+//! stories, so numbers stay stable from one add to the next.
+//!
+//! Texts are stored, not their features: a story's term weights depend on the collection
+//! they are weighed in, so each add weighs the documents it reads back with the new ones.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+
+use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use crate::document::{Corpus, Date, Document};
+use crate::error::{Error, IndexError, InputError, Position};
+use crate::pipeline::Run;
+use crate::report::ClusterReport;
+use crate::weigh::{Prior, TermCounts};
+
+/// The schema this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE stories (
+    story INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    first_date TEXT,
+    last_date TEXT,
+    title TEXT,
+    batch INTEGER NOT NULL
+);
+CREATE TABLE documents (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    story INTEGER NOT NULL REFERENCES stories(story),
+    similarity REAL,
+    title TEXT,
+    source TEXT,
+    date TEXT,
+    day INTEGER,
+    url TEXT,
+    text TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    batch INTEGER NOT NULL
+);
+CREATE INDEX documents_story ON documents(story);
+CREATE INDEX documents_day ON documents(day);
+CREATE TABLE batches (
+    batch INTEGER PRIMARY KEY,
+    added INTEGER NOT NULL,
+    joined INTEGER NOT NULL,
+    new_stories INTEGER NOT NULL,
+    merged INTEGER NOT NULL,
+    replaced INTEGER NOT NULL
+);
+CREATE TABLE terms (
+    key INTEGER PRIMARY KEY,
+    df INTEGER NOT NULL,
+    cap_mid INTEGER NOT NULL,
+    low_mid INTEGER NOT NULL
+);
+";
+
+/// What decides an index's stories, fixed when it is created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The measure, shingles and date window.
+    pub score: ScoreConfig,
+    /// The threshold and linkage.
+    pub cluster: ClusterConfig,
+}
+
+impl Settings {
+    fn entries(&self) -> [(&'static str, String); 5] {
+        [
+            ("measure", self.score.measure.to_string()),
+            ("shingle", self.score.shingle.to_string()),
+            ("window", self.score.window_days.to_string()),
+            ("threshold", self.cluster.threshold.to_string()),
+            ("linkage", self.cluster.linkage.to_string()),
+        ]
+    }
+
+    fn from_entries(get: impl Fn(&str) -> Option<String>) -> Option<Settings> {
+        let measure = match get("measure")?.as_str() {
+            "story" => Measure::Story,
+            "jaccard" => Measure::Jaccard,
+            "containment" => Measure::Containment,
+            _ => return None,
+        };
+        let linkage = match get("linkage")?.as_str() {
+            "average" => Linkage::Average,
+            "single" => Linkage::Single,
+            "centroid" => Linkage::Centroid,
+            _ => return None,
+        };
+        Some(Settings {
+            score: ScoreConfig {
+                measure,
+                shingle: get("shingle")?.parse::<ShingleKind>().ok()?,
+                window_days: get("window")?.parse().ok()?,
+            },
+            cluster: ClusterConfig {
+                threshold: get("threshold")?.parse().ok()?,
+                linkage,
+            },
+        })
+    }
+}
+
+/// Settings a user asks for; `None` where they leave the index's own (or, for a new index,
+/// the measure's default).
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    /// The measure.
+    pub measure: Option<Measure>,
+    /// The shingles.
+    pub shingle: Option<ShingleKind>,
+    /// The window in days.
+    pub window_days: Option<u32>,
+    /// The threshold.
+    pub threshold: Option<f64>,
+    /// The linkage.
+    pub linkage: Option<Linkage>,
+}
+
+impl Wanted {
+    /// The settings of a new index.
+    fn settings(&self) -> Settings {
+        let measure = self.measure.unwrap_or_default();
+        let defaults = ClusterConfig::for_measure(measure);
+        Settings {
+            score: ScoreConfig {
+                measure,
+                shingle: self.shingle.unwrap_or_default(),
+                window_days: self
+                    .window_days
+                    .unwrap_or(crate::config::DEFAULT_WINDOW_DAYS),
+            },
+            cluster: ClusterConfig {
+                threshold: self.threshold.unwrap_or(defaults.threshold),
+                linkage: self.linkage.unwrap_or(defaults.linkage),
+            },
+        }
+    }
+
+    /// The settings asked for that differ from `have`, as `name stored, asked`.
+    fn differences(&self, have: &Settings) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |name: &str, stored: String, asked: Option<String>| {
+            if let Some(asked) = asked
+                && asked != stored
+            {
+                out.push(format!("{name} {stored} (asked {asked})"));
+            }
+        };
+        check(
+            "measure",
+            have.score.measure.to_string(),
+            self.measure.map(|m| m.to_string()),
+        );
+        check(
+            "shingle",
+            have.score.shingle.to_string(),
+            self.shingle.map(|s| s.to_string()),
+        );
+        check(
+            "window",
+            have.score.window_days.to_string(),
+            self.window_days.map(|w| w.to_string()),
+        );
+        check(
+            "threshold",
+            have.cluster.threshold.to_string(),
+            self.threshold.map(|t| t.to_string()),
+        );
+        check(
+            "linkage",
+            have.cluster.linkage.to_string(),
+            self.linkage.map(|l| l.to_string()),
+        );
+        out
+    }
+}
+
+/// What one add did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AddSummary {
+    /// Documents added.
+    pub added: usize,
+    /// Of those, documents that joined a story already in the index.
+    pub joined: usize,
+    /// Stories started.
+    pub new_stories: usize,
+    /// Stories folded into an older one.
+    pub merged: usize,
+    /// Stored documents replaced (`--replace`).
+    pub replaced: usize,
+}
+
+/// The story a document would join ([`Index::query`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The document's id.
+    pub id: String,
+    /// The story it would join; `None` when it would start one.
+    pub story: Option<u64>,
+    /// Its mean similarity to the story's members it was clustered with.
+    pub similarity: Option<f64>,
+    /// Its title.
+    pub title: Option<String>,
+}
+
+/// What an index holds ([`Index::stats`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    /// Documents stored.
+    pub documents: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Stories of two or more documents.
+    pub multi: u64,
+    /// Batches added.
+    pub batches: u64,
+    /// The earliest and latest dates.
+    pub dates: Option<(String, String)>,
+    /// Bytes on disk (the database and its write-ahead log).
+    pub bytes: u64,
+    /// The settings.
+    pub settings: Settings,
+}
+
+/// An open index.
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+    settings: Settings,
+}
+
+/// A stored document read back, with its story.
+struct Stored {
+    doc: Document,
+    story: u64,
+}
+
+impl Index {
+    /// Opens the index at `path` to read it.
+    ///
+    /// # Errors
+    /// [`Error::Index`] when there is no index there, when the file is no index or is
+    /// damaged, or when its schema is newer than this build's.
+    pub fn open(path: &Path) -> Result<Index, Error> {
+        if !path.exists() {
+            return Err(index_error(path, IndexError::Missing));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite_error(path, &e))?;
+        Index::checked(conn, path)
+    }
+
+    /// Opens the index at `path` to add to it, creating it with `wanted` (and the defaults)
+    /// when there is none; an existing index refuses settings other than its own.
+    ///
+    /// # Errors
+    /// As [`Index::open`], and [`IndexError::Settings`] when `wanted` differs from the
+    /// stored settings.
+    pub fn open_for_adding(path: &Path, wanted: &Wanted) -> Result<Index, Error> {
+        let exists = path.exists();
+        let mut conn = Connection::open(path).map_err(|e| sqlite_error(path, &e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(60))
+            .map_err(|e| sqlite_error(path, &e))?;
+        if !exists {
+            let settings = wanted.settings();
+            create(&mut conn, &settings).map_err(|e| {
+                let _ = std::fs::remove_file(path);
+                sqlite_error(path, &e)
+            })?;
+        }
+        let index = Index::checked(conn, path)?;
+        let differ = wanted.differences(&index.settings);
+        if !differ.is_empty() {
+            return Err(index_error(path, IndexError::Settings(differ.join(", "))));
+        }
+        Ok(index)
+    }
+
+    fn checked(conn: Connection, path: &Path) -> Result<Index, Error> {
+        let meta: HashMap<String, String> = (|| {
+            let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<HashMap<String, String>>>()
+        })()
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.starts_with("no such table") => {
+                index_error(path, IndexError::NotAnIndex("no storydedup tables".into()))
+            }
+            e => sqlite_error(path, &e),
+        })?;
+        let version: u32 = meta
+            .get("schema")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| index_error(path, IndexError::NotAnIndex("no schema version".into())))?;
+        if version > SCHEMA_VERSION {
+            return Err(index_error(path, IndexError::NewerSchema(version)));
+        }
+        let settings = Settings::from_entries(|k| meta.get(k).cloned()).ok_or_else(|| {
+            index_error(path, IndexError::NotAnIndex("unreadable settings".into()))
+        })?;
+        Ok(Index {
+            conn,
+            path: path.to_path_buf(),
+            settings,
+        })
+    }
+
+    /// The index's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn fail(&self, e: &rusqlite::Error) -> Error {
+        sqlite_error(&self.path, e)
+    }
+
+    /// Adds `new` (read as `cluster` reads its inputs) in one transaction: each document
+    /// joins a story or starts one. An id already stored is refused unless `replace`, which
+    /// replaces the stored document. A failure leaves the index as it was.
+    ///
+    /// # Errors
+    /// [`InputError::DuplicateId`] for a stored id (without `replace`); [`Error::Index`] for
+    /// a database that cannot be written.
+    pub fn add(&mut self, new: Corpus, replace: bool, run: &Run<'_>) -> Result<AddSummary, Error> {
+        let settings = self.settings.clone();
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| sqlite_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let mut summary = AddSummary::default();
+        // Ids already stored: refused, or replaced.
+        let mut gone = Vec::new();
+        {
+            let mut find = tx
+                .prepare("SELECT seq, origin FROM documents WHERE id = ?1")
+                .map_err(fail)?;
+            for doc in &new.docs {
+                let found: Option<(i64, String)> = find
+                    .query_row([&doc.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .map_err(fail)?;
+                match found {
+                    None => {}
+                    Some((seq, _)) if replace => gone.push(seq),
+                    Some((_, origin)) => {
+                        return Err(Error::input(
+                            doc.origin.clone(),
+                            InputError::DuplicateId {
+                                id: doc.id.clone(),
+                                first: Position::file(format!(
+                                    "{origin}, in the index {}",
+                                    path.display()
+                                )),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        // Stories whose documents change: their sizes, dates and titles are refreshed.
+        let mut touched = std::collections::BTreeSet::new();
+        let mut removed = Vec::new();
+        for &seq in &gone {
+            let (story, doc) = remove(&tx, seq).map_err(fail)?;
+            touched.insert(story);
+            removed.push(doc);
+        }
+        if settings.score.measure == Measure::Story && !removed.is_empty() {
+            update_counts(&tx, &crate::weigh::count_documents(&removed), -1).map_err(fail)?;
+        }
+        summary.replaced = gone.len();
+        let batch: i64 = tx
+            .query_row("SELECT COALESCE(MAX(batch), 0) + 1 FROM batches", [], |r| {
+                r.get(0)
+            })
+            .map_err(fail)?;
+        let context = read_context(&tx, &settings, &new.docs).map_err(fail)?;
+        let stored = context.len();
+        let stories: Vec<u64> = context.iter().map(|s| s.story).collect();
+        let mut docs: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
+        docs.extend(new.docs);
+        let corpus = Corpus::new(docs);
+        let (report, added) = run.cluster_counted(
+            &corpus,
+            &settings.score,
+            &settings.cluster,
+            stored,
+            &mut |keys| load_prior(&tx, keys).map_err(fail),
+        )?;
+        update_counts(&tx, &added, 1).map_err(fail)?;
+        let mut next: i64 = tx
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_story'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO documents (id, story, similarity, title, source, date, day, url, \
+                 text, origin, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .map_err(fail)?;
+        // Each stored story read back whole may follow the new clustering (grow, merge,
+        // split); one with members outside the documents read back keeps them.
+        let whole = complete_stories(&tx, &stories).map_err(fail)?;
+        let numbers = assign_numbers(&report.clusters, stored, &stories);
+        let mut before: std::collections::BTreeSet<u64> = stories.iter().copied().collect();
+        let mut moved = tx
+            .prepare("UPDATE documents SET story = ?1, similarity = ?2 WHERE id = ?3")
+            .map_err(fail)?;
+        for (c, number) in report.clusters.iter().zip(numbers) {
+            let story = match number {
+                Some(s) => s,
+                None => {
+                    let s = next as u64;
+                    next += 1;
+                    summary.new_stories += 1;
+                    tx.execute(
+                        "INSERT INTO stories (story, size, batch) VALUES (?1, 0, ?2)",
+                        params![s as i64, batch],
+                    )
+                    .map_err(fail)?;
+                    s
+                }
+            };
+            for (k, &m) in c.members.iter().enumerate() {
+                let d = &corpus.docs[m];
+                if m < stored {
+                    let was = stories[m];
+                    if was != story && whole.contains(&was) {
+                        moved
+                            .execute(params![story as i64, c.attachment[k], d.id])
+                            .map_err(fail)?;
+                        touched.insert(was);
+                        touched.insert(story);
+                    }
+                    continue;
+                }
+                summary.added += 1;
+                if number.is_some() {
+                    summary.joined += 1;
+                }
+                touched.insert(story);
+                insert
+                    .execute(params![
+                        d.id,
+                        story as i64,
+                        c.attachment[k],
+                        d.title,
+                        d.source,
+                        d.date.map(|x| x.to_string()),
+                        d.date.map(Date::days),
+                        d.url,
+                        d.text,
+                        d.origin.to_string(),
+                        batch,
+                    ])
+                    .map_err(fail)?;
+            }
+        }
+        drop(moved);
+        drop(insert);
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'next_story'",
+            [next.to_string()],
+        )
+        .map_err(fail)?;
+        refresh_stories(&tx, &touched).map_err(fail)?;
+        before.retain(|&story| {
+            tx.query_row(
+                "SELECT 1 FROM stories WHERE story = ?1",
+                [story as i64],
+                |_| Ok(()),
+            )
+            .optional()
+            .is_ok_and(|found| found.is_none())
+        });
+        summary.merged = before.len();
+        tx.execute(
+            "INSERT INTO batches (batch, added, joined, new_stories, merged, replaced) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                batch,
+                summary.added as i64,
+                summary.joined as i64,
+                summary.new_stories as i64,
+                summary.merged as i64,
+                summary.replaced as i64
+            ],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(summary)
+    }
+
+    /// The story each document of `docs` would join, writing nothing.
+    ///
+    /// # Errors
+    /// [`Error::Index`] when the index cannot be read.
+    pub fn query(&self, docs: Corpus, run: &Run<'_>) -> Result<Vec<Suggestion>, Error> {
+        let asked: std::collections::HashSet<&str> =
+            docs.docs.iter().map(|d| d.id.as_str()).collect();
+        // A stored document asked about again stands for itself: its stored copy is left out.
+        let context: Vec<Stored> = read_context(&self.conn, &self.settings, &docs.docs)
+            .map_err(|e| self.fail(&e))?
+            .into_iter()
+            .filter(|s| !asked.contains(s.doc.id.as_str()))
+            .collect();
+        let stored = context.len();
+        let stories: Vec<u64> = context.iter().map(|s| s.story).collect();
+        let mut all: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
+        all.extend(docs.docs);
+        let corpus = Corpus::new(all);
+        let conn = &self.conn;
+        let (report, _) = run.cluster_counted(
+            &corpus,
+            &self.settings.score,
+            &self.settings.cluster,
+            stored,
+            &mut |keys| load_prior(conn, keys).map_err(|e| sqlite_error(&self.path, &e)),
+        )?;
+        let mut out: Vec<Option<Suggestion>> = vec![None; corpus.len() - stored];
+        let numbers = assign_numbers(&report.clusters, stored, &stories);
+        for (c, story) in report.clusters.iter().zip(numbers) {
+            for (k, &m) in c.members.iter().enumerate() {
+                if m >= stored {
+                    let d = &corpus.docs[m];
+                    out[m - stored] = Some(Suggestion {
+                        id: d.id.clone(),
+                        story,
+                        similarity: story.and(c.attachment[k]),
+                        title: d.title.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Every stored document and the current stories, in `cluster`'s report model: each
+    /// story is a cluster numbered by its story number, in number order.
+    ///
+    /// # Errors
+    /// [`Error::Index`] when the index cannot be read.
+    pub fn clusters(&self, run: &Run<'_>) -> Result<(Corpus, ClusterReport), Error> {
+        let all = read_where(&self.conn, "1 = 1", []).map_err(|e| self.fail(&e))?;
+        let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+        let mut at: HashMap<u64, usize> = HashMap::new();
+        for (i, s) in all.iter().enumerate() {
+            let g = *at.entry(s.story).or_insert_with(|| {
+                groups.push((s.story, Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(i);
+        }
+        groups.sort_by_key(|g| g.0);
+        let numbers: Vec<u64> = groups.iter().map(|g| g.0).collect();
+        let corpus = Corpus::new(all.into_iter().map(|s| s.doc).collect());
+        let mut report = run.describe(
+            &corpus,
+            &self.settings.score,
+            &self.settings.cluster,
+            groups.into_iter().map(|g| g.1).collect(),
+        );
+        for (c, n) in report.clusters.iter_mut().zip(numbers) {
+            c.number = n as usize;
+        }
+        Ok((corpus, report))
+    }
+
+    /// What the index holds.
+    ///
+    /// # Errors
+    /// [`Error::Index`] when the index cannot be read.
+    pub fn stats(&self) -> Result<Stats, Error> {
+        let one = |sql: &str| -> Result<u64, Error> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|v| v as u64)
+                .map_err(|e| self.fail(&e))
+        };
+        let pick = |sql: &str| -> Result<Option<String>, Error> {
+            self.conn
+                .query_row(sql, [], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.fail(&e))
+        };
+        let first =
+            pick("SELECT date FROM documents WHERE day IS NOT NULL ORDER BY day, seq LIMIT 1")?;
+        let last = pick(
+            "SELECT date FROM documents WHERE day IS NOT NULL ORDER BY day DESC, seq LIMIT 1",
+        )?;
+        let dates = first.zip(last);
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        Ok(Stats {
+            documents: one("SELECT COUNT(*) FROM documents")?,
+            stories: one("SELECT COUNT(*) FROM stories")?,
+            multi: one("SELECT COUNT(*) FROM stories WHERE size > 1")?,
+            batches: one("SELECT COUNT(*) FROM batches")?,
+            dates,
+            bytes: size(&self.path) + size(Path::new(&wal)),
+            settings: self.settings.clone(),
+        })
+    }
+}
+
+/// Creates the schema and the settings in one transaction.
+fn create(conn: &mut Connection, settings: &Settings) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
+    put.execute(params!["schema", SCHEMA_VERSION.to_string()])?;
+    put.execute(params!["next_story", "1"])?;
+    put.execute(params!["documents_counted", "0"])?;
+    for (k, v) in settings.entries() {
+        put.execute(params![k, v])?;
+    }
+    drop(put);
+    tx.commit()
+}
+
+/// Indexes of at most this many documents are read back whole on each add and query.
+const WHOLE_BELOW: i64 = 2_000;
+
+/// The stored documents that documents dated as `new` can link to, in the order they were
+/// added: within the window of the batch's dates, and every undated one; all of them when
+/// a new document is undated or there is no window.
+fn read_context(
+    conn: &Connection,
+    settings: &Settings,
+    new: &[Document],
+) -> rusqlite::Result<Vec<Stored>> {
+    let window = i64::from(settings.score.window_days);
+    let days: Vec<i64> = new
+        .iter()
+        .filter_map(|d| d.date.map(|d| i64::from(d.days())))
+        .collect();
+    let bounded = settings.score.measure == Measure::Story && window > 0;
+    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?;
+    // A small index is read whole: the judgement's statistics of the collection (what is
+    // usual around a document, how dense a length class is) then come from all of it, as
+    // in one `cluster` run, rather than from the few documents of a window.
+    if !bounded || days.len() < new.len() || days.is_empty() || stored <= WHOLE_BELOW {
+        return read_where(conn, "1 = 1", []);
+    }
+    let lo = days.iter().min().copied().unwrap_or(0) - window;
+    let hi = days.iter().max().copied().unwrap_or(0) + window;
+    read_where(
+        conn,
+        "day IS NULL OR day BETWEEN ?1 AND ?2",
+        params![lo, hi],
+    )
+}
+
+fn read_where(
+    conn: &Connection,
+    condition: &str,
+    values: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<Stored>> {
+    let sql = format!(
+        "SELECT id, story, title, source, date, url, text, origin FROM documents \
+         WHERE {condition} ORDER BY seq"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(values, |r| {
+        let origin: String = r.get(7)?;
+        let mut doc = Document::new(r.get::<_, String>(0)?, r.get::<_, String>(6)?);
+        doc.title = r.get(2)?;
+        doc.source = r.get(3)?;
+        doc.date = r.get::<_, Option<String>>(4)?.and_then(|d| Date::parse(&d));
+        doc.url = r.get(5)?;
+        doc.origin = Position::file(origin);
+        Ok(Stored {
+            doc,
+            story: r.get::<_, i64>(1)? as u64,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The story number of each cluster: stories go to the clusters holding most of their
+/// members read back (most first, then the older story, then the earlier cluster), each
+/// story to one cluster and each cluster one story; `None` where a cluster has no story
+/// left and needs a new one (only clusters with members but no stored story, or whose
+/// stories went elsewhere).
+fn assign_numbers(
+    clusters: &[crate::report::StoryCluster],
+    stored: usize,
+    stories: &[u64],
+) -> Vec<Option<u64>> {
+    let mut triples: Vec<(usize, u64, usize)> = Vec::new();
+    for (ci, c) in clusters.iter().enumerate() {
+        let mut counts: Vec<(u64, usize)> = Vec::new();
+        for &m in c.members.iter().filter(|&&m| m < stored) {
+            match counts.iter_mut().find(|(s, _)| *s == stories[m]) {
+                Some(e) => e.1 += 1,
+                None => counts.push((stories[m], 1)),
+            }
+        }
+        triples.extend(counts.into_iter().map(|(s, n)| (n, s, ci)));
+    }
+    triples.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut numbers: Vec<Option<u64>> = vec![None; clusters.len()];
+    let mut taken = std::collections::HashSet::new();
+    for (_, story, ci) in triples {
+        if numbers[ci].is_none() && !taken.contains(&story) {
+            numbers[ci] = Some(story);
+            taken.insert(story);
+        }
+    }
+    numbers
+}
+
+/// The stories among `stories` whose every stored member is among them (read back whole).
+fn complete_stories(
+    tx: &Transaction<'_>,
+    stories: &[u64],
+) -> rusqlite::Result<std::collections::HashSet<u64>> {
+    let mut read: HashMap<u64, i64> = HashMap::new();
+    for &s in stories {
+        *read.entry(s).or_insert(0) += 1;
+    }
+    let mut size = tx.prepare_cached("SELECT COUNT(*) FROM documents WHERE story = ?1")?;
+    let mut whole = std::collections::HashSet::new();
+    for (&story, &n) in &read {
+        let all: i64 = size.query_row([story as i64], |r| r.get(0))?;
+        if all == n {
+            whole.insert(story);
+        }
+    }
+    Ok(whole)
+}
+
+/// Removes a stored document (replaced by a new one with its id).
+fn remove(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<(u64, Document)> {
+    let mut gone = read_where(tx, "seq = ?1", [seq])?;
+    let Some(Stored { doc, story }) = gone.pop() else {
+        return Err(rusqlite::Error::QueryReturnedNoRows);
+    };
+    tx.execute("DELETE FROM documents WHERE seq = ?1", [seq])?;
+    Ok((story, doc))
+}
+
+/// The stored counts of `keys`, with the number of documents counted.
+fn load_prior(conn: &Connection, keys: &[u64]) -> rusqlite::Result<Prior> {
+    let documents: i64 = conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'documents_counted'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut prior = Prior {
+        documents: documents.max(0) as u64,
+        ..Prior::default()
+    };
+    let mut find = conn.prepare_cached("SELECT df, cap_mid, low_mid FROM terms WHERE key = ?1")?;
+    for &key in keys {
+        // Keys are hashes: stored as the signed integer of the same bits.
+        let found = find
+            .query_row([key as i64], |r| {
+                Ok(TermCounts {
+                    df: r.get::<_, i64>(0)?.max(0) as u32,
+                    cap_mid: r.get::<_, i64>(1)?.max(0) as u32,
+                    low_mid: r.get::<_, i64>(2)?.max(0) as u32,
+                })
+            })
+            .optional()?;
+        if let Some(counts) = found {
+            prior.terms.insert(key, counts);
+        }
+    }
+    Ok(prior)
+}
+
+/// Adds (`sign` 1) or takes away (`sign` -1) `counts` from the stored statistics.
+fn update_counts(tx: &Transaction<'_>, counts: &Prior, sign: i64) -> rusqlite::Result<()> {
+    if counts.documents == 0 {
+        return Ok(());
+    }
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO terms (key, df, cap_mid, low_mid) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(key) DO UPDATE SET df = df + excluded.df,
+            cap_mid = cap_mid + excluded.cap_mid, low_mid = low_mid + excluded.low_mid",
+    )?;
+    // In key order: the table's pages are then written in sequence.
+    let mut keys: Vec<&u64> = counts.terms.keys().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let c = counts.terms[key];
+        upsert.execute(params![
+            *key as i64,
+            sign * i64::from(c.df),
+            sign * i64::from(c.cap_mid),
+            sign * i64::from(c.low_mid)
+        ])?;
+    }
+    if sign < 0 {
+        tx.execute("DELETE FROM terms WHERE df <= 0", [])?;
+    }
+    tx.execute(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT) \
+         WHERE key = 'documents_counted'",
+        [sign * counts.documents as i64],
+    )?;
+    Ok(())
+}
+
+/// Recomputes the size, dates and title of each story of `touched` from its documents, and
+/// drops those left empty (their documents replaced or folded away).
+fn refresh_stories(
+    tx: &Transaction<'_>,
+    touched: &std::collections::BTreeSet<u64>,
+) -> rusqlite::Result<()> {
+    let mut update = tx.prepare(
+        "UPDATE stories SET
+            size = (SELECT COUNT(*) FROM documents d WHERE d.story = ?1),
+            first_date = (SELECT date FROM documents d WHERE d.story = ?1
+                          AND d.day IS NOT NULL ORDER BY d.day, d.seq LIMIT 1),
+            last_date = (SELECT date FROM documents d WHERE d.story = ?1
+                         AND d.day IS NOT NULL ORDER BY d.day DESC, d.seq LIMIT 1),
+            title = (SELECT COALESCE(d.title, substr(d.text, 1, 120)) FROM documents d
+                     WHERE d.story = ?1 ORDER BY d.seq LIMIT 1)
+         WHERE story = ?1",
+    )?;
+    for &story in touched {
+        update.execute([story as i64])?;
+    }
+    tx.execute("DELETE FROM stories WHERE size = 0", [])?;
+    Ok(())
+}
+
+fn index_error(path: &Path, problem: IndexError) -> Error {
+    Error::Index {
+        path: path.display().to_string(),
+        problem,
+    }
+}
+
+/// A database error, said as what it means for the user's file.
+fn sqlite_error(path: &Path, e: &rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let problem = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => IndexError::NotAnIndex("not an SQLite database".into()),
+        Some(ErrorCode::DatabaseCorrupt) => IndexError::Damaged(e.to_string()),
+        Some(ErrorCode::ReadOnly) => IndexError::ReadOnly,
+        Some(ErrorCode::CannotOpen) => IndexError::CannotOpen(e.to_string()),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => IndexError::Busy,
+        _ => IndexError::Database(e.to_string()),
+    };
+    index_error(path, problem)
+}

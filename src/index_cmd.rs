@@ -1,0 +1,215 @@
+//! `storydedup index ...`: the live story index's commands (flags to settings, library
+//! call, render, write atomically).
+
+use std::io::Write;
+
+use storydedup::config::{Linkage, ShingleKind, check_unit};
+use storydedup::error::Error;
+use storydedup::index::{Index, Suggestion, Wanted};
+use storydedup::progress::thousands;
+use storydedup::{ingest, pipeline, report};
+
+use crate::bar::Bars;
+use crate::cli::{
+    ClusterFormat, IndexAddArgs, IndexClustersArgs, IndexCommand, IndexQueryArgs, IndexRunArgs,
+    IndexStatsArgs, LinkageArg, QueryFormat,
+};
+use crate::options::{check_window, field_names, measure, print_warning_list, set_threads};
+use crate::output::{finish_output, open_output, write_stdout};
+
+pub fn run(command: IndexCommand) -> Result<(), Error> {
+    match command {
+        IndexCommand::Add(args) => add(args),
+        IndexCommand::Query(args) => query(args),
+        IndexCommand::Clusters(args) => clusters(args),
+        IndexCommand::Stats(args) => stats(args),
+    }
+}
+
+fn bars_of(args: &IndexRunArgs) -> Result<Bars, Error> {
+    set_threads(args.threads)?;
+    Ok(Bars::new(args.quiet, args.verbose))
+}
+
+/// The run every index command clusters with: the exact engine, shared terms as the
+/// output needs them.
+fn run_of<'a>(bars: &'a Bars, shared_terms: bool) -> pipeline::Run<'a> {
+    pipeline::Run {
+        shared_terms,
+        progress: bars,
+        ..pipeline::Run::default()
+    }
+}
+
+fn wanted(args: &IndexAddArgs) -> Result<Wanted, Error> {
+    Ok(Wanted {
+        measure: args.measure.map(measure),
+        shingle: args
+            .shingle
+            .as_deref()
+            .map(str::parse::<ShingleKind>)
+            .transpose()?,
+        window_days: args.window.map(check_window).transpose()?,
+        threshold: args
+            .threshold
+            .map(|t| check_unit("--threshold", t))
+            .transpose()?,
+        linkage: args.linkage.map(|l| match l {
+            LinkageArg::Average => Linkage::Average,
+            LinkageArg::Single => Linkage::Single,
+            LinkageArg::Centroid => Linkage::Centroid,
+        }),
+    })
+}
+
+fn add(args: IndexAddArgs) -> Result<(), Error> {
+    let wanted = wanted(&args)?;
+    let bars = bars_of(&args.index)?;
+    let names = field_names(&args.fields);
+    let reading = ingest::Reading {
+        progress: &bars,
+        fields: Some(&names),
+    };
+    // Read before the database is touched: bad input leaves no trace.
+    let corpus = reading.read(&args.inputs)?;
+    let mut index = Index::open_for_adding(&args.index.db, &wanted)?;
+    print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
+    let s = index.add(corpus, args.replace, &run_of(&bars, false))?;
+    let totals = index.stats()?;
+    let mut line = format!(
+        "added {} documents: {} joined existing stories, {} new stories, {} stories merged",
+        thousands(s.added as u64),
+        thousands(s.joined as u64),
+        thousands(s.new_stories as u64),
+        thousands(s.merged as u64),
+    );
+    if s.replaced > 0 {
+        line.push_str(&format!(", {} replaced", thousands(s.replaced as u64)));
+    }
+    line.push_str(&format!(
+        " ({}: {} documents in {} stories)\n",
+        args.index.db.display(),
+        thousands(totals.documents),
+        thousands(totals.stories)
+    ));
+    write_stdout(line.as_bytes())
+}
+
+fn query(args: IndexQueryArgs) -> Result<(), Error> {
+    report::Output::check(args.output.as_deref())?;
+    let bars = bars_of(&args.index)?;
+    let index = Index::open(&args.index.db)?;
+    let names = field_names(&args.fields);
+    let reading = ingest::Reading {
+        progress: &bars,
+        fields: Some(&names),
+    };
+    let corpus = reading.read(&args.inputs)?;
+    print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
+    let answers = index.query(corpus, &run_of(&bars, false))?;
+    let mut out = open_output(args.output.as_deref())?;
+    let name = out.name();
+    render_answers(&answers, args.format, &mut out)
+        .map_err(|source| Error::Output { path: name, source })?;
+    finish_output(out)
+}
+
+fn render_answers(
+    answers: &[Suggestion],
+    format: QueryFormat,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    let similarity = |a: &Suggestion| a.similarity.map(|s| format!("{s:.4}"));
+    match format {
+        QueryFormat::Table => {
+            for a in answers {
+                let story = match a.story {
+                    Some(n) => format!(
+                        "story {n} (similarity {})",
+                        similarity(a).unwrap_or_default()
+                    ),
+                    None => "new story".to_owned(),
+                };
+                writeln!(
+                    out,
+                    "{}  {}  {}",
+                    a.id,
+                    story,
+                    a.title.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+        QueryFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["id", "cluster", "similarity", "title"])?;
+            for a in answers {
+                w.write_record([
+                    a.id.as_str(),
+                    &a.story.map(|n| n.to_string()).unwrap_or_default(),
+                    &similarity(a).unwrap_or_default(),
+                    a.title.as_deref().unwrap_or(""),
+                ])?;
+            }
+            w.flush()?;
+        }
+        QueryFormat::Json => {
+            let rows: Vec<serde_json::Value> = answers
+                .iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "id": a.id,
+                        "cluster": a.story,
+                        "similarity": a.similarity.map(|s| (s * 10_000.0).round() / 10_000.0),
+                        "title": a.title,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn clusters(args: IndexClustersArgs) -> Result<(), Error> {
+    report::Output::check(args.output.as_deref())?;
+    let bars = bars_of(&args.index)?;
+    let index = Index::open(&args.index.db)?;
+    let shared_terms = !matches!(args.format, ClusterFormat::Csv);
+    let (corpus, report) = index.clusters(&run_of(&bars, shared_terms))?;
+    let mut out = open_output(args.output.as_deref())?;
+    let name = out.name();
+    match args.format {
+        ClusterFormat::Table => report::table::render(&report, &corpus, &mut out),
+        ClusterFormat::Csv => report::csv::render(&report, &corpus, &mut out),
+        ClusterFormat::Json => report::json::render(&report, &corpus, &mut out),
+    }
+    .map_err(|source| Error::Output { path: name, source })?;
+    finish_output(out)
+}
+
+fn stats(args: IndexStatsArgs) -> Result<(), Error> {
+    let index = Index::open(&args.db)?;
+    let s = index.stats()?;
+    let p = &s.settings;
+    let dates = match &s.dates {
+        Some((first, last)) => format!("{first} to {last}"),
+        None => "none".to_owned(),
+    };
+    let text = format!(
+        "index      {}\ndocuments  {}\nstories    {} ({} of two or more)\nbatches    {}\ndates      {}\nsize       {:.1} MB\nsettings   measure {}, threshold {:.2}, linkage {}, window {} days, shingles {}\n",
+        args.db.display(),
+        thousands(s.documents),
+        thousands(s.stories),
+        thousands(s.multi),
+        thousands(s.batches),
+        dates,
+        s.bytes as f64 / 1e6,
+        p.score.measure,
+        p.cluster.threshold,
+        p.cluster.linkage,
+        p.score.window_days,
+        p.score.shingle,
+    );
+    write_stdout(text.as_bytes())
+}
