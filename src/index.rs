@@ -281,6 +281,11 @@ impl Index {
     /// stored settings.
     pub fn open_for_adding(path: &Path, wanted: &Wanted) -> Result<Index, Error> {
         let exists = path.exists();
+        // Refused before SQLite is asked: a process allowed to write anyway (root) must
+        // still leave a file its owner marked read-only alone.
+        if exists && std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(index_error(path, IndexError::ReadOnly));
+        }
         let mut conn = Connection::open(path).map_err(|e| sqlite_error(path, &e))?;
         conn.busy_timeout(std::time::Duration::from_secs(60))
             .map_err(|e| sqlite_error(path, &e))?;

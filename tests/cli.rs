@@ -14,6 +14,8 @@ use storydedup::eval::agreement;
 // More tests of the same binary, in files of their own (one test binary in all).
 #[path = "cli/fuzz.rs"]
 mod fuzz;
+#[path = "cli/index.rs"]
+mod index;
 #[path = "cli/reliability.rs"]
 mod reliability;
 
