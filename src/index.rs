@@ -289,6 +289,10 @@ impl Index {
         let mut conn = Connection::open(path).map_err(|e| sqlite_error(path, &e))?;
         conn.busy_timeout(std::time::Duration::from_secs(60))
             .map_err(|e| sqlite_error(path, &e))?;
+        // 64 MB of page cache: an add reads back a window of documents and thousands of
+        // term counts, and writes as many.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| sqlite_error(path, &e))?;
         if !exists {
             let settings = wanted.settings();
             create(&mut conn, &settings).map_err(|e| {
@@ -531,8 +535,14 @@ impl Index {
     pub fn query(&self, docs: Corpus, run: &Run<'_>) -> Result<Vec<Suggestion>, Error> {
         let asked: std::collections::HashSet<&str> =
             docs.docs.iter().map(|d| d.id.as_str()).collect();
+        // One read transaction: one snapshot of the index (a concurrent add commits
+        // wholly before or after it) and one lock for all the reads.
+        let snapshot = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.fail(&e))?;
         // A stored document asked about again stands for itself: its stored copy is left out.
-        let context: Vec<Stored> = read_context(&self.conn, &self.settings, &docs.docs)
+        let context: Vec<Stored> = read_context(&snapshot, &self.settings, &docs.docs)
             .map_err(|e| self.fail(&e))?
             .into_iter()
             .filter(|s| !asked.contains(s.doc.id.as_str()))
@@ -542,7 +552,7 @@ impl Index {
         let mut all: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
         all.extend(docs.docs);
         let corpus = Corpus::new(all);
-        let conn = &self.conn;
+        let conn: &Connection = &snapshot;
         let (report, _) = run.cluster_counted(
             &corpus,
             &self.settings.score,
@@ -550,6 +560,7 @@ impl Index {
             stored,
             &mut |keys| load_prior(conn, keys).map_err(|e| sqlite_error(&self.path, &e)),
         )?;
+        drop(snapshot);
         let mut out: Vec<Option<Suggestion>> = vec![None; corpus.len() - stored];
         let numbers = assign_numbers(&report.clusters, stored, &stories);
         for (c, story) in report.clusters.iter().zip(numbers) {
@@ -670,11 +681,16 @@ fn read_context(
         .filter_map(|d| d.date.map(|d| i64::from(d.days())))
         .collect();
     let bounded = settings.score.measure == Measure::Story && window > 0;
-    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?;
+    // Whether the index holds more than `WHOLE_BELOW` documents, without counting them all.
+    let large: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM documents LIMIT 1 OFFSET ?1)",
+        [WHOLE_BELOW],
+        |r| r.get(0),
+    )?;
     // A small index is read whole: the judgement's statistics of the collection (what is
     // usual around a document, how dense a length class is) then come from all of it, as
     // in one `cluster` run, rather than from the few documents of a window.
-    if !bounded || days.len() < new.len() || days.is_empty() || stored <= WHOLE_BELOW {
+    if !bounded || days.len() < new.len() || days.is_empty() || !large {
         return read_where(conn, "1 = 1", []);
     }
     let lo = days.iter().min().copied().unwrap_or(0) - window;
@@ -855,10 +871,11 @@ fn refresh_stories(
                      WHERE d.story = ?1 ORDER BY d.seq LIMIT 1)
          WHERE story = ?1",
     )?;
+    let mut empty = tx.prepare("DELETE FROM stories WHERE story = ?1 AND size = 0")?;
     for &story in touched {
         update.execute([story as i64])?;
+        empty.execute([story as i64])?;
     }
-    tx.execute("DELETE FROM stories WHERE size = 0", [])?;
     Ok(())
 }
 

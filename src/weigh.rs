@@ -132,7 +132,8 @@ pub struct Weights {
     pub vectors: Vec<TermVector>,
     /// Sorted term keys; a term id indexes this.
     pub keys: Vec<u64>,
-    /// Document frequency of each term id.
+    /// Document frequency of each term id among the documents weighed (a prior's counts
+    /// left out).
     pub df: Vec<u32>,
     /// Whether each term id is a name, a multi-word name or a number (else a plain word).
     pub salient: Vec<bool>,
@@ -299,12 +300,14 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
                             .unwrap_or_default();
                         Stats {
                             df: p.df,
+                            local: 0,
                             cap_mid: p.cap_mid,
                             low_mid: p.low_mid,
                             kind: r.kind,
                             id: 0,
                         }
                     });
+                    e.local += 1;
                     if counts {
                         e.df += 1;
                         e.cap_mid += r.cap_mid;
@@ -407,7 +410,7 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
     Weights {
         vectors,
         keys,
-        df: by_id.iter().map(|s| s.df).collect(),
+        df: by_id.iter().map(|s| s.local).collect(),
         salient,
         actors,
         codes,
@@ -428,8 +431,11 @@ fn shard_of(key: u64) -> u64 {
 /// What the collection says of one term.
 #[derive(Debug, Clone, Copy)]
 struct Stats {
-    /// Documents holding it.
+    /// Documents holding it, counted in a prior included.
     df: u32,
+    /// Documents of this weighing holding it (the documents in memory, whatever a prior
+    /// counts): what the pair search's costs follow.
+    local: u32,
     /// Mid-sentence occurrences capitalised and in lower case (see [`Raw`]).
     cap_mid: u32,
     low_mid: u32,
