@@ -19,7 +19,6 @@ use crate::links;
 use crate::progress::{Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
 use crate::score::{Features, Scorer, cosine_of};
-use crate::shingle::normalise_set;
 use crate::weigh::{Lexicon, Prior};
 
 /// How a run goes beyond what decides its results: the candidate engine, what the
@@ -175,7 +174,7 @@ impl Run<'_> {
         };
         let engine = plan(corpus, score, config, self)?;
         let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
-        let (mut sets, facts) = match assemble(how, taken) {
+        let (sets, facts) = match assemble(how, taken) {
             (Features::Shingles(sets), facts) => (sets, facts),
             (story, facts) => {
                 let scorer = Scorer::from_features(score.clone(), story, dates);
@@ -184,34 +183,14 @@ impl Run<'_> {
                 ));
             }
         };
-        // The sets are as the texts gave them: sorted here, only where they are compared.
-        let floor = links::floor(score, config);
-        let scorer_of =
-            |sets, dates| Scorer::from_features(score.clone(), Features::Shingles(sets), dates);
-        let (scorer, edges) = match &engine {
-            Engine::Lsh(banding) => candidates::find_lsh_unsorted(
-                sets,
-                banding,
-                floor,
-                self.progress,
-                |mut sets, paired| {
-                    sets.par_iter_mut().zip(paired).for_each(|(set, &paired)| {
-                        if paired {
-                            normalise_set(set);
-                        } else {
-                            *set = Vec::new();
-                        }
-                    });
-                    scorer_of(sets, dates)
-                },
-            ),
-            Engine::Exact => {
-                sets.par_iter_mut().for_each(normalise_set);
-                let scorer = scorer_of(sets, dates);
-                let edges = candidates::find(&scorer, &engine, floor, self.progress);
-                (scorer, edges)
-            }
-        };
+        // The sets are as the texts gave them: sorted only where they are compared.
+        let (scorer, edges) = candidates::find_unsorted(
+            sets,
+            &engine,
+            links::floor(score, config),
+            self.progress,
+            |sets| Scorer::from_features(score.clone(), Features::Shingles(sets), dates),
+        );
         let edges = edges
             .into_iter()
             .filter_map(|p| links::edge_of(&scorer, config, p))

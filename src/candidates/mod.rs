@@ -17,11 +17,13 @@ pub use all_pairs::{
     AllPairs, EDGE_BUDGET, Guarded, Pair, ROW_MIN, WALK_MIN, WALK_SHARE_DIV, all_pairs,
 };
 
+use rayon::prelude::*;
+
 use crate::config::{Candidates, Measure};
 use crate::error::{Error, SettingError};
 use crate::progress::{Progress, Stage, thousands};
 use crate::score::Scorer;
-use crate::shingle::Shingles;
+use crate::shingle::{Shingles, normalise_set};
 use crate::sketch::BINS;
 use lsh::{Banding, choose_banding};
 
@@ -161,18 +163,25 @@ pub fn find_map<T: Send>(
     }
 }
 
-/// [`find`]'s LSH engine for shingle sets not sorted yet ([`crate::shingle::word_shingles_unsorted`]):
-/// the candidate pairs come from the sets as they are (a signature sees neither order nor
-/// repeats); `scorer` then makes the scorer of the sets, told which documents are in a
-/// candidate pair (the only ones the run ever scores, so the only sets worth sorting),
-/// and every candidate is verified with it.
-pub fn find_lsh_unsorted(
-    sets: Vec<Shingles>,
-    banding: &Banding,
+/// [`find`] for shingle sets not sorted yet ([`crate::shingle::word_shingles_unsorted`]),
+/// sorting only those the run will compare: with LSH the candidate pairs come from the
+/// sets as they are (a signature sees neither order nor repeats), and only the sets of
+/// documents in a candidate pair are sorted (the others are let go); the exact engine
+/// sorts every set. `scorer` makes the scorer of the sorted sets, which verifies or finds
+/// the pairs.
+pub fn find_unsorted(
+    mut sets: Vec<Shingles>,
+    engine: &Engine,
     floor: f64,
     progress: &dyn Progress,
-    scorer: impl FnOnce(Vec<Shingles>, &[bool]) -> Scorer,
+    scorer: impl FnOnce(Vec<Shingles>) -> Scorer,
 ) -> (Scorer, Vec<Pair>) {
+    let Engine::Lsh(banding) = engine else {
+        sets.par_iter_mut().for_each(normalise_set);
+        let scorer = scorer(sets);
+        let pairs = find(&scorer, engine, floor, progress);
+        return (scorer, pairs);
+    };
     progress.start(Stage::Candidates, None);
     let cands = lsh::candidates(&sets, BINS, banding);
     let mut paired = vec![false; sets.len()];
@@ -180,7 +189,14 @@ pub fn find_lsh_unsorted(
         paired[a as usize] = true;
         paired[b as usize] = true;
     }
-    let scorer = scorer(sets, &paired);
+    sets.par_iter_mut().zip(&paired).for_each(|(set, &paired)| {
+        if paired {
+            normalise_set(set);
+        } else {
+            *set = Vec::new();
+        }
+    });
+    let scorer = scorer(sets);
     let pairs = lsh::verify(&scorer, &cands, floor);
     lsh_done(progress, cands.len(), pairs.len());
     (scorer, pairs)
