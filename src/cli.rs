@@ -231,8 +231,8 @@ pub struct ClusteringArgs {
 pub enum ClusterFormat {
     /// A readable summary.
     Table,
-    /// One row per document: cluster,id,source,title,date,url,size,similarity,copy_group,cites,
-    /// copy_of.
+    /// One row per document, columns
+    /// `cluster,id,source,title,date,url,size,similarity,copy_group,cites,copy_of`.
     Csv,
     /// One object with every cluster, its members, similarity and shared terms.
     Json,
@@ -596,10 +596,27 @@ pub struct IndexClustersArgs {
     pub output: Option<PathBuf>,
 }
 
+/// How `index stats` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatsFormat {
+    /// One line per figure.
+    Table,
+    /// One JSON object.
+    Json,
+}
+
 /// `index stats`.
 #[derive(Debug, Args)]
 pub struct IndexStatsArgs {
     /// The index: an SQLite database.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: StatsFormat,
+
+    /// Accepted for symmetry with the other commands (stats shows no progress).
+    #[arg(short, long)]
+    pub quiet: bool,
 }

@@ -135,6 +135,9 @@ pub enum IndexError {
     /// No index at the path.
     #[error("no index here")]
     Missing,
+    /// A directory where the index file should be.
+    #[error("is a directory, not an index file")]
+    Directory,
     /// A file that is not a storydedup index.
     #[error("not a storydedup index ({0})")]
     NotAnIndex(String),

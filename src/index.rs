@@ -208,6 +208,9 @@ pub struct AddSummary {
     pub merged: usize,
     /// Stored documents replaced (`--replace`).
     pub replaced: usize,
+    /// Stored documents moved to another story (the clustering of what was read back
+    /// joined up or split a story).
+    pub moved: usize,
 }
 
 /// The story a document would join ([`Index::query`]).
@@ -265,6 +268,9 @@ impl Index {
         if !path.exists() {
             return Err(index_error(path, IndexError::Missing));
         }
+        if path.is_dir() {
+            return Err(index_error(path, IndexError::Directory));
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -281,6 +287,9 @@ impl Index {
     /// stored settings.
     pub fn open_for_adding(path: &Path, wanted: &Wanted) -> Result<Index, Error> {
         let exists = path.exists();
+        if path.is_dir() {
+            return Err(index_error(path, IndexError::Directory));
+        }
         // Refused before SQLite is asked: a process allowed to write anyway (root) must
         // still leave a file its owner marked read-only alone.
         if exists && std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
@@ -394,9 +403,11 @@ impl Index {
         // Stories whose documents change: their sizes, dates and titles are refreshed.
         let mut touched = std::collections::BTreeSet::new();
         let mut removed = Vec::new();
+        let mut replaced: HashMap<String, u64> = HashMap::new();
         for &seq in &gone {
             let (story, doc) = remove(&tx, seq).map_err(fail)?;
             touched.insert(story);
+            replaced.insert(doc.id.clone(), story);
             removed.push(doc);
         }
         if settings.score.measure == Measure::Story && !removed.is_empty() {
@@ -410,7 +421,10 @@ impl Index {
             .map_err(fail)?;
         let context = read_context(&tx, &settings, &new.docs).map_err(fail)?;
         let stored = context.len();
-        let stories: Vec<u64> = context.iter().map(|s| s.story).collect();
+        let stored_stories: Vec<u64> = context.iter().map(|s| s.story).collect();
+        // A new document that replaces a stored one votes for the story it had.
+        let mut stories: Vec<Option<u64>> = stored_stories.iter().copied().map(Some).collect();
+        stories.extend(new.docs.iter().map(|d| replaced.get(&d.id).copied()));
         let mut docs: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
         docs.extend(new.docs);
         let corpus = Corpus::new(docs);
@@ -437,9 +451,10 @@ impl Index {
             .map_err(fail)?;
         // Each stored story read back whole may follow the new clustering (grow, merge,
         // split); one with members outside the documents read back keeps them.
-        let whole = complete_stories(&tx, &stories).map_err(fail)?;
-        let numbers = assign_numbers(&report.clusters, stored, &stories);
-        let mut before: std::collections::BTreeSet<u64> = stories.iter().copied().collect();
+        let whole = complete_stories(&tx, &stored_stories).map_err(fail)?;
+        let numbers = assign_numbers(&report.clusters, &stories);
+        let mut before: std::collections::BTreeSet<u64> =
+            stories.iter().flatten().copied().collect();
         let mut moved = tx
             .prepare("UPDATE documents SET story = ?1, similarity = ?2 WHERE id = ?3")
             .map_err(fail)?;
@@ -461,11 +476,12 @@ impl Index {
             for (k, &m) in c.members.iter().enumerate() {
                 let d = &corpus.docs[m];
                 if m < stored {
-                    let was = stories[m];
+                    let was = stored_stories[m];
                     if was != story && whole.contains(&was) {
                         moved
                             .execute(params![story as i64, c.attachment[k], d.id])
                             .map_err(fail)?;
+                        summary.moved += 1;
                         touched.insert(was);
                         touched.insert(story);
                     }
@@ -533,50 +549,76 @@ impl Index {
     /// # Errors
     /// [`Error::Index`] when the index cannot be read.
     pub fn query(&self, docs: Corpus, run: &Run<'_>) -> Result<Vec<Suggestion>, Error> {
-        let asked: std::collections::HashSet<&str> =
-            docs.docs.iter().map(|d| d.id.as_str()).collect();
         // One read transaction: one snapshot of the index (a concurrent add commits
         // wholly before or after it) and one lock for all the reads.
         let snapshot = self
             .conn
             .unchecked_transaction()
             .map_err(|e| self.fail(&e))?;
-        // A stored document asked about again stands for itself: its stored copy is left out.
-        let context: Vec<Stored> = read_context(&snapshot, &self.settings, &docs.docs)
-            .map_err(|e| self.fail(&e))?
+        // A document stored already is answered with its story as stored.
+        let mut known: HashMap<String, Suggestion> = HashMap::new();
+        {
+            let mut find = snapshot
+                .prepare("SELECT story, similarity FROM documents WHERE id = ?1")
+                .map_err(|e| self.fail(&e))?;
+            for d in &docs.docs {
+                let found: Option<(i64, Option<f64>)> = find
+                    .query_row([&d.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .map_err(|e| self.fail(&e))?;
+                if let Some((story, similarity)) = found {
+                    let answer = Suggestion {
+                        id: d.id.clone(),
+                        story: Some(story as u64),
+                        similarity,
+                        title: d.title.clone(),
+                    };
+                    known.insert(d.id.clone(), answer);
+                }
+            }
+        }
+        let order: Vec<String> = docs.docs.iter().map(|d| d.id.clone()).collect();
+        let fresh: Vec<Document> = docs
+            .docs
             .into_iter()
-            .filter(|s| !asked.contains(s.doc.id.as_str()))
+            .filter(|d| !known.contains_key(&d.id))
             .collect();
-        let stored = context.len();
-        let stories: Vec<u64> = context.iter().map(|s| s.story).collect();
-        let mut all: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
-        all.extend(docs.docs);
-        let corpus = Corpus::new(all);
-        let conn: &Connection = &snapshot;
-        let (report, _) = run.cluster_counted(
-            &corpus,
-            &self.settings.score,
-            &self.settings.cluster,
-            stored,
-            &mut |keys| load_prior(conn, keys).map_err(|e| sqlite_error(&self.path, &e)),
-        )?;
-        drop(snapshot);
-        let mut out: Vec<Option<Suggestion>> = vec![None; corpus.len() - stored];
-        let numbers = assign_numbers(&report.clusters, stored, &stories);
-        for (c, story) in report.clusters.iter().zip(numbers) {
-            for (k, &m) in c.members.iter().enumerate() {
-                if m >= stored {
+        if !fresh.is_empty() {
+            let context =
+                read_context(&snapshot, &self.settings, &fresh).map_err(|e| self.fail(&e))?;
+            let stored = context.len();
+            let mut stories: Vec<Option<u64>> = context.iter().map(|s| Some(s.story)).collect();
+            stories.resize(stored + fresh.len(), None);
+            let mut all: Vec<Document> = context.into_iter().map(|s| s.doc).collect();
+            all.extend(fresh);
+            let corpus = Corpus::new(all);
+            let conn: &Connection = &snapshot;
+            let (report, _) = run.cluster_counted(
+                &corpus,
+                &self.settings.score,
+                &self.settings.cluster,
+                stored,
+                &mut |keys| load_prior(conn, keys).map_err(|e| sqlite_error(&self.path, &e)),
+            )?;
+            let numbers = assign_numbers(&report.clusters, &stories);
+            for (c, story) in report.clusters.iter().zip(numbers) {
+                for (k, &m) in c.members.iter().enumerate().filter(|(_, m)| **m >= stored) {
                     let d = &corpus.docs[m];
-                    out[m - stored] = Some(Suggestion {
+                    let answer = Suggestion {
                         id: d.id.clone(),
                         story,
                         similarity: story.and(c.attachment[k]),
                         title: d.title.clone(),
-                    });
+                    };
+                    known.insert(d.id.clone(), answer);
                 }
             }
         }
-        Ok(out.into_iter().flatten().collect())
+        drop(snapshot);
+        Ok(order
+            .into_iter()
+            .filter_map(|id| known.remove(&id))
+            .collect())
     }
 
     /// Every stored document and the current stories, in `cluster`'s report model: each
@@ -728,36 +770,50 @@ fn read_where(
     rows.collect()
 }
 
-/// The story number of each cluster: stories go to the clusters holding most of their
-/// members read back (most first, then the older story, then the earlier cluster), each
-/// story to one cluster and each cluster one story; `None` where a cluster has no story
-/// left and needs a new one (only clusters with members but no stored story, or whose
-/// stories went elsewhere).
+/// The story number of each cluster, from `stories` (each document's story: stored ones,
+/// and new ones that replace a stored document; `None` for the others). First, each story
+/// goes to the cluster holding most of its members here (more than half), older stories
+/// first, so a merge keeps the older number; then clusters still without a number take
+/// the story they hold most of among those left (most members, then the older); `None`
+/// where a cluster needs a new story.
 fn assign_numbers(
     clusters: &[crate::report::StoryCluster],
-    stored: usize,
-    stories: &[u64],
+    stories: &[Option<u64>],
 ) -> Vec<Option<u64>> {
-    let mut triples: Vec<(usize, u64, usize)> = Vec::new();
+    let mut total: HashMap<u64, usize> = HashMap::new();
+    for s in stories.iter().flatten() {
+        *total.entry(*s).or_insert(0) += 1;
+    }
+    // (members, story, cluster) for every story a cluster holds.
+    let mut held: Vec<(usize, u64, usize)> = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
         let mut counts: Vec<(u64, usize)> = Vec::new();
-        for &m in c.members.iter().filter(|&&m| m < stored) {
-            match counts.iter_mut().find(|(s, _)| *s == stories[m]) {
+        for s in c.members.iter().filter_map(|&m| stories[m]) {
+            match counts.iter_mut().find(|(x, _)| *x == s) {
                 Some(e) => e.1 += 1,
-                None => counts.push((stories[m], 1)),
+                None => counts.push((s, 1)),
             }
         }
-        triples.extend(counts.into_iter().map(|(s, n)| (n, s, ci)));
+        held.extend(counts.into_iter().map(|(s, n)| (n, s, ci)));
     }
-    triples.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut numbers: Vec<Option<u64>> = vec![None; clusters.len()];
     let mut taken = std::collections::HashSet::new();
-    for (_, story, ci) in triples {
-        if numbers[ci].is_none() && !taken.contains(&story) {
-            numbers[ci] = Some(story);
-            taken.insert(story);
+    let mut take = |order: &[(usize, u64, usize)], majority: bool| {
+        for &(n, story, ci) in order {
+            if majority && 2 * n <= total[&story] {
+                continue;
+            }
+            if numbers[ci].is_none() && !taken.contains(&story) {
+                numbers[ci] = Some(story);
+                taken.insert(story);
+            }
         }
-    }
+    };
+    let mut oldest_first = held.clone();
+    oldest_first.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
+    take(&oldest_first, true);
+    held.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    take(&held, false);
     numbers
 }
 

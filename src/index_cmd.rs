@@ -3,16 +3,17 @@
 
 use std::io::Write;
 
-use storydedup::config::{Linkage, ShingleKind, check_unit};
+use storydedup::config::{Linkage, Measure, ShingleKind, check_unit};
 use storydedup::error::Error;
-use storydedup::index::{Index, Suggestion, Wanted};
+use storydedup::error::InputError;
+use storydedup::index::{AddSummary, Index, Suggestion, Wanted};
 use storydedup::progress::thousands;
 use storydedup::{ingest, pipeline, report};
 
 use crate::bar::Bars;
 use crate::cli::{
     ClusterFormat, IndexAddArgs, IndexClustersArgs, IndexCommand, IndexQueryArgs, IndexRunArgs,
-    IndexStatsArgs, LinkageArg, QueryFormat,
+    IndexStatsArgs, LinkageArg, QueryFormat, StatsFormat,
 };
 use crate::options::{check_window, field_names, measure, print_warning_list, set_threads};
 use crate::output::{finish_output, open_output, write_stdout};
@@ -70,21 +71,47 @@ fn add(args: IndexAddArgs) -> Result<(), Error> {
         progress: &bars,
         fields: Some(&names),
     };
-    // Read before the database is touched: bad input leaves no trace.
-    let corpus = reading.read(&args.inputs)?;
+    // Read before the database is touched: bad input leaves no trace. A quiet day (inputs
+    // that exist but hold no document) adds nothing and is no error.
+    let corpus = match reading.read(&args.inputs) {
+        Err(Error::Input {
+            kind: InputError::NoDocuments,
+            ..
+        }) if args
+            .inputs
+            .iter()
+            .all(|i| i == "-" || std::path::Path::new(i).exists()) =>
+        {
+            None
+        }
+        read => Some(read?),
+    };
     let mut index = Index::open_for_adding(&args.index.db, &wanted)?;
-    print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
-    let s = index.add(corpus, args.replace, &run_of(&bars, false))?;
+    let s = match corpus {
+        Some(corpus) => {
+            print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
+            index.add(corpus, args.replace, &run_of(&bars, false))?
+        }
+        None => AddSummary::default(),
+    };
     let totals = index.stats()?;
+    let n = |x: usize| thousands(x as u64);
     let mut line = format!(
-        "added {} documents: {} joined existing stories, {} new stories, {} stories merged",
-        thousands(s.added as u64),
-        thousands(s.joined as u64),
-        thousands(s.new_stories as u64),
-        thousands(s.merged as u64),
+        "added {} documents: {} joined known stories, {} formed {} new stories",
+        n(s.added),
+        n(s.joined),
+        n(s.added - s.joined),
+        n(s.new_stories),
     );
+    if s.merged > 0 || s.moved > 0 {
+        line.push_str(&format!(
+            "; {} stories merged into others, {} stored documents moved",
+            n(s.merged),
+            n(s.moved)
+        ));
+    }
     if s.replaced > 0 {
-        line.push_str(&format!(", {} replaced", thousands(s.replaced as u64)));
+        line.push_str(&format!("; {} replaced", n(s.replaced)));
     }
     line.push_str(&format!(
         " ({}: {} documents in {} stories)\n",
@@ -153,15 +180,21 @@ fn render_answers(
             w.flush()?;
         }
         QueryFormat::Json => {
-            let rows: Vec<serde_json::Value> = answers
+            // Keys in the CSV's column order.
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                id: &'a str,
+                cluster: Option<u64>,
+                similarity: Option<f64>,
+                title: Option<&'a str>,
+            }
+            let rows: Vec<Row<'_>> = answers
                 .iter()
-                .map(|a| {
-                    serde_json::json!({
-                        "id": a.id,
-                        "cluster": a.story,
-                        "similarity": a.similarity.map(|s| (s * 10_000.0).round() / 10_000.0),
-                        "title": a.title,
-                    })
+                .map(|a| Row {
+                    id: &a.id,
+                    cluster: a.story,
+                    similarity: a.similarity.map(|s| (s * 10_000.0).round() / 10_000.0),
+                    title: a.title.as_deref(),
                 })
                 .collect();
             serde_json::to_writer_pretty(&mut out, &rows)?;
@@ -192,24 +225,56 @@ fn stats(args: IndexStatsArgs) -> Result<(), Error> {
     let index = Index::open(&args.db)?;
     let s = index.stats()?;
     let p = &s.settings;
-    let dates = match &s.dates {
-        Some((first, last)) => format!("{first} to {last}"),
-        None => "none".to_owned(),
+    let text = match args.format {
+        StatsFormat::Json => {
+            let v = serde_json::json!({
+                "index": args.db.display().to_string(),
+                "documents": s.documents,
+                "stories": s.stories,
+                "stories_of_two_or_more": s.multi,
+                "batches": s.batches,
+                "first_date": s.dates.as_ref().map(|d| &d.0),
+                "last_date": s.dates.as_ref().map(|d| &d.1),
+                "bytes": s.bytes,
+                "settings": {
+                    "measure": p.score.measure.to_string(),
+                    "threshold": p.cluster.threshold,
+                    "linkage": p.cluster.linkage.to_string(),
+                    "window_days": p.score.window_days,
+                    "shingle": p.score.shingle.to_string(),
+                },
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("plain values")
+            )
+        }
+        StatsFormat::Table => {
+            let dates = match &s.dates {
+                Some((first, last)) => format!("{first} to {last}"),
+                None => "none".to_owned(),
+            };
+            let shingles = if p.score.measure == Measure::Story {
+                String::new()
+            } else {
+                format!(", shingles {}", p.score.shingle)
+            };
+            format!(
+                "index      {}\ndocuments  {}\nstories    {} ({} of two or more)\nbatches    {}\ndates      {}\nsize       {:.1} MB\nsettings   measure {}, threshold {:.2}, linkage {}, window {} days{}\n",
+                args.db.display(),
+                thousands(s.documents),
+                thousands(s.stories),
+                thousands(s.multi),
+                thousands(s.batches),
+                dates,
+                s.bytes as f64 / 1e6,
+                p.score.measure,
+                p.cluster.threshold,
+                p.cluster.linkage,
+                p.score.window_days,
+                shingles,
+            )
+        }
     };
-    let text = format!(
-        "index      {}\ndocuments  {}\nstories    {} ({} of two or more)\nbatches    {}\ndates      {}\nsize       {:.1} MB\nsettings   measure {}, threshold {:.2}, linkage {}, window {} days, shingles {}\n",
-        args.db.display(),
-        thousands(s.documents),
-        thousands(s.stories),
-        thousands(s.multi),
-        thousands(s.batches),
-        dates,
-        s.bytes as f64 / 1e6,
-        p.score.measure,
-        p.cluster.threshold,
-        p.cluster.linkage,
-        p.score.window_days,
-        p.score.shingle,
-    );
     write_stdout(text.as_bytes())
 }

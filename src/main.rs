@@ -24,9 +24,12 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) if e.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            bar::message(
-                "missing a command: cluster, dedup, matrix, diff, report or eval (see --help)",
-            );
+            let index = std::env::args().skip(1).any(|a| a == "index");
+            bar::message(if index {
+                "missing an index command: add, query, clusters or stats (see index --help)"
+            } else {
+                "missing a command: cluster, dedup, matrix, diff, report, eval or index (see --help)"
+            });
             return ExitCode::from(2);
         }
         Err(e) => {

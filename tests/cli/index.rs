@@ -107,6 +107,16 @@ fn issue_15_five_batches_in_date_order_match_one_cluster_run() {
     }
 }
 
+/// The number written just before `phrase` in an add's summary line.
+fn number_before(line: &str, phrase: &str) -> usize {
+    let head = &line[..line
+        .find(phrase)
+        .unwrap_or_else(|| panic!("{phrase:?} in {line}"))];
+    let word = head.rsplit(' ').next().unwrap_or_default().replace(',', "");
+    word.parse()
+        .unwrap_or_else(|_| panic!("a number before {phrase:?} in {line}"))
+}
+
 #[test]
 fn issue_15_story_numbers_stay_and_the_summary_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -143,22 +153,18 @@ fn issue_15_story_numbers_stay_and_the_summary_counts() {
     );
     assert_eq!(second.len(), lines.len());
     // The summary's counts agree with what the index now holds.
-    let new_stories: usize = out
-        .split(", ")
-        .find_map(|p| p.strip_suffix(" new stories"))
-        .and_then(|n| n.parse().ok())
-        .expect(&out);
+    let new_stories = number_before(&out, " new stories");
     let distinct = |m: &HashMap<String, String>| {
         let mut s: Vec<&String> = m.values().collect();
         s.sort();
         s.dedup();
         s.len()
     };
-    let merged: usize = out
-        .split(", ")
-        .find_map(|p| p.split(' ').next().filter(|_| p.contains("stories merged")))
-        .and_then(|n| n.parse().ok())
-        .expect(&out);
+    let merged = if out.contains(" stories merged") {
+        number_before(&out, " stories merged")
+    } else {
+        0
+    };
     assert_eq!(
         distinct(&first) + new_stories - merged,
         distinct(&second),
@@ -476,4 +482,74 @@ fn issue_15_clusters_come_in_clusters_formats() {
     assert_eq!(code, 0);
     let (_, once_csv, _) = run(&["cluster", "seeds/", "-f", "csv"]);
     assert_eq!(fs::read_to_string(out).unwrap(), once_csv);
+}
+
+#[test]
+fn issue_15_replacing_stored_documents_and_asking_about_them_keeps_their_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let lines = dated_lines("events4");
+    let files = batches(dir.path(), &lines, 2);
+    for f in &files {
+        assert_eq!(run(&["index", "add", "--db", &db, f, "-q"]).0, 0);
+    }
+    let before = stories_of(&db);
+    // The first day again, unchanged, with --replace: every story keeps its number.
+    let (code, out, err) = run(&["index", "add", "--db", &db, &files[0], "--replace", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(" replaced"), "{out}");
+    assert_eq!(stories_of(&db), before);
+    // Asked about, stored documents answer with their stories.
+    let (code, out, _) = run(&["index", "query", "--db", &db, &files[1], "-f", "csv", "-q"]);
+    assert_eq!(code, 0);
+    let answers = clusters_of(&out);
+    assert!(!answers.is_empty());
+    for (id, story) in answers {
+        assert_eq!(story, before[&id], "{id}");
+    }
+}
+
+#[test]
+fn issue_15_quiet_days_directories_and_missing_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let empty = dir.path().join("empty.jsonl");
+    fs::write(&empty, "").unwrap();
+    let empty = empty.to_string_lossy().into_owned();
+    // A day without news adds nothing and is no error (a cron job goes on).
+    let (code, out, err) = run(&["index", "add", "--db", &db, &empty, "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("added 0 documents"), "{out}");
+    let (code, json, _) = run(&["index", "stats", "--db", &db, "-f", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (v["documents"].as_u64(), v["stories"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(v["settings"]["measure"], "story");
+    // A missing input is still refused.
+    let missing = dir
+        .path()
+        .join("missing.jsonl")
+        .to_string_lossy()
+        .into_owned();
+    refused(
+        &db,
+        &["index", "add", "--db", &db, &missing, "-q"],
+        "missing.jsonl",
+    );
+    // A directory where the file should be.
+    let folder = dir.path().to_string_lossy().into_owned();
+    for cmd in [
+        vec!["index", "stats", "--db", &folder],
+        vec!["index", "add", "--db", &folder, &empty],
+    ] {
+        let (code, _, err) = run(&cmd);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is a directory"), "{err}");
+    }
+    let (code, _, err) = run(&["index"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("add, query, clusters or stats"), "{err}");
 }
