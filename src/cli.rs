@@ -487,9 +487,9 @@ pub struct IndexRunArgs {
     pub verbose: bool,
 }
 
-/// `index add`.
+/// The documents an `index` command reads, and the index.
 #[derive(Debug, Args)]
-pub struct IndexAddArgs {
+pub struct IndexInputArgs {
     /// Files, directories, or `-` (JSONL on stdin).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
@@ -499,6 +499,13 @@ pub struct IndexAddArgs {
 
     #[command(flatten)]
     pub fields: FieldArgs,
+}
+
+/// `index add`.
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    #[command(flatten)]
+    pub input: IndexInputArgs,
 
     /// Replace stored documents that have the id of a new one (else such an id is refused).
     #[arg(long)]
@@ -562,15 +569,8 @@ pub enum QueryFormat {
 /// `index query`.
 #[derive(Debug, Args)]
 pub struct IndexQueryArgs {
-    /// Files, directories, or `-` (JSONL on stdin).
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<String>,
-
     #[command(flatten)]
-    pub index: IndexRunArgs,
-
-    #[command(flatten)]
-    pub fields: FieldArgs,
+    pub input: IndexInputArgs,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table", help_heading = RUN)]

@@ -156,42 +156,25 @@ impl Wanted {
         }
     }
 
-    /// The settings asked for that differ from `have`, as `name stored, asked`.
+    /// The settings asked for that differ from `have`, as `name stored (asked other)`.
     fn differences(&self, have: &Settings) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut check = |name: &str, stored: String, asked: Option<String>| {
-            if let Some(asked) = asked
-                && asked != stored
-            {
-                out.push(format!("{name} {stored} (asked {asked})"));
-            }
+        let asked = Settings {
+            score: ScoreConfig {
+                measure: self.measure.unwrap_or(have.score.measure),
+                shingle: self.shingle.unwrap_or(have.score.shingle),
+                window_days: self.window_days.unwrap_or(have.score.window_days),
+            },
+            cluster: ClusterConfig {
+                threshold: self.threshold.unwrap_or(have.cluster.threshold),
+                linkage: self.linkage.unwrap_or(have.cluster.linkage),
+            },
         };
-        check(
-            "measure",
-            have.score.measure.to_string(),
-            self.measure.map(|m| m.to_string()),
-        );
-        check(
-            "shingle",
-            have.score.shingle.to_string(),
-            self.shingle.map(|s| s.to_string()),
-        );
-        check(
-            "window",
-            have.score.window_days.to_string(),
-            self.window_days.map(|w| w.to_string()),
-        );
-        check(
-            "threshold",
-            have.cluster.threshold.to_string(),
-            self.threshold.map(|t| t.to_string()),
-        );
-        check(
-            "linkage",
-            have.cluster.linkage.to_string(),
-            self.linkage.map(|l| l.to_string()),
-        );
-        out
+        have.entries()
+            .into_iter()
+            .zip(asked.entries())
+            .filter(|(stored, wanted)| stored.1 != wanted.1)
+            .map(|((name, stored), (_, wanted))| format!("{name} {stored} (asked {wanted})"))
+            .collect()
     }
 }
 

@@ -65,19 +65,20 @@ fn wanted(args: &IndexAddArgs) -> Result<Wanted, Error> {
 
 fn add(args: IndexAddArgs) -> Result<(), Error> {
     let wanted = wanted(&args)?;
-    let bars = bars_of(&args.index)?;
-    let names = field_names(&args.fields);
+    let bars = bars_of(&args.input.index)?;
+    let names = field_names(&args.input.fields);
     let reading = ingest::Reading {
         progress: &bars,
         fields: Some(&names),
     };
     // Read before the database is touched: bad input leaves no trace. A quiet day (inputs
     // that exist but hold no document) adds nothing and is no error.
-    let corpus = match reading.read(&args.inputs) {
+    let corpus = match reading.read(&args.input.inputs) {
         Err(Error::Input {
             kind: InputError::NoDocuments,
             ..
         }) if args
+            .input
             .inputs
             .iter()
             .all(|i| i == "-" || std::path::Path::new(i).exists()) =>
@@ -86,10 +87,14 @@ fn add(args: IndexAddArgs) -> Result<(), Error> {
         }
         read => Some(read?),
     };
-    let mut index = Index::open_for_adding(&args.index.db, &wanted)?;
+    let mut index = Index::open_for_adding(&args.input.index.db, &wanted)?;
     let s = match corpus {
         Some(corpus) => {
-            print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
+            print_warning_list(
+                &corpus.warnings,
+                args.input.index.quiet,
+                args.input.index.verbose,
+            );
             index.add(corpus, args.replace, &run_of(&bars, false))?
         }
         None => AddSummary::default(),
@@ -115,7 +120,7 @@ fn add(args: IndexAddArgs) -> Result<(), Error> {
     }
     line.push_str(&format!(
         " ({}: {} documents in {} stories)\n",
-        args.index.db.display(),
+        args.input.index.db.display(),
         thousands(totals.documents),
         thousands(totals.stories)
     ));
@@ -124,15 +129,19 @@ fn add(args: IndexAddArgs) -> Result<(), Error> {
 
 fn query(args: IndexQueryArgs) -> Result<(), Error> {
     report::Output::check(args.output.as_deref())?;
-    let bars = bars_of(&args.index)?;
-    let index = Index::open(&args.index.db)?;
-    let names = field_names(&args.fields);
+    let bars = bars_of(&args.input.index)?;
+    let index = Index::open(&args.input.index.db)?;
+    let names = field_names(&args.input.fields);
     let reading = ingest::Reading {
         progress: &bars,
         fields: Some(&names),
     };
-    let corpus = reading.read(&args.inputs)?;
-    print_warning_list(&corpus.warnings, args.index.quiet, args.index.verbose);
+    let corpus = reading.read(&args.input.inputs)?;
+    print_warning_list(
+        &corpus.warnings,
+        args.input.index.quiet,
+        args.input.index.verbose,
+    );
     let answers = index.query(corpus, &run_of(&bars, false))?;
     let mut out = open_output(args.output.as_deref())?;
     let name = out.name();
