@@ -4,179 +4,36 @@
 //! The database is the whole state (WAL mode, one transaction per add, a schema version
 //! checked on open). Each add reads back the stored documents whose dates can link to the
 //! new ones (within the window of the batch's dates, and every undated one; all of them
-//! when a new document is undated or the window is off), clusters them together with the
-//! new ones through the same pipeline as `cluster`, and reads the result against the
-//! stories already known: a new document joins the story that holds most of its cluster's
-//! stored members, or starts a story; a stored story that the cluster holds mostly joins
-//! that story too (a merge keeps the older number). Stored documents otherwise keep their
-//! stories, so numbers stay stable from one add to the next.
+//! when the index is small, a new document is undated or the window is off), clusters
+//! them together with the new ones through the same pipeline as `cluster`, weighing with
+//! the whole index's term counts, and numbers the clusters (`numbers.rs`) so that stories
+//! keep theirs from one add to the next (a merge keeps the older). `store.rs` holds the SQL.
 //!
 //! Texts are stored, not their features: a story's term weights depend on the collection
 //! they are weighed in, so each add weighs the documents it reads back with the new ones.
 
+mod numbers;
+mod settings;
+mod store;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
-};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use crate::config::Measure;
 use crate::document::{Corpus, Date, Document};
 use crate::error::{Error, IndexError, InputError, Position};
 use crate::pipeline::Run;
 use crate::report::ClusterReport;
-use crate::weigh::{Prior, TermCounts};
 
-/// The schema this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
-
-const SCHEMA: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE stories (
-    story INTEGER PRIMARY KEY,
-    size INTEGER NOT NULL,
-    first_date TEXT,
-    last_date TEXT,
-    title TEXT,
-    batch INTEGER NOT NULL
-);
-CREATE TABLE documents (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    story INTEGER NOT NULL REFERENCES stories(story),
-    similarity REAL,
-    title TEXT,
-    source TEXT,
-    date TEXT,
-    day INTEGER,
-    url TEXT,
-    text TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    batch INTEGER NOT NULL
-);
-CREATE INDEX documents_story ON documents(story);
-CREATE INDEX documents_day ON documents(day);
-CREATE TABLE batches (
-    batch INTEGER PRIMARY KEY,
-    added INTEGER NOT NULL,
-    joined INTEGER NOT NULL,
-    new_stories INTEGER NOT NULL,
-    merged INTEGER NOT NULL,
-    replaced INTEGER NOT NULL
-);
-CREATE TABLE terms (
-    key INTEGER PRIMARY KEY,
-    df INTEGER NOT NULL,
-    cap_mid INTEGER NOT NULL,
-    low_mid INTEGER NOT NULL
-);
-";
-
-/// What decides an index's stories, fixed when it is created.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// The measure, shingles and date window.
-    pub score: ScoreConfig,
-    /// The threshold and linkage.
-    pub cluster: ClusterConfig,
-}
-
-impl Settings {
-    fn entries(&self) -> [(&'static str, String); 5] {
-        [
-            ("measure", self.score.measure.to_string()),
-            ("shingle", self.score.shingle.to_string()),
-            ("window", self.score.window_days.to_string()),
-            ("threshold", self.cluster.threshold.to_string()),
-            ("linkage", self.cluster.linkage.to_string()),
-        ]
-    }
-
-    fn from_entries(get: impl Fn(&str) -> Option<String>) -> Option<Settings> {
-        let measure = match get("measure")?.as_str() {
-            "story" => Measure::Story,
-            "jaccard" => Measure::Jaccard,
-            "containment" => Measure::Containment,
-            _ => return None,
-        };
-        let linkage = match get("linkage")?.as_str() {
-            "average" => Linkage::Average,
-            "single" => Linkage::Single,
-            "centroid" => Linkage::Centroid,
-            _ => return None,
-        };
-        Some(Settings {
-            score: ScoreConfig {
-                measure,
-                shingle: get("shingle")?.parse::<ShingleKind>().ok()?,
-                window_days: get("window")?.parse().ok()?,
-            },
-            cluster: ClusterConfig {
-                threshold: get("threshold")?.parse().ok()?,
-                linkage,
-            },
-        })
-    }
-}
-
-/// Settings a user asks for; `None` where they leave the index's own (or, for a new index,
-/// the measure's default).
-#[derive(Debug, Clone, Default)]
-pub struct Wanted {
-    /// The measure.
-    pub measure: Option<Measure>,
-    /// The shingles.
-    pub shingle: Option<ShingleKind>,
-    /// The window in days.
-    pub window_days: Option<u32>,
-    /// The threshold.
-    pub threshold: Option<f64>,
-    /// The linkage.
-    pub linkage: Option<Linkage>,
-}
-
-impl Wanted {
-    /// The settings of a new index.
-    fn settings(&self) -> Settings {
-        let measure = self.measure.unwrap_or_default();
-        let defaults = ClusterConfig::for_measure(measure);
-        Settings {
-            score: ScoreConfig {
-                measure,
-                shingle: self.shingle.unwrap_or_default(),
-                window_days: self
-                    .window_days
-                    .unwrap_or(crate::config::DEFAULT_WINDOW_DAYS),
-            },
-            cluster: ClusterConfig {
-                threshold: self.threshold.unwrap_or(defaults.threshold),
-                linkage: self.linkage.unwrap_or(defaults.linkage),
-            },
-        }
-    }
-
-    /// The settings asked for that differ from `have`, as `name stored (asked other)`.
-    fn differences(&self, have: &Settings) -> Vec<String> {
-        let asked = Settings {
-            score: ScoreConfig {
-                measure: self.measure.unwrap_or(have.score.measure),
-                shingle: self.shingle.unwrap_or(have.score.shingle),
-                window_days: self.window_days.unwrap_or(have.score.window_days),
-            },
-            cluster: ClusterConfig {
-                threshold: self.threshold.unwrap_or(have.cluster.threshold),
-                linkage: self.linkage.unwrap_or(have.cluster.linkage),
-            },
-        };
-        have.entries()
-            .into_iter()
-            .zip(asked.entries())
-            .filter(|(stored, wanted)| stored.1 != wanted.1)
-            .map(|((name, stored), (_, wanted))| format!("{name} {stored} (asked {wanted})"))
-            .collect()
-    }
-}
+use numbers::assign_numbers;
+pub use settings::{Settings, Wanted};
+pub use store::SCHEMA_VERSION;
+use store::{
+    complete_stories, create, index_error, load_prior, read_context, read_where, refresh_stories,
+    remove, sqlite_error, update_counts,
+};
 
 /// What one add did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -233,12 +90,6 @@ pub struct Index {
     conn: Connection,
     path: PathBuf,
     settings: Settings,
-}
-
-/// A stored document read back, with its story.
-struct Stored {
-    doc: Document,
-    story: u64,
 }
 
 impl Index {
@@ -671,270 +522,4 @@ impl Index {
             settings: self.settings.clone(),
         })
     }
-}
-
-/// Creates the schema and the settings in one transaction.
-fn create(conn: &mut Connection, settings: &Settings) -> rusqlite::Result<()> {
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    let tx = conn.transaction()?;
-    tx.execute_batch(SCHEMA)?;
-    let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
-    put.execute(params!["schema", SCHEMA_VERSION.to_string()])?;
-    put.execute(params!["next_story", "1"])?;
-    put.execute(params!["documents_counted", "0"])?;
-    for (k, v) in settings.entries() {
-        put.execute(params![k, v])?;
-    }
-    drop(put);
-    tx.commit()
-}
-
-/// Indexes of at most this many documents are read back whole on each add and query.
-const WHOLE_BELOW: i64 = 2_000;
-
-/// The stored documents that documents dated as `new` can link to, in the order they were
-/// added: within the window of the batch's dates, and every undated one; all of them when
-/// a new document is undated or there is no window.
-fn read_context(
-    conn: &Connection,
-    settings: &Settings,
-    new: &[Document],
-) -> rusqlite::Result<Vec<Stored>> {
-    let window = i64::from(settings.score.window_days);
-    let days: Vec<i64> = new
-        .iter()
-        .filter_map(|d| d.date.map(|d| i64::from(d.days())))
-        .collect();
-    let bounded = settings.score.measure == Measure::Story && window > 0;
-    // Whether the index holds more than `WHOLE_BELOW` documents, without counting them all.
-    let large: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM documents LIMIT 1 OFFSET ?1)",
-        [WHOLE_BELOW],
-        |r| r.get(0),
-    )?;
-    // A small index is read whole: the judgement's statistics of the collection (what is
-    // usual around a document, how dense a length class is) then come from all of it, as
-    // in one `cluster` run, rather than from the few documents of a window.
-    if !bounded || days.len() < new.len() || days.is_empty() || !large {
-        return read_where(conn, "1 = 1", []);
-    }
-    let lo = days.iter().min().copied().unwrap_or(0) - window;
-    let hi = days.iter().max().copied().unwrap_or(0) + window;
-    read_where(
-        conn,
-        "day IS NULL OR day BETWEEN ?1 AND ?2",
-        params![lo, hi],
-    )
-}
-
-fn read_where(
-    conn: &Connection,
-    condition: &str,
-    values: impl rusqlite::Params,
-) -> rusqlite::Result<Vec<Stored>> {
-    let sql = format!(
-        "SELECT id, story, title, source, date, url, text, origin FROM documents \
-         WHERE {condition} ORDER BY seq"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(values, |r| {
-        let origin: String = r.get(7)?;
-        let mut doc = Document::new(r.get::<_, String>(0)?, r.get::<_, String>(6)?);
-        doc.title = r.get(2)?;
-        doc.source = r.get(3)?;
-        doc.date = r.get::<_, Option<String>>(4)?.and_then(|d| Date::parse(&d));
-        doc.url = r.get(5)?;
-        doc.origin = Position::file(origin);
-        Ok(Stored {
-            doc,
-            story: r.get::<_, i64>(1)? as u64,
-        })
-    })?;
-    rows.collect()
-}
-
-/// The story number of each cluster, from `stories` (each document's story: stored ones,
-/// and new ones that replace a stored document; `None` for the others). First, each story
-/// goes to the cluster holding most of its members here (more than half), older stories
-/// first, so a merge keeps the older number; then clusters still without a number take
-/// the story they hold most of among those left (most members, then the older); `None`
-/// where a cluster needs a new story.
-fn assign_numbers(
-    clusters: &[crate::report::StoryCluster],
-    stories: &[Option<u64>],
-) -> Vec<Option<u64>> {
-    let mut total: HashMap<u64, usize> = HashMap::new();
-    for s in stories.iter().flatten() {
-        *total.entry(*s).or_insert(0) += 1;
-    }
-    // (members, story, cluster) for every story a cluster holds.
-    let mut held: Vec<(usize, u64, usize)> = Vec::new();
-    for (ci, c) in clusters.iter().enumerate() {
-        let mut counts: Vec<(u64, usize)> = Vec::new();
-        for s in c.members.iter().filter_map(|&m| stories[m]) {
-            match counts.iter_mut().find(|(x, _)| *x == s) {
-                Some(e) => e.1 += 1,
-                None => counts.push((s, 1)),
-            }
-        }
-        held.extend(counts.into_iter().map(|(s, n)| (n, s, ci)));
-    }
-    let mut numbers: Vec<Option<u64>> = vec![None; clusters.len()];
-    let mut taken = std::collections::HashSet::new();
-    let mut take = |order: &[(usize, u64, usize)], majority: bool| {
-        for &(n, story, ci) in order {
-            if majority && 2 * n <= total[&story] {
-                continue;
-            }
-            if numbers[ci].is_none() && !taken.contains(&story) {
-                numbers[ci] = Some(story);
-                taken.insert(story);
-            }
-        }
-    };
-    let mut oldest_first = held.clone();
-    oldest_first.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
-    take(&oldest_first, true);
-    held.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    take(&held, false);
-    numbers
-}
-
-/// The stories among `stories` whose every stored member is among them (read back whole).
-fn complete_stories(
-    tx: &Transaction<'_>,
-    stories: &[u64],
-) -> rusqlite::Result<std::collections::HashSet<u64>> {
-    let mut read: HashMap<u64, i64> = HashMap::new();
-    for &s in stories {
-        *read.entry(s).or_insert(0) += 1;
-    }
-    let mut size = tx.prepare_cached("SELECT COUNT(*) FROM documents WHERE story = ?1")?;
-    let mut whole = std::collections::HashSet::new();
-    for (&story, &n) in &read {
-        let all: i64 = size.query_row([story as i64], |r| r.get(0))?;
-        if all == n {
-            whole.insert(story);
-        }
-    }
-    Ok(whole)
-}
-
-/// Removes a stored document (replaced by a new one with its id).
-fn remove(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<(u64, Document)> {
-    let mut gone = read_where(tx, "seq = ?1", [seq])?;
-    let Some(Stored { doc, story }) = gone.pop() else {
-        return Err(rusqlite::Error::QueryReturnedNoRows);
-    };
-    tx.execute("DELETE FROM documents WHERE seq = ?1", [seq])?;
-    Ok((story, doc))
-}
-
-/// The stored counts of `keys`, with the number of documents counted.
-fn load_prior(conn: &Connection, keys: &[u64]) -> rusqlite::Result<Prior> {
-    let documents: i64 = conn.query_row(
-        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'documents_counted'",
-        [],
-        |r| r.get(0),
-    )?;
-    let mut prior = Prior {
-        documents: documents.max(0) as u64,
-        ..Prior::default()
-    };
-    let mut find = conn.prepare_cached("SELECT df, cap_mid, low_mid FROM terms WHERE key = ?1")?;
-    for &key in keys {
-        // Keys are hashes: stored as the signed integer of the same bits.
-        let found = find
-            .query_row([key as i64], |r| {
-                Ok(TermCounts {
-                    df: r.get::<_, i64>(0)?.max(0) as u32,
-                    cap_mid: r.get::<_, i64>(1)?.max(0) as u32,
-                    low_mid: r.get::<_, i64>(2)?.max(0) as u32,
-                })
-            })
-            .optional()?;
-        if let Some(counts) = found {
-            prior.terms.insert(key, counts);
-        }
-    }
-    Ok(prior)
-}
-
-/// Adds (`sign` 1) or takes away (`sign` -1) `counts` from the stored statistics.
-fn update_counts(tx: &Transaction<'_>, counts: &Prior, sign: i64) -> rusqlite::Result<()> {
-    if counts.documents == 0 {
-        return Ok(());
-    }
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO terms (key, df, cap_mid, low_mid) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(key) DO UPDATE SET df = df + excluded.df,
-            cap_mid = cap_mid + excluded.cap_mid, low_mid = low_mid + excluded.low_mid",
-    )?;
-    // In key order: the table's pages are then written in sequence.
-    let mut keys: Vec<&u64> = counts.terms.keys().collect();
-    keys.sort_unstable();
-    for key in keys {
-        let c = counts.terms[key];
-        upsert.execute(params![
-            *key as i64,
-            sign * i64::from(c.df),
-            sign * i64::from(c.cap_mid),
-            sign * i64::from(c.low_mid)
-        ])?;
-    }
-    if sign < 0 {
-        tx.execute("DELETE FROM terms WHERE df <= 0", [])?;
-    }
-    tx.execute(
-        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT) \
-         WHERE key = 'documents_counted'",
-        [sign * counts.documents as i64],
-    )?;
-    Ok(())
-}
-
-/// Recomputes the size, dates and title of each story of `touched` from its documents, and
-/// drops those left empty (their documents replaced or folded away).
-fn refresh_stories(
-    tx: &Transaction<'_>,
-    touched: &std::collections::BTreeSet<u64>,
-) -> rusqlite::Result<()> {
-    let mut update = tx.prepare(
-        "UPDATE stories SET
-            size = (SELECT COUNT(*) FROM documents d WHERE d.story = ?1),
-            first_date = (SELECT date FROM documents d WHERE d.story = ?1
-                          AND d.day IS NOT NULL ORDER BY d.day, d.seq LIMIT 1),
-            last_date = (SELECT date FROM documents d WHERE d.story = ?1
-                         AND d.day IS NOT NULL ORDER BY d.day DESC, d.seq LIMIT 1),
-            title = (SELECT COALESCE(d.title, substr(d.text, 1, 120)) FROM documents d
-                     WHERE d.story = ?1 ORDER BY d.seq LIMIT 1)
-         WHERE story = ?1",
-    )?;
-    let mut empty = tx.prepare("DELETE FROM stories WHERE story = ?1 AND size = 0")?;
-    for &story in touched {
-        update.execute([story as i64])?;
-        empty.execute([story as i64])?;
-    }
-    Ok(())
-}
-
-fn index_error(path: &Path, problem: IndexError) -> Error {
-    Error::Index {
-        path: path.display().to_string(),
-        problem,
-    }
-}
-
-/// A database error, said as what it means for the user's file.
-fn sqlite_error(path: &Path, e: &rusqlite::Error) -> Error {
-    use rusqlite::ErrorCode;
-    let problem = match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => IndexError::NotAnIndex("not an SQLite database".into()),
-        Some(ErrorCode::DatabaseCorrupt) => IndexError::Damaged(e.to_string()),
-        Some(ErrorCode::ReadOnly) => IndexError::ReadOnly,
-        Some(ErrorCode::CannotOpen) => IndexError::CannotOpen(e.to_string()),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => IndexError::Busy,
-        _ => IndexError::Database(e.to_string()),
-    };
-    index_error(path, problem)
 }
