@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::explain;
 pub use crate::explain::diff_documents;
 use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, assemble_counted, features};
-use crate::ingest::{FieldNames, Reading};
+use crate::ingest::{FieldNames, Reading, Source};
 use crate::links;
 use crate::progress::{Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
@@ -116,9 +116,17 @@ impl Run<'_> {
     /// # Errors
     /// As [`crate::ingest::read_inputs`].
     pub fn read(&self, inputs: &[String], score: &ScoreConfig) -> Result<Prepared, Error> {
+        self.read_from(Source::Paths(inputs), score)
+    }
+
+    /// [`Run::read`] from any source, such as JSONL in memory.
+    ///
+    /// # Errors
+    /// As [`crate::ingest::read_inputs`].
+    pub fn read_from(&self, source: Source<'_>, score: &ScoreConfig) -> Result<Prepared, Error> {
         let extract = Extract::new(score, self.shared_terms);
         if !extract.drops_texts() {
-            let corpus = self.reading().read(inputs)?;
+            let (corpus, _) = self.reading().read_digesting(source, &|_| ())?;
             return Ok(Prepared {
                 corpus,
                 taken: None,
@@ -126,7 +134,7 @@ impl Run<'_> {
         }
         let (mut corpus, taken) = self
             .reading()
-            .read_digesting(inputs, &|doc| extract.take_dropping_text(doc))?;
+            .read_digesting(source, &|doc| extract.take_dropping_text(doc))?;
         corpus.texts_dropped = true;
         Ok(Prepared {
             corpus,

@@ -171,7 +171,7 @@ impl Reading<'_> {
     /// # Errors
     /// As [`read_inputs`].
     pub fn read(&self, inputs: &[String]) -> Result<Corpus> {
-        self.read_digesting(inputs, &|_| ())
+        self.read_digesting(Source::Paths(inputs), &|_| ())
             .map(|(corpus, _)| corpus)
     }
 
@@ -184,7 +184,7 @@ impl Reading<'_> {
     /// As [`read_inputs`].
     pub(crate) fn read_digesting<D: Send>(
         &self,
-        inputs: &[String],
+        source: Source<'_>,
         digest: Digest<'_, D>,
     ) -> Result<(Corpus, Vec<D>)> {
         let progress = self.progress;
@@ -193,26 +193,42 @@ impl Reading<'_> {
         if let Some(names) = self.fields {
             ingest.names = names.clone();
         }
-        for input in inputs {
-            if input == "-" {
-                let stdin = io::stdin();
-                let reader = BufReader::new(stdin.lock());
-                jsonl::read(&mut ingest, STDIN_NAME, "stdin", reader)?;
-            } else {
-                ingest.read_path(Path::new(input), None)?;
+        let first = match source {
+            Source::Paths(inputs) => {
+                for input in inputs {
+                    if input == "-" {
+                        let stdin = io::stdin();
+                        let reader = BufReader::new(stdin.lock());
+                        jsonl::read(&mut ingest, STDIN_NAME, "stdin", reader)?;
+                    } else {
+                        ingest.read_path(Path::new(input), None)?;
+                    }
+                }
+                match inputs.first().map(String::as_str) {
+                    Some("-") | None => STDIN_NAME,
+                    Some(name) => name,
+                }
             }
-        }
+            Source::Jsonl(name, reader) => {
+                jsonl::read(&mut ingest, name, name, reader)?;
+                name
+            }
+        };
         if ingest.corpus.docs.is_empty() {
-            let name = match inputs.first().map(String::as_str) {
-                Some("-") | None => STDIN_NAME,
-                Some(name) => name,
-            };
-            return Err(Error::input(Position::file(name), InputError::NoDocuments));
+            return Err(Error::input(Position::file(first), InputError::NoDocuments));
         }
         progress.advance((ingest.corpus.docs.len() % PROGRESS_EVERY) as u64);
         progress.finish();
         Ok(ingest.finish_digesting())
     }
+}
+
+/// Where a run's documents come from.
+pub enum Source<'a> {
+    /// Files and directories, or `-` for JSONL on standard input.
+    Paths(&'a [String]),
+    /// JSONL from any reader (in-memory data), named as given in positions and messages.
+    Jsonl(&'a str, Box<dyn BufRead + 'a>),
 }
 
 /// Reads JSONL from any reader (the library's entry point for in-memory data).

@@ -1,0 +1,204 @@
+//! `storydedup._storydedup`: the Rust side of the Python package. Documents come in as
+//! JSONL text (what pandas writes with `to_json(orient="records", lines=True)`), read by
+//! the library's own JSONL reader, so a record is read, checked and refused exactly as the
+//! command line reads a `.jsonl` file; results go back as the command line's CSV or JSON,
+//! which the Python side turns into pandas objects. The GIL is released while Rust works.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use storydedup::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
+use storydedup::ingest::Source;
+use storydedup::progress::Silent;
+use storydedup::{Corpus, Error, Run, ingest, pipeline, report};
+
+create_exception!(
+    _storydedup,
+    StorydedupError,
+    PyValueError,
+    "A bad input or setting: the one-line message the command line prints."
+);
+
+/// The name in-memory documents go by in messages (`docs:3: ...`).
+const NAME: &str = "docs";
+
+fn fail(e: &Error) -> PyErr {
+    StorydedupError::new_err(format!("storydedup: {e}"))
+}
+
+fn usage(message: String) -> PyErr {
+    StorydedupError::new_err(format!("storydedup: {message}"))
+}
+
+fn measure_of(name: &str) -> PyResult<Measure> {
+    match name {
+        "story" => Ok(Measure::Story),
+        "jaccard" => Ok(Measure::Jaccard),
+        "containment" => Ok(Measure::Containment),
+        other => Err(usage(format!(
+            "measure {other:?}: expected story, jaccard or containment"
+        ))),
+    }
+}
+
+fn linkage_of(name: &str) -> PyResult<Linkage> {
+    match name {
+        "average" => Ok(Linkage::Average),
+        "single" => Ok(Linkage::Single),
+        "centroid" => Ok(Linkage::Centroid),
+        other => Err(usage(format!(
+            "linkage {other:?}: expected average, single or centroid"
+        ))),
+    }
+}
+
+fn score_config(measure: &str, shingle: &str, window: u32) -> PyResult<ScoreConfig> {
+    Ok(ScoreConfig {
+        measure: measure_of(measure)?,
+        shingle: shingle.parse::<ShingleKind>().map_err(|e| fail(&e))?,
+        window_days: window,
+    })
+}
+
+fn unit(name: &str, t: f64) -> PyResult<f64> {
+    storydedup::config::check_unit(name, t).map_err(|e| fail(&e))
+}
+
+/// Runs `work` on `threads` threads (`None`: one per core), without the GIL.
+fn run_free<T: Send>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    work: impl FnOnce() -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let result = py.allow_threads(|| match threads {
+        None => Ok(work()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|pool| pool.install(work))
+            .map_err(|e| e.to_string()),
+    });
+    match result {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(fail(&e)),
+        Err(e) => Err(usage(format!("threads: {e}"))),
+    }
+}
+
+fn read(jsonl: &str) -> Result<Corpus, Error> {
+    let corpus = ingest::read_jsonl(NAME, jsonl.as_bytes())?;
+    if corpus.is_empty() {
+        return Err(Error::input(
+            storydedup::error::Position::file(NAME),
+            storydedup::error::InputError::NoDocuments,
+        ));
+    }
+    Ok(corpus)
+}
+
+fn into_text(bytes: Vec<u8>) -> PyResult<String> {
+    String::from_utf8(bytes).map_err(|e| usage(format!("output is not UTF-8: {e}")))
+}
+
+/// The clusters of the documents in `jsonl`, as `cluster -f csv` writes them.
+#[pyfunction]
+#[pyo3(signature = (jsonl, measure = "story", threshold = None, window = 3, linkage = None, shingle = "word:5", threads = None))]
+#[allow(clippy::too_many_arguments)]
+fn cluster_csv(
+    py: Python<'_>,
+    jsonl: &str,
+    measure: &str,
+    threshold: Option<f64>,
+    window: u32,
+    linkage: Option<&str>,
+    shingle: &str,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let score = score_config(measure, shingle, window)?;
+    let config = ClusterConfig {
+        threshold: match threshold {
+            Some(t) => unit("threshold", t)?,
+            None => score.measure.default_threshold(),
+        },
+        linkage: match linkage {
+            Some(l) => linkage_of(l)?,
+            None => score.measure.default_linkage(),
+        },
+    };
+    let out = run_free(py, threads, || {
+        // As `cluster -f csv` runs: each document's features taken as it is parsed, its
+        // text let go (the CSV has no shared terms).
+        let run = Run {
+            candidates: Candidates::Auto,
+            shared_terms: false,
+            ..Run::default()
+        };
+        let mut prepared =
+            run.read_from(Source::Jsonl(NAME, Box::new(jsonl.as_bytes())), &score)?;
+        let clusters = run.cluster_prepared(&mut prepared, &score, &config)?;
+        let corpus = &prepared.corpus;
+        let mut out = Vec::new();
+        report::csv::render(&clusters, corpus, &mut out).map_err(|source| Error::Output {
+            path: "<memory>".into(),
+            source,
+        })?;
+        Ok(out)
+    })?;
+    into_text(out)
+}
+
+/// Every pair scoring at least `min_score`, as `matrix -f long` writes them.
+#[pyfunction]
+#[pyo3(signature = (jsonl, measure = "story", min_score = 0.0, window = 3, shingle = "word:5", threads = None))]
+fn pairs_csv(
+    py: Python<'_>,
+    jsonl: &str,
+    measure: &str,
+    min_score: f64,
+    window: u32,
+    shingle: &str,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let score = score_config(measure, shingle, window)?;
+    let min_score = unit("min_score", min_score)?;
+    let out = run_free(py, threads, || {
+        let corpus = read(jsonl)?;
+        let scorer = pipeline::scorer(&corpus, score, &Silent);
+        let mut out = Vec::new();
+        report::matrix::render_long(&corpus, &scorer, min_score, &mut out).map_err(|source| {
+            Error::Output {
+                path: "<memory>".into(),
+                source,
+            }
+        })?;
+        Ok(out)
+    })?;
+    into_text(out)
+}
+
+/// The side-by-side comparison of the two documents in `jsonl`, as `diff -f json` writes it.
+#[pyfunction]
+#[pyo3(signature = (jsonl, window = 3))]
+fn diff_json(py: Python<'_>, jsonl: &str, window: u32) -> PyResult<String> {
+    let out = run_free(py, None, || {
+        let corpus = read(jsonl)?;
+        let d = pipeline::diff_documents(&corpus, 0, 1, window);
+        let mut out = Vec::new();
+        report::json::render_diff(&d, &mut out).map_err(|source| Error::Output {
+            path: "<memory>".into(),
+            source,
+        })?;
+        Ok(out)
+    })?;
+    into_text(out)
+}
+
+#[pymodule]
+fn _storydedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(cluster_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_json, m)?)?;
+    m.add("StorydedupError", m.py().get_type::<StorydedupError>())?;
+    Ok(())
+}

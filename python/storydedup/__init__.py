@@ -1,0 +1,80 @@
+"""storydedup: find the same news story told by different outlets.
+
+The same Rust library as the ``storydedup`` command line, with pandas in and out::
+
+    import pandas as pd, storydedup
+    docs = pd.read_json("feed.jsonl", lines=True)          # a ``text`` column, optional
+    clusters = storydedup.cluster(docs)                      # id, title, source, date, url
+    pairs = storydedup.pairs(docs, min_score=0.3)
+    d = storydedup.diff(docs.iloc[0].to_dict(), docs.iloc[1].to_dict())
+
+``cluster`` returns exactly the columns of ``storydedup cluster -f csv``, ``pairs`` those of
+``storydedup matrix -f long``, and ``diff`` the object of ``storydedup diff -f json``. Bad
+input raises :class:`StorydedupError` with the one-line message the command line prints
+(the documents are called ``docs``, and their lines count from 1).
+"""
+
+import io
+import json
+
+import pandas as pd
+
+from . import _storydedup
+from ._storydedup import StorydedupError
+
+__all__ = ["cluster", "pairs", "diff", "StorydedupError"]
+
+#: The fields a document may have besides its ``text``.
+FIELDS = ("id", "title", "source", "date", "url")
+
+#: How the CSVs are read: ids stay strings, copy groups stay integers with gaps.
+CLUSTER_DTYPES = {"id": str, "copy_group": "Int64", "copy_of": str}
+PAIR_DTYPES = {"a": str, "b": str}
+
+
+def _jsonl(docs):
+    """The documents as JSON lines, as the command line reads a ``.jsonl`` file."""
+    if isinstance(docs, pd.DataFrame):
+        columns = [c for c in ("text",) + FIELDS if c in docs.columns]
+        if "text" not in columns:
+            raise StorydedupError(
+                "storydedup: docs: no `text` column (columns: %s)" % ",".join(map(str, docs.columns))
+            )
+        frame = docs[columns]
+        if len(frame) == 0:
+            return ""
+        return frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    return "\n".join(json.dumps(dict(d), ensure_ascii=False, default=str) for d in docs)
+
+
+def cluster(docs, *, measure="story", threshold=None, window=3, linkage=None,
+            shingle="word:5", threads=None):
+    """Groups ``docs`` into stories: one row per document, the columns of
+    ``storydedup cluster -f csv`` (``cluster, id, source, title, date, url, size,
+    similarity, copy_group, cites, copy_of``).
+
+    ``docs`` is a DataFrame with a ``text`` column (and optionally ``id``, ``title``,
+    ``source``, ``date``, ``url``) or an iterable of dicts with those keys. The options
+    are the command line's: ``measure`` (story, jaccard, containment), ``threshold``
+    (default: the measure's), ``window`` in days, ``linkage`` (average, single,
+    centroid), ``shingle`` (word:K or char:K), ``threads`` (default: one per core).
+    """
+    text = _storydedup.cluster_csv(_jsonl(docs), measure, threshold, window, linkage,
+                                   shingle, threads)
+    return pd.read_csv(io.StringIO(text), dtype=CLUSTER_DTYPES)
+
+
+def pairs(docs, *, measure="story", min_score=0.0, window=3, shingle="word:5", threads=None):
+    """Every pair of ``docs`` scoring at least ``min_score``: the columns of
+    ``storydedup matrix -f long`` (``a, b, score`` and the measure's parts)."""
+    text = _storydedup.pairs_csv(_jsonl(docs), measure, min_score, window, shingle, threads)
+    return pd.read_csv(io.StringIO(text), dtype=PAIR_DTYPES)
+
+
+def diff(left, right, *, window=3):
+    """The side-by-side comparison of two documents (dicts with a ``text``, or plain
+    strings): the object of ``storydedup diff -f json`` as a dict."""
+    def doc(d, name):
+        return {"id": name, "text": d} if isinstance(d, str) else dict(d)
+    text = _storydedup.diff_json(_jsonl([doc(left, "left"), doc(right, "right")]), window)
+    return json.loads(text)

@@ -1,0 +1,106 @@
+"""The Python package gives what the command line gives, on the same documents.
+
+Needs the command line built (``cargo build --release``; or ``STORYDEDUP_BIN``) to compare.
+"""
+import io
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import storydedup
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("STORYDEDUP_BIN", str(ROOT / "target" / "release" / "storydedup"))
+
+
+def cli(*args):
+    out = subprocess.run([BIN, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def read_docs(name):
+    # Dates as written, ids as strings: what the command line reads.
+    return pd.read_json(ROOT / "fixtures" / name / "articles.jsonl", lines=True, dtype=False)
+
+
+@pytest.mark.parametrize("name", ["news", "events4"])
+def test_cluster_equals_the_command_line(name):
+    docs = read_docs(name)
+    got = storydedup.cluster(docs)
+    want = pd.read_csv(io.StringIO(cli("cluster", f"fixtures/{name}/articles.jsonl", "-f", "csv")),
+                       dtype=storydedup.CLUSTER_DTYPES)
+    pd.testing.assert_frame_equal(got, want)
+    assert got["id"].is_unique and len(got) == len(docs)
+    assert got["cluster"].nunique() < len(docs)
+    # An iterable of dicts is read the same way.
+    records = docs.to_dict(orient="records")
+    pd.testing.assert_frame_equal(storydedup.cluster(iter(records)), want)
+
+
+def test_copy_measure_options_equal_the_command_line():
+    docs = read_docs("news")
+    got = storydedup.cluster(docs, measure="jaccard", threshold=0.3, shingle="word:3")
+    want = pd.read_csv(io.StringIO(cli("cluster", "fixtures/news/articles.jsonl", "-f", "csv",
+                                       "-m", "jaccard", "-t", "0.3", "--shingle", "word:3")),
+                       dtype=storydedup.CLUSTER_DTYPES)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_pairs_equal_the_command_line():
+    docs = read_docs("news")
+    got = storydedup.pairs(docs, min_score=0.2)
+    want = pd.read_csv(io.StringIO(cli("matrix", "fixtures/news/articles.jsonl", "-f", "long",
+                                       "--min-score", "0.2")), dtype=storydedup.PAIR_DTYPES)
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got.columns[:3]) == ["a", "b", "score"] and (got["score"] >= 0.2).all()
+
+
+def test_diff_equals_the_command_line():
+    seeds = sorted((ROOT / "seeds").iterdir())
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    got = storydedup.diff({"id": seeds[0].stem, "text": texts[0]},
+                          {"id": seeds[1].stem, "text": texts[1]})
+    want = json.loads(cli("diff", str(seeds[0]), str(seeds[1]), "-f", "json"))
+    assert got["similarity"] == want["similarity"]
+    assert got["rows"] == want["rows"]
+    assert any(r["kind"] == "match" for r in got["rows"])
+
+
+def test_bad_input_raises_the_command_lines_message():
+    with pytest.raises(storydedup.StorydedupError, match=r"^storydedup: docs:2: record has no `text` field"):
+        storydedup.cluster([{"id": "a", "text": "One."}, {"id": "b", "body": "Two."}])
+    with pytest.raises(storydedup.StorydedupError, match=r"duplicate id \"a\""):
+        storydedup.cluster([{"id": "a", "text": "One."}, {"id": "a", "text": "Two."}])
+    with pytest.raises(storydedup.StorydedupError, match=r"no `text` column"):
+        storydedup.cluster(pd.DataFrame({"body": ["x"]}))
+    with pytest.raises(storydedup.StorydedupError, match=r"threshold must be between 0 and 1"):
+        storydedup.cluster([{"text": "One."}], threshold=2.0)
+    with pytest.raises(storydedup.StorydedupError, match=r"no documents"):
+        storydedup.cluster([])
+
+
+def test_the_gil_is_released_while_rust_works():
+    docs = pd.concat([read_docs("news")] * 30, ignore_index=True)
+    docs["id"] = [f"d{i}" for i in range(len(docs))]
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(1)
+            done.wait(0.001)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    try:
+        storydedup.cluster(docs, threads=1)
+    finally:
+        done.set()
+        t.join()
+    # A thread blocked on the GIL for the whole run would have ticked once or twice.
+    assert len(ticks) > 5, len(ticks)
