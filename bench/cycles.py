@@ -39,9 +39,11 @@ def body(path):
     text = open(path, encoding="utf-8").read()
     cut = re.search(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", text)
     text = text[: cut.start()] if cut else text
-    # Comments and strings name paths that are not imports.
-    text = re.sub(r"//[^\n]*", "", text)
-    return re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    # Comments and strings name paths that are not imports: both taken out in one left-to-
+    # right pass, so a `//` inside a string ("http://") is not a comment, and a string
+    # that runs over lines (a `\` continuation) is blanked whole.
+    token = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*', re.S)
+    return token.sub(lambda m: '""' if m.group(0).startswith('"') else "", text)
 
 
 def resolve(parts, mods):

@@ -145,8 +145,24 @@ pub enum IndexError {
     #[error("damaged database ({0})")]
     Damaged(String),
     /// An index written by a newer storydedup.
-    #[error("written by a newer storydedup (schema {0}; this one reads up to {v})", v = crate::index::SCHEMA_VERSION)]
-    NewerSchema(u32),
+    #[error("written by a newer storydedup (schema {found}; this one reads up to {supported})")]
+    NewerSchema {
+        /// The file's schema version.
+        found: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
+    /// Term counts kept by a build that reads words otherwise.
+    #[error(
+        "its term counts come from another storydedup (terms {found}; this one keys terms \
+         {supported}): add its documents to a new index"
+    )]
+    OtherTerms {
+        /// The file's term-key version.
+        found: u32,
+        /// This build's.
+        supported: u32,
+    },
     /// Settings other than the index's own.
     #[error("the index was made with other settings: {0}")]
     Settings(String),

@@ -248,6 +248,19 @@ pub(crate) fn assemble_counted(
     Ok((Features::Story(weights), facts, added))
 }
 
+/// What `docs` add to a collection's statistics, their terms taken as the story measure
+/// takes them (what a story index subtracts when it replaces stored documents).
+pub(crate) fn story_counts(docs: &[Document]) -> Prior {
+    let extract = Extract::new(&ScoreConfig::default(), true);
+    let terms: Vec<DocTerms> = docs
+        .par_iter()
+        .filter_map(|d| extract.take(d).terms)
+        .collect();
+    let mut counts = Prior::default();
+    counts.count(&terms);
+    counts
+}
+
 /// The scorer of `docs` and their text facts, counting documents on `progress`; the
 /// texts are left in place for later stages.
 pub(crate) fn features(

@@ -71,22 +71,17 @@ fn add(args: IndexAddArgs) -> Result<(), Error> {
         progress: &bars,
         fields: Some(&names),
     };
-    // Read before the database is touched: bad input leaves no trace. A quiet day (inputs
-    // that exist but hold no document) adds nothing and is no error.
+    // Read before the database is touched: bad input leaves no trace. A quiet day (an
+    // empty file or standard input; a missing path or an empty directory is refused by the
+    // reader) adds nothing and is no error.
     let corpus = match reading.read(&args.input.inputs) {
         Err(Error::Input {
             kind: InputError::NoDocuments,
             ..
-        }) if args
-            .input
-            .inputs
-            .iter()
-            .all(|i| i == "-" || std::path::Path::new(i).exists()) =>
-        {
-            None
-        }
+        }) => None,
         read => Some(read?),
     };
+
     let mut index = Index::open_for_adding(&args.input.index.db, &wanted)?;
     let s = match corpus {
         Some(corpus) => {

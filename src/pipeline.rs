@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::candidates::{self, Engine};
 use crate::cluster::{Edge, cluster_dated, join_identical};
 use crate::config::{Candidates, ClusterConfig, Measure, ScoreConfig};
-use crate::document::Corpus;
+use crate::document::{Corpus, Document};
 use crate::error::Error;
 use crate::explain;
 pub use crate::explain::diff_documents;
@@ -86,6 +86,12 @@ pub fn collection_view<'a>(
 pub fn scorer(corpus: &Corpus, score: ScoreConfig, progress: &dyn Progress) -> Scorer {
     assert!(!corpus.texts_dropped, "scoring needs the texts");
     features(&corpus.docs, score, progress).0
+}
+
+/// What `docs` add to a collection's statistics for the story measure (what a story index
+/// keeps per term), their terms taken as every run takes them.
+pub fn story_counts(docs: &[Document]) -> Prior {
+    crate::facts::story_counts(docs)
 }
 
 /// A collection read for clustering ([`Run::read`]): its documents, and what was taken of

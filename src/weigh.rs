@@ -250,18 +250,6 @@ impl Prior {
     }
 }
 
-/// What `docs` add to a collection's statistics (a story index's stored counts).
-pub fn count_documents(docs: &[Document]) -> Prior {
-    let lexicon = Lexicon::new();
-    let terms: Vec<DocTerms> = docs
-        .par_iter()
-        .map(|d| DocTerms(extract(d, None, &lexicon)))
-        .collect();
-    let mut prior = Prior::default();
-    prior.count(&terms);
-    prior
-}
-
 /// Every term key `terms` hold, sorted, once each.
 pub fn keys_of(terms: &[DocTerms]) -> Vec<u64> {
     let mut keys: Vec<u64> = terms
@@ -1257,6 +1245,60 @@ mod tests {
 
     fn doc(id: &str, text: &str) -> Document {
         Document::new(id, text)
+    }
+
+    #[test]
+    fn weighing_after_a_prior_equals_weighing_everything() {
+        let docs: Vec<Document> = [
+            "Mayor Ines Calder closed the Harbor Bridge on Monday after cracks were found.",
+            "Cracks found: Harbor Bridge shut on Monday by Mayor Ines Calder.",
+            "Wheat prices rose 40 percent on the Tamsin exchange.",
+            "The Tamsin exchange halted wheat trading after prices rose 40 percent.",
+            "Harbor crews inspected the bridge girders overnight.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| doc(&format!("d{i}"), t))
+        .collect();
+        let lexicon = Lexicon::new();
+        let terms = |ds: &[Document]| -> Vec<DocTerms> {
+            ds.iter()
+                .map(|d| DocTerms(extract(d, None, &lexicon)))
+                .collect()
+        };
+        let whole = weigh_terms(terms(&docs));
+        // The first two and the last are "stored" (the prior); the middle two are read
+        // back with two of the stored ones, as an index's add does.
+        let mut prior = Prior::default();
+        prior.count(&terms(&docs[..2]));
+        prior.count(&terms(&docs[4..]));
+        let window = [
+            docs[0].clone(),
+            docs[1].clone(),
+            docs[2].clone(),
+            docs[3].clone(),
+        ];
+        let part = weigh_terms_after(terms(&window), Some((&prior, 2)));
+        for (i, v) in part.vectors.iter().enumerate() {
+            let by_key = |w: &Weights, v: &TermVector| -> Vec<(u64, f32)> {
+                v.terms
+                    .iter()
+                    .map(|&(t, x)| (w.keys[t as usize], x))
+                    .collect()
+            };
+            let (got, want) = (by_key(&part, v), by_key(&whole, &whole.vectors[i]));
+            assert_eq!(got.len(), want.len(), "document {i}");
+            for ((k, x), (l, y)) in got.iter().zip(&want) {
+                assert_eq!(k, l);
+                assert!((x - y).abs() < 1e-6, "document {i}: {x} against {y}");
+            }
+        }
+        // The pair search's frequencies count the documents weighed, not the prior's.
+        assert!(part.df.iter().all(|&df| df <= 4));
+        assert_eq!(
+            keys_of(&terms(&docs[..1])).len(),
+            whole.vectors[0].terms.len()
+        );
     }
 
     #[test]

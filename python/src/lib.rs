@@ -8,6 +8,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use storydedup::candidates::{self, Engine};
 use storydedup::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
 use storydedup::ingest::Source;
 use storydedup::progress::Silent;
@@ -65,12 +66,20 @@ fn unit(name: &str, t: f64) -> PyResult<f64> {
     storydedup::config::check_unit(name, t).map_err(|e| fail(&e))
 }
 
+/// More threads than this only costs memory and start-up time (as on the command line).
+const MAX_THREADS: usize = 1024;
+
 /// Runs `work` on `threads` threads (`None`: one per core), without the GIL.
 fn run_free<T: Send>(
     py: Python<'_>,
     threads: Option<usize>,
     work: impl FnOnce() -> Result<T, Error> + Send,
 ) -> PyResult<T> {
+    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+        return Err(usage(format!(
+            "threads must be between 1 and {MAX_THREADS}, got {n}"
+        )));
+    }
     let result = py.allow_threads(|| match threads {
         None => Ok(work()),
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -104,6 +113,7 @@ fn into_text(bytes: Vec<u8>) -> PyResult<String> {
 /// The clusters of the documents in `jsonl`, as `cluster -f csv` writes them.
 #[pyfunction]
 #[pyo3(signature = (jsonl, measure = "story", threshold = None, window = 3, linkage = None, shingle = "word:5", threads = None))]
+// The keyword arguments of `storydedup.cluster`, one per command-line option.
 #[allow(clippy::too_many_arguments)]
 fn cluster_csv(
     py: Python<'_>,
@@ -164,13 +174,20 @@ fn pairs_csv(
     let min_score = unit("min_score", min_score)?;
     let out = run_free(py, threads, || {
         let corpus = read(jsonl)?;
+        // The engine `matrix -f long` picks: LSH for large jaccard collections.
+        let engine = candidates::plan(Candidates::Auto, score.measure, corpus.len(), min_score)?;
         let scorer = pipeline::scorer(&corpus, score, &Silent);
         let mut out = Vec::new();
-        report::matrix::render_long(&corpus, &scorer, min_score, &mut out).map_err(|source| {
-            Error::Output {
-                path: "<memory>".into(),
-                source,
+        match engine {
+            Engine::Exact => report::matrix::render_long(&corpus, &scorer, min_score, &mut out),
+            engine => {
+                let pairs = candidates::find(&scorer, &engine, min_score, &Silent);
+                report::matrix::render_pairs(&corpus, &scorer, &pairs, &mut out)
             }
+        }
+        .map_err(|source| Error::Output {
+            path: "<memory>".into(),
+            source,
         })?;
         Ok(out)
     })?;

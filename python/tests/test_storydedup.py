@@ -82,6 +82,8 @@ def test_bad_input_raises_the_command_lines_message():
         storydedup.cluster([{"text": "One."}], threshold=2.0)
     with pytest.raises(storydedup.StorydedupError, match=r"no documents"):
         storydedup.cluster([])
+    with pytest.raises(storydedup.StorydedupError, match=r"threads must be between 1 and 1024"):
+        storydedup.cluster([{"text": "One."}], threads=0)
 
 
 def test_the_gil_is_released_while_rust_works():

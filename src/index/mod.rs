@@ -29,10 +29,10 @@ use crate::report::ClusterReport;
 
 use numbers::assign_numbers;
 pub use settings::{Settings, Wanted};
-pub use store::SCHEMA_VERSION;
+pub use store::{SCHEMA_VERSION, TERMS_VERSION};
 use store::{
-    complete_stories, create, index_error, load_prior, read_context, read_where, refresh_stories,
-    remove, sqlite_error, update_counts,
+    Schema, complete_stories, ensure_schema, index_error, load_prior, read_context, read_where,
+    refresh_stories, remove, sqlite_error, update_counts,
 };
 
 /// What one add did.
@@ -110,6 +110,9 @@ impl Index {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sqlite_error(path, &e))?;
+        // A writer checkpointing its log holds the file for a moment: wait, not fail.
+        conn.busy_timeout(std::time::Duration::from_secs(60))
+            .map_err(|e| sqlite_error(path, &e))?;
         Index::checked(conn, path)
     }
 
@@ -120,29 +123,58 @@ impl Index {
     /// As [`Index::open`], and [`IndexError::Settings`] when `wanted` differs from the
     /// stored settings.
     pub fn open_for_adding(path: &Path, wanted: &Wanted) -> Result<Index, Error> {
-        let exists = path.exists();
         if path.is_dir() {
             return Err(index_error(path, IndexError::Directory));
         }
         // Refused before SQLite is asked: a process allowed to write anyway (root) must
         // still leave a file its owner marked read-only alone.
-        if exists && std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
             return Err(index_error(path, IndexError::ReadOnly));
         }
-        let mut conn = Connection::open(path).map_err(|e| sqlite_error(path, &e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(60))
-            .map_err(|e| sqlite_error(path, &e))?;
-        // 64 MB of page cache: an add reads back a window of documents and thousands of
-        // term counts, and writes as many.
-        conn.pragma_update(None, "cache_size", -65_536)
-            .map_err(|e| sqlite_error(path, &e))?;
-        if !exists {
-            let settings = wanted.settings();
-            create(&mut conn, &settings).map_err(|e| {
-                let _ = std::fs::remove_file(path);
-                sqlite_error(path, &e)
-            })?;
-        }
+        // Claimed if nobody has: only a file this run made is removed when making it fails.
+        let made = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+            Err(e) => return Err(index_error(path, IndexError::CannotOpen(e.to_string()))),
+        };
+        let forget = |e: Error| {
+            if made {
+                for end in ["", "-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(end);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            e
+        };
+        // Two first adds at once race to set the journal mode and make the schema; the
+        // loser is told "busy" (or, mid-switch, an I/O error) and tries again.
+        let mut tries = 0;
+        let conn = loop {
+            match connect_and_ensure(path, wanted) {
+                Ok(conn) => break conn,
+                Err(OpenError::Foreign) => {
+                    let problem = IndexError::NotAnIndex("no storydedup tables".into());
+                    return Err(forget(index_error(path, problem)));
+                }
+                Err(OpenError::Sqlite(e)) => {
+                    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, SystemIoFailure};
+                    let transient = matches!(
+                        e.sqlite_error_code(),
+                        Some(DatabaseBusy | DatabaseLocked | SystemIoFailure)
+                    );
+                    tries += 1;
+                    if !transient || tries > 100 {
+                        return Err(forget(sqlite_error(path, &e)));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+        };
         let index = Index::checked(conn, path)?;
         let differ = wanted.differences(&index.settings);
         if !differ.is_empty() {
@@ -168,7 +200,23 @@ impl Index {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| index_error(path, IndexError::NotAnIndex("no schema version".into())))?;
         if version > SCHEMA_VERSION {
-            return Err(index_error(path, IndexError::NewerSchema(version)));
+            return Err(index_error(
+                path,
+                IndexError::NewerSchema {
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                },
+            ));
+        }
+        // Term keys are hashes of this build's words and stems: counts kept by a build that
+        // reads words otherwise would be mixed with keys that mean something else.
+        let terms = meta.get("terms").and_then(|v| v.parse::<u32>().ok());
+        if terms != Some(TERMS_VERSION) {
+            let problem = IndexError::OtherTerms {
+                found: terms.unwrap_or(0),
+                supported: TERMS_VERSION,
+            };
+            return Err(index_error(path, problem));
         }
         let settings = Settings::from_entries(|k| meta.get(k).cloned()).ok_or_else(|| {
             index_error(path, IndexError::NotAnIndex("unreadable settings".into()))
@@ -245,7 +293,7 @@ impl Index {
             removed.push(doc);
         }
         if settings.score.measure == Measure::Story && !removed.is_empty() {
-            update_counts(&tx, &crate::weigh::count_documents(&removed), -1).map_err(fail)?;
+            update_counts(&tx, &crate::pipeline::story_counts(&removed), -1).map_err(fail)?;
         }
         summary.replaced = gone.len();
         let batch: i64 = tx
@@ -287,12 +335,18 @@ impl Index {
         // split); one with members outside the documents read back keeps them.
         let whole = complete_stories(&tx, &stored_stories).map_err(fail)?;
         let numbers = assign_numbers(&report.clusters, &stories);
-        let mut before: std::collections::BTreeSet<u64> =
-            stories.iter().flatten().copied().collect();
+        let before: std::collections::BTreeSet<u64> = stories.iter().flatten().copied().collect();
         let mut moved = tx
             .prepare("UPDATE documents SET story = ?1, similarity = ?2 WHERE id = ?3")
             .map_err(fail)?;
         for (c, number) in report.clusters.iter().zip(numbers) {
+            // A cluster without a story of its own starts one only if something lands in
+            // it: a new document, or a stored one whose story was read back whole (the
+            // members of other stories stay where they are).
+            let lands = |m: &usize| *m >= stored || whole.contains(&stored_stories[*m]);
+            if number.is_none() && !c.members.iter().any(lands) {
+                continue;
+            }
             let story = match number {
                 Some(s) => s,
                 None => {
@@ -351,16 +405,21 @@ impl Index {
         )
         .map_err(fail)?;
         refresh_stories(&tx, &touched).map_err(fail)?;
-        before.retain(|&story| {
-            tx.query_row(
-                "SELECT 1 FROM stories WHERE story = ?1",
-                [story as i64],
-                |_| Ok(()),
-            )
-            .optional()
-            .is_ok_and(|found| found.is_none())
-        });
-        summary.merged = before.len();
+        // Stories read back that no longer exist: merged into others (or emptied by
+        // --replace).
+        let mut gone_stories = 0;
+        for &story in &before {
+            let found = tx
+                .query_row(
+                    "SELECT 1 FROM stories WHERE story = ?1",
+                    [story as i64],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(fail)?;
+            gone_stories += usize::from(found.is_none());
+        }
+        summary.merged = gone_stories;
         tx.execute(
             "INSERT INTO batches (batch, added, joined, new_stories, merged, replaced) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -521,5 +580,26 @@ impl Index {
             bytes: size(&self.path) + size(Path::new(&wal)),
             settings: self.settings.clone(),
         })
+    }
+}
+
+/// Why an index could not be opened for adding.
+enum OpenError {
+    Foreign,
+    Sqlite(rusqlite::Error),
+}
+
+/// Opens `path` for writing and makes sure it holds an index ([`ensure_schema`]).
+fn connect_and_ensure(path: &Path, wanted: &Wanted) -> Result<Connection, OpenError> {
+    let mut conn = Connection::open(path).map_err(OpenError::Sqlite)?;
+    conn.busy_timeout(std::time::Duration::from_secs(60))
+        .map_err(OpenError::Sqlite)?;
+    // 64 MB of page cache: an add reads back a window of documents and thousands of term
+    // counts, and writes as many.
+    conn.pragma_update(None, "cache_size", -65_536)
+        .map_err(OpenError::Sqlite)?;
+    match ensure_schema(&mut conn, &wanted.settings()).map_err(OpenError::Sqlite)? {
+        Schema::Found | Schema::Made => Ok(conn),
+        Schema::Foreign => Err(OpenError::Foreign),
     }
 }

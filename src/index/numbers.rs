@@ -48,3 +48,42 @@ pub(super) fn assign_numbers(
     take(&held, false);
     numbers
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::StoryCluster;
+
+    fn clusters(groups: &[&[usize]]) -> Vec<StoryCluster> {
+        groups
+            .iter()
+            .map(|members| StoryCluster {
+                number: 0,
+                members: members.to_vec(),
+                attachment: vec![None; members.len()],
+                min_similarity: None,
+                mean_similarity: None,
+                shared_terms: vec![],
+                copies: vec![],
+                cites: vec![],
+                cited_sources: vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_merge_keeps_the_older_number_and_a_split_part_starts_a_story() {
+        // Documents 0-1 in story 7, 2-5 in story 3 (older), 6 new.
+        let stories = [Some(7), Some(7), Some(3), Some(3), Some(3), Some(3), None];
+        // Both stories in one cluster with the new document: the older number wins,
+        // though story 7 is the one the cluster holds less of.
+        let merged = assign_numbers(&clusters(&[&[0, 1, 2, 3, 4, 5, 6]]), &stories);
+        assert_eq!(merged, [Some(3)]);
+        // Story 3 split in two: the larger part keeps it, the other part has none left.
+        let split = assign_numbers(&clusters(&[&[0, 1], &[2, 3, 4], &[5, 6]]), &stories);
+        assert_eq!(split, [Some(7), Some(3), None]);
+        // A cluster of new documents only needs a new story.
+        let fresh = assign_numbers(&clusters(&[&[0, 1, 2, 3, 4, 5], &[6]]), &stories);
+        assert_eq!(fresh, [Some(3), None]);
+    }
+}

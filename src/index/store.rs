@@ -15,6 +15,10 @@ use crate::weigh::{Prior, TermCounts};
 /// The schema this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// How this build keys the term counts (words, stems and their hashes). A build that
+/// changes how words are read or keyed bumps it; an index counted otherwise is refused.
+pub const TERMS_VERSION: u32 = 1;
+
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE stories (
@@ -63,20 +67,57 @@ pub(super) struct Stored {
     pub(super) story: u64,
 }
 
-/// Creates the schema and the settings in one transaction.
-pub(super) fn create(conn: &mut Connection, settings: &Settings) -> rusqlite::Result<()> {
+/// What [`ensure_schema`] found.
+pub(super) enum Schema {
+    /// The file held an index already (made by this run or another).
+    Found,
+    /// The file was empty: the schema and `settings` were written.
+    Made,
+    /// The file is another program's database.
+    Foreign,
+}
+
+/// Makes the schema and the settings in an empty database, in one `BEGIN IMMEDIATE`
+/// transaction, unless another process made them first (two first adds at once: the
+/// second waits on the lock, then finds the index). Another program's database is left
+/// untouched.
+pub(super) fn ensure_schema(
+    conn: &mut Connection,
+    settings: &Settings,
+) -> rusqlite::Result<Schema> {
+    let tables = |c: &Connection| -> rusqlite::Result<(i64, bool)> {
+        c.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(name = 'meta'), 0) FROM sqlite_master \
+             WHERE type = 'table'",
+            [],
+            |r| Ok((r.get(0)?, r.get::<_, i64>(1)? > 0)),
+        )
+    };
+    match tables(conn)? {
+        (_, true) => return Ok(Schema::Found),
+        (n, false) if n > 0 => return Ok(Schema::Foreign),
+        _ => {}
+    }
+    // The journal mode cannot change inside a transaction; on an empty file it is ours.
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    match tables(&tx)? {
+        (_, true) => return Ok(Schema::Found),
+        (n, false) if n > 0 => return Ok(Schema::Foreign),
+        _ => {}
+    }
     tx.execute_batch(SCHEMA)?;
     let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
     put.execute(params!["schema", SCHEMA_VERSION.to_string()])?;
     put.execute(params!["next_story", "1"])?;
     put.execute(params!["documents_counted", "0"])?;
+    put.execute(params!["terms", TERMS_VERSION.to_string()])?;
     for (k, v) in settings.entries() {
         put.execute(params![k, v])?;
     }
     drop(put);
-    tx.commit()
+    tx.commit()?;
+    Ok(Schema::Made)
 }
 
 /// Indexes of at most this many documents are read back whole on each add and query.
@@ -220,6 +261,8 @@ pub(super) fn update_counts(
     // In key order: the table's pages are then written in sequence.
     let mut keys: Vec<&u64> = counts.terms.keys().collect();
     keys.sort_unstable();
+    // Counts taken away to nothing are dropped (only the keys just updated are looked at).
+    let mut drop_empty = tx.prepare_cached("DELETE FROM terms WHERE key = ?1 AND df <= 0")?;
     for key in keys {
         let c = counts.terms[key];
         upsert.execute(params![
@@ -228,9 +271,9 @@ pub(super) fn update_counts(
             sign * i64::from(c.cap_mid),
             sign * i64::from(c.low_mid)
         ])?;
-    }
-    if sign < 0 {
-        tx.execute("DELETE FROM terms WHERE df <= 0", [])?;
+        if sign < 0 {
+            drop_empty.execute([*key as i64])?;
+        }
     }
     tx.execute(
         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT) \

@@ -553,3 +553,29 @@ fn issue_15_quiet_days_directories_and_missing_subcommands() {
     assert_eq!(code, 2);
     assert!(err.contains("add, query, clusters or stats"), "{err}");
 }
+
+#[test]
+fn issue_15_two_first_adds_at_once_both_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dated_lines("news");
+    let halves = batches(dir.path(), &lines, 2);
+    for round in 0..5 {
+        let db = dir.path().join(format!("race{round}.db"));
+        let db = db.to_string_lossy().into_owned();
+        let spawn = |file: &str| {
+            bin_std()
+                .args(["index", "add", "--db", &db, file, "-q"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(&halves[0]), spawn(&halves[1]));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+        assert_eq!(stories_of(&db).len(), lines.len(), "round {round}");
+    }
+}
