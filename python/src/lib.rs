@@ -106,6 +106,16 @@ fn read(jsonl: &str) -> Result<Corpus, Error> {
     Ok(corpus)
 }
 
+/// What a renderer writes, in memory.
+fn rendered(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    render(&mut out).map_err(|source| Error::Output {
+        path: "<memory>".into(),
+        source,
+    })?;
+    Ok(out)
+}
+
 fn into_text(bytes: Vec<u8>) -> PyResult<String> {
     String::from_utf8(bytes).map_err(|e| usage(format!("output is not UTF-8: {e}")))
 }
@@ -147,13 +157,7 @@ fn cluster_csv(
         let mut prepared =
             run.read_from(Source::Jsonl(NAME, Box::new(jsonl.as_bytes())), &score)?;
         let clusters = run.cluster_prepared(&mut prepared, &score, &config)?;
-        let corpus = &prepared.corpus;
-        let mut out = Vec::new();
-        report::csv::render(&clusters, corpus, &mut out).map_err(|source| Error::Output {
-            path: "<memory>".into(),
-            source,
-        })?;
-        Ok(out)
+        rendered(|out| report::csv::render(&clusters, &prepared.corpus, out))
     })?;
     into_text(out)
 }
@@ -177,19 +181,13 @@ fn pairs_csv(
         // The engine `matrix -f long` picks: LSH for large jaccard collections.
         let engine = candidates::plan(Candidates::Auto, score.measure, corpus.len(), min_score)?;
         let scorer = pipeline::scorer(&corpus, score, &Silent);
-        let mut out = Vec::new();
-        match engine {
-            Engine::Exact => report::matrix::render_long(&corpus, &scorer, min_score, &mut out),
+        rendered(|out| match engine {
+            Engine::Exact => report::matrix::render_long(&corpus, &scorer, min_score, out),
             engine => {
                 let pairs = candidates::find(&scorer, &engine, min_score, &Silent);
-                report::matrix::render_pairs(&corpus, &scorer, &pairs, &mut out)
+                report::matrix::render_pairs(&corpus, &scorer, &pairs, out)
             }
-        }
-        .map_err(|source| Error::Output {
-            path: "<memory>".into(),
-            source,
-        })?;
-        Ok(out)
+        })
     })?;
     into_text(out)
 }
@@ -201,12 +199,7 @@ fn diff_json(py: Python<'_>, jsonl: &str, window: u32) -> PyResult<String> {
     let out = run_free(py, None, || {
         let corpus = read(jsonl)?;
         let d = pipeline::diff_documents(&corpus, 0, 1, window);
-        let mut out = Vec::new();
-        report::json::render_diff(&d, &mut out).map_err(|source| Error::Output {
-            path: "<memory>".into(),
-            source,
-        })?;
-        Ok(out)
+        rendered(|out| report::json::render_diff(&d, out))
     })?;
     into_text(out)
 }
