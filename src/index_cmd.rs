@@ -1,12 +1,10 @@
 //! `storydedup index ...`: the live story index's commands (flags to settings, library
 //! call, render, write atomically).
 
-use std::io::Write;
-
-use storydedup::config::{Linkage, Measure, ShingleKind, check_unit};
+use storydedup::config::{Linkage, ShingleKind, check_unit};
 use storydedup::error::Error;
 use storydedup::error::InputError;
-use storydedup::index::{AddSummary, Index, Suggestion, Wanted};
+use storydedup::index::{AddSummary, Index, Wanted};
 use storydedup::progress::thousands;
 use storydedup::{ingest, pipeline, report};
 
@@ -140,72 +138,13 @@ fn query(args: IndexQueryArgs) -> Result<(), Error> {
     let answers = index.query(corpus, &run_of(&bars, false))?;
     let mut out = open_output(args.output.as_deref())?;
     let name = out.name();
-    render_answers(&answers, args.format, &mut out)
-        .map_err(|source| Error::Output { path: name, source })?;
-    finish_output(out)
-}
-
-fn render_answers(
-    answers: &[Suggestion],
-    format: QueryFormat,
-    mut out: impl Write,
-) -> std::io::Result<()> {
-    let similarity = |a: &Suggestion| a.similarity.map(|s| format!("{s:.4}"));
-    match format {
-        QueryFormat::Table => {
-            for a in answers {
-                let story = match a.story {
-                    Some(n) => format!(
-                        "story {n} (similarity {})",
-                        similarity(a).unwrap_or_default()
-                    ),
-                    None => "new story".to_owned(),
-                };
-                writeln!(
-                    out,
-                    "{}  {}  {}",
-                    a.id,
-                    story,
-                    a.title.as_deref().unwrap_or("")
-                )?;
-            }
-        }
-        QueryFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(["id", "cluster", "similarity", "title"])?;
-            for a in answers {
-                w.write_record([
-                    a.id.as_str(),
-                    &a.story.map(|n| n.to_string()).unwrap_or_default(),
-                    &similarity(a).unwrap_or_default(),
-                    a.title.as_deref().unwrap_or(""),
-                ])?;
-            }
-            w.flush()?;
-        }
-        QueryFormat::Json => {
-            // Keys in the CSV's column order.
-            #[derive(serde::Serialize)]
-            struct Row<'a> {
-                id: &'a str,
-                cluster: Option<u64>,
-                similarity: Option<f64>,
-                title: Option<&'a str>,
-            }
-            let rows: Vec<Row<'_>> = answers
-                .iter()
-                .map(|a| Row {
-                    id: &a.id,
-                    cluster: a.story,
-                    similarity: a.similarity.map(|s| (s * 10_000.0).round() / 10_000.0),
-                    title: a.title.as_deref(),
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &rows)?;
-            writeln!(out)?;
-        }
+    match args.format {
+        QueryFormat::Table => report::index::answers_table(&answers, &mut out),
+        QueryFormat::Csv => report::index::answers_csv(&answers, &mut out),
+        QueryFormat::Json => report::index::answers_json(&answers, &mut out),
     }
-    Ok(())
+    .map_err(|source| Error::Output { path: name, source })?;
+    finish_output(out)
 }
 
 fn clusters(args: IndexClustersArgs) -> Result<(), Error> {
@@ -228,57 +167,15 @@ fn clusters(args: IndexClustersArgs) -> Result<(), Error> {
 fn stats(args: IndexStatsArgs) -> Result<(), Error> {
     let index = Index::open(&args.db)?;
     let s = index.stats()?;
-    let p = &s.settings;
-    let text = match args.format {
-        StatsFormat::Json => {
-            let v = serde_json::json!({
-                "index": args.db.display().to_string(),
-                "documents": s.documents,
-                "stories": s.stories,
-                "stories_of_two_or_more": s.multi,
-                "batches": s.batches,
-                "first_date": s.dates.as_ref().map(|d| &d.0),
-                "last_date": s.dates.as_ref().map(|d| &d.1),
-                "bytes": s.bytes,
-                "settings": {
-                    "measure": p.score.measure.to_string(),
-                    "threshold": p.cluster.threshold,
-                    "linkage": p.cluster.linkage.to_string(),
-                    "window_days": p.score.window_days,
-                    "shingle": p.score.shingle.to_string(),
-                },
-            });
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).expect("plain values")
-            )
-        }
-        StatsFormat::Table => {
-            let dates = match &s.dates {
-                Some((first, last)) => format!("{first} to {last}"),
-                None => "none".to_owned(),
-            };
-            let shingles = if p.score.measure == Measure::Story {
-                String::new()
-            } else {
-                format!(", shingles {}", p.score.shingle)
-            };
-            format!(
-                "index      {}\ndocuments  {}\nstories    {} ({} of two or more)\nbatches    {}\ndates      {}\nsize       {:.1} MB\nsettings   measure {}, threshold {:.2}, linkage {}, window {} days{}\n",
-                args.db.display(),
-                thousands(s.documents),
-                thousands(s.stories),
-                thousands(s.multi),
-                thousands(s.batches),
-                dates,
-                s.bytes as f64 / 1e6,
-                p.score.measure,
-                p.cluster.threshold,
-                p.cluster.linkage,
-                p.score.window_days,
-                shingles,
-            )
-        }
-    };
-    write_stdout(text.as_bytes())
+    let path = args.db.display().to_string();
+    let mut text = Vec::new();
+    match args.format {
+        StatsFormat::Table => report::index::stats_table(&s, &path, &mut text),
+        StatsFormat::Json => report::index::stats_json(&s, &path, &mut text),
+    }
+    .map_err(|source| Error::Output {
+        path: "<stdout>".into(),
+        source,
+    })?;
+    write_stdout(&text)
 }

@@ -25,7 +25,8 @@ use crate::config::Measure;
 use crate::document::{Corpus, Date, Document};
 use crate::error::{Error, IndexError, InputError, Position};
 use crate::pipeline::Run;
-use crate::report::ClusterReport;
+use crate::report::{ClusterReport, Parameters};
+pub use crate::report::{IndexStats as Stats, Suggestion};
 
 use numbers::assign_numbers;
 pub use settings::{Settings, Wanted};
@@ -51,38 +52,6 @@ pub struct AddSummary {
     /// Stored documents moved to another story (the clustering of what was read back
     /// joined up or split a story).
     pub moved: usize,
-}
-
-/// The story a document would join ([`Index::query`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suggestion {
-    /// The document's id.
-    pub id: String,
-    /// The story it would join; `None` when it would start one.
-    pub story: Option<u64>,
-    /// Its mean similarity to the story's members it was clustered with.
-    pub similarity: Option<f64>,
-    /// Its title.
-    pub title: Option<String>,
-}
-
-/// What an index holds ([`Index::stats`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stats {
-    /// Documents stored.
-    pub documents: u64,
-    /// Stories.
-    pub stories: u64,
-    /// Stories of two or more documents.
-    pub multi: u64,
-    /// Batches added.
-    pub batches: u64,
-    /// The earliest and latest dates.
-    pub dates: Option<(String, String)>,
-    /// Bytes on disk (the database and its write-ahead log).
-    pub bytes: u64,
-    /// The settings.
-    pub settings: Settings,
 }
 
 /// An open index.
@@ -578,7 +547,13 @@ impl Index {
             batches: one("SELECT COUNT(*) FROM batches")?,
             dates,
             bytes: size(&self.path) + size(Path::new(&wal)),
-            settings: self.settings.clone(),
+            parameters: Parameters {
+                measure: self.settings.score.measure,
+                threshold: self.settings.cluster.threshold,
+                linkage: self.settings.cluster.linkage,
+                shingle: self.settings.score.shingle,
+                window_days: self.settings.score.window_days,
+            },
         })
     }
 }

@@ -11,6 +11,7 @@ pub use crate::progress::thousands;
 
 pub mod csv;
 pub mod html;
+pub mod index;
 pub mod json;
 pub mod matrix;
 pub mod table;
@@ -61,6 +62,38 @@ pub struct StoryCluster {
     pub cites: Vec<Vec<String>>,
     /// Outlets cited by members, with how many members cite each, most cited first.
     pub cited_sources: Vec<(String, usize)>,
+}
+
+/// The story a document would join (`index query`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The document's id.
+    pub id: String,
+    /// The story it would join; `None` when it would start one.
+    pub story: Option<u64>,
+    /// Its mean similarity to the story's members it was clustered with.
+    pub similarity: Option<f64>,
+    /// Its title.
+    pub title: Option<String>,
+}
+
+/// What a story index holds (`index stats`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexStats {
+    /// Documents stored.
+    pub documents: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Stories of two or more documents.
+    pub multi: u64,
+    /// Batches added.
+    pub batches: u64,
+    /// The earliest and latest dates.
+    pub dates: Option<(String, String)>,
+    /// Bytes on disk (the database and its write-ahead log).
+    pub bytes: u64,
+    /// The settings fixed when the index was made.
+    pub parameters: Parameters,
 }
 
 /// What `dedup` made of one input document ([`crate::dedup::decide`]).
