@@ -116,6 +116,24 @@ pub enum Linkage {
     Centroid,
 }
 
+impl Measure {
+    /// The measure of a [`Measure::name`]; `None` for any other text.
+    pub fn from_name(name: &str) -> Option<Measure> {
+        [Measure::Story, Measure::Jaccard, Measure::Containment]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+impl Linkage {
+    /// The linkage its name (as displayed) stands for; `None` for any other text.
+    pub fn from_name(name: &str) -> Option<Linkage> {
+        [Linkage::Average, Linkage::Single, Linkage::Centroid]
+            .into_iter()
+            .find(|l| l.to_string() == name)
+    }
+}
+
 impl fmt::Display for Linkage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -214,6 +232,18 @@ pub fn check_unit(name: &str, t: f64) -> Result<f64, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measures_and_linkages_come_back_from_their_names() {
+        for m in [Measure::Story, Measure::Jaccard, Measure::Containment] {
+            assert_eq!(Measure::from_name(m.name()), Some(m));
+        }
+        for l in [Linkage::Average, Linkage::Single, Linkage::Centroid] {
+            assert_eq!(Linkage::from_name(&l.to_string()), Some(l));
+        }
+        assert_eq!(Measure::from_name("Story"), None);
+        assert_eq!(Linkage::from_name("complete"), None);
+    }
 
     #[test]
     fn shingle_forms() {

@@ -33,25 +33,19 @@ fn usage(message: String) -> PyErr {
 }
 
 fn measure_of(name: &str) -> PyResult<Measure> {
-    match name {
-        "story" => Ok(Measure::Story),
-        "jaccard" => Ok(Measure::Jaccard),
-        "containment" => Ok(Measure::Containment),
-        other => Err(usage(format!(
-            "measure {other:?}: expected story, jaccard or containment"
-        ))),
-    }
+    Measure::from_name(name).ok_or_else(|| {
+        usage(format!(
+            "measure {name:?}: expected story, jaccard or containment"
+        ))
+    })
 }
 
 fn linkage_of(name: &str) -> PyResult<Linkage> {
-    match name {
-        "average" => Ok(Linkage::Average),
-        "single" => Ok(Linkage::Single),
-        "centroid" => Ok(Linkage::Centroid),
-        other => Err(usage(format!(
-            "linkage {other:?}: expected average, single or centroid"
-        ))),
-    }
+    Linkage::from_name(name).ok_or_else(|| {
+        usage(format!(
+            "linkage {name:?}: expected average, single or centroid"
+        ))
+    })
 }
 
 fn score_config(measure: &str, shingle: &str, window: u32) -> PyResult<ScoreConfig> {

@@ -24,18 +24,8 @@ impl Settings {
     }
 
     pub(super) fn from_entries(get: impl Fn(&str) -> Option<String>) -> Option<Settings> {
-        let measure = match get("measure")?.as_str() {
-            "story" => Measure::Story,
-            "jaccard" => Measure::Jaccard,
-            "containment" => Measure::Containment,
-            _ => return None,
-        };
-        let linkage = match get("linkage")?.as_str() {
-            "average" => Linkage::Average,
-            "single" => Linkage::Single,
-            "centroid" => Linkage::Centroid,
-            _ => return None,
-        };
+        let measure = Measure::from_name(&get("measure")?)?;
+        let linkage = Linkage::from_name(&get("linkage")?)?;
         Some(Settings {
             score: ScoreConfig {
                 measure,
