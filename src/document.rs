@@ -57,6 +57,11 @@ impl Date {
         Some(Date(date.num_days_from_ce() - epoch().num_days_from_ce()))
     }
 
+    /// The date `days` days after 1970-01-01 (what [`Date::days`] gives back).
+    pub fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
     /// Days since 1970-01-01.
     pub fn days(self) -> i32 {
         self.0

@@ -127,6 +127,16 @@ pub enum SettingError {
     /// A shingle kind that does not parse (as given).
     #[error("shingles {0:?}: expected word:K or char:K with K from 1 to 64")]
     Shingle(String),
+    /// A copy measure's exact search cut into parts beyond the walk limit.
+    #[error(
+        "a run cut into parts searches a copy measure exactly over at most {most} documents          (got {documents}): beyond, the search's guard counts shingles across the whole          collection; use -m jaccard, whose LSH search has no such limit, or one machine"
+    )]
+    SplitCopy {
+        /// Documents in the collection.
+        documents: usize,
+        /// The most a cut run searches exactly.
+        most: usize,
+    },
 }
 
 /// What is wrong with a story index ([`crate::index`]).

@@ -229,6 +229,7 @@ pub(crate) fn assemble(plan: Plan, taken: Vec<Taken>) -> (Features, TextFacts) {
 /// # Errors
 /// What `prior` returns.
 pub(crate) fn assemble_counted(
+    plan: Plan,
     taken: Vec<Taken>,
     stored: usize,
     prior: &mut dyn FnMut(&[u64]) -> Result<Prior, Error>,
@@ -243,7 +244,10 @@ pub(crate) fn assemble_counted(
     let mut added = Prior::default();
     added.count(&terms[stored.min(terms.len())..]);
     let known = prior(&keys_of(&terms))?;
-    let (_, facts) = gather(ones);
+    let (sets, mut facts) = gather(ones);
+    if let Plan::Story { copy_sets: true } = plan {
+        facts.copy_sets = Some(sets);
+    }
     let weights = weigh_terms_after(terms, Some((&known, stored)));
     Ok((Features::Story(weights), facts, added))
 }

@@ -70,6 +70,7 @@ pub mod progress;
 pub mod report;
 pub mod score;
 pub mod shingle;
+pub mod split;
 pub mod sketch;
 pub(crate) mod stopwords;
 pub mod tokenize;

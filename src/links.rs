@@ -12,7 +12,7 @@ use crate::candidates::{self, Engine, Pair};
 use crate::cluster::Edge;
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig};
 use crate::progress::{Progress, ShortTexts};
-use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of};
+use crate::score::{Features, SHORT_SHARE, Scorer, calibrate, cosine_of, evidence_weight_of};
 use crate::weigh::{TermVector, Weights};
 
 /// Share of the threshold below which pairs are not kept for average linkage: they count as
@@ -95,9 +95,30 @@ const CLASSES_PER_OCTAVE: f64 = 2.0;
 /// (Conneau et al. 2018).
 fn judge_by_neighbourhood(edges: &mut Vec<Edge>, scorer: &Scorer) -> f64 {
     let class: Vec<usize> = (0..scorer.len())
-        .map(|i| ((scorer.mean_terms(i, i) + 1.0).log2() * CLASSES_PER_OCTAVE) as usize)
+        .map(|i| length_class(scorer.mean_terms(i, i)))
         .collect();
     judge(edges, &class, &|a, b| scorer.evidence_weight(a, b))
+}
+
+/// [`judge_by_neighbourhood`] from what it reads of each document alone: its number of
+/// terms and its date (a run whose documents are spread over machines: `crate::split`).
+pub(crate) fn judge_by_lengths(
+    edges: &mut Vec<Edge>,
+    terms: &[u32],
+    dates: &[Option<crate::document::Date>],
+    window_days: u32,
+) -> f64 {
+    let class: Vec<usize> = terms.iter().map(|&t| length_class(f64::from(t))).collect();
+    let evidence = |a: usize, b: usize| {
+        let dated = window_days > 0 && dates[a].is_some() && dates[b].is_some();
+        evidence_weight_of(dated, (f64::from(terms[a]) + f64::from(terms[b])) / 2.0)
+    };
+    judge(edges, &class, &evidence)
+}
+
+/// The length class of a document of `terms` terms ([`CLASSES_PER_OCTAVE`]).
+fn length_class(terms: f64) -> usize {
+    ((terms + 1.0).log2() * CLASSES_PER_OCTAVE) as usize
 }
 
 /// [`judge_by_neighbourhood`] over documents of length classes `class`, whose pairs weigh
@@ -274,17 +295,34 @@ fn short_pairs(
     floor: f64,
     progress: &dyn Progress,
 ) -> Vec<Edge> {
-    let Features::Story(w) = &scorer.features else {
-        return Vec::new();
-    };
     if config.linkage != Linkage::Average {
         return Vec::new();
     }
+    let Some((short, sub)) = short_texts(scorer) else {
+        return Vec::new();
+    };
+    let keep = |p: Pair| short_edge(scorer, &short, floor, p);
+    candidates::find_map(&sub, engine, short_floor(floor), &ShortTexts(progress), &keep)
+}
+
+/// The edge floor of the second search (a score), from the first's (`floor`, a cosine).
+pub(crate) fn short_floor(floor: f64) -> f64 {
+    calibrate(floor * SHORT_SHARE).max(f64::MIN_POSITIVE)
+}
+
+/// The documents a second search reads ([`Scorer::may_weigh_more`]: their indexes,
+/// ascending) and their scorer (story features; `None` for fewer than two). Its
+/// sub-collection counts its own document frequencies; scores read only the two
+/// documents, so they are those of the whole collection.
+pub(crate) fn short_texts(scorer: &Scorer) -> Option<(Vec<usize>, Scorer)> {
+    let Features::Story(w) = &scorer.features else {
+        return None;
+    };
     let short: Vec<usize> = (0..w.vectors.len())
         .filter(|&i| scorer.may_weigh_more(i))
         .collect();
     if short.len() < 2 {
-        return Vec::new();
+        return None;
     }
     let vectors: Vec<TermVector> = short.iter().map(|&i| w.vectors[i].clone()).collect();
     let mut df = vec![0u32; w.df.len()];
@@ -301,18 +339,20 @@ fn short_pairs(
     };
     let dates = short.iter().map(|&i| scorer.dates[i]).collect();
     let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);
-    let low = calibrate(floor * SHORT_SHARE).max(f64::MIN_POSITIVE);
-    let keep = |p: Pair| {
-        let (a, b) = (short[p.a as usize], short[p.b as usize]);
-        let cosine = cosine_of(p.detail.score);
-        let weight = cosine * scorer.evidence_weight(a, b);
-        (cosine < floor && weight >= floor).then_some(Edge {
-            a: a as u32,
-            b: b as u32,
-            weight,
-        })
-    };
-    candidates::find_map(&sub, engine, low, &ShortTexts(progress), &keep)
+    Some((short, sub))
+}
+
+/// The edge of a pair the second search found among `short` (indexes into it), when its
+/// evidence weight lifts it to `floor` (a cosine) from below.
+pub(crate) fn short_edge(scorer: &Scorer, short: &[usize], floor: f64, p: Pair) -> Option<Edge> {
+    let (a, b) = (short[p.a as usize], short[p.b as usize]);
+    let cosine = cosine_of(p.detail.score);
+    let weight = cosine * scorer.evidence_weight(a, b);
+    (cosine < floor && weight >= floor).then_some(Edge {
+        a: a as u32,
+        b: b as u32,
+        weight,
+    })
 }
 
 #[cfg(test)]

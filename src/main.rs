@@ -87,6 +87,8 @@ fn worded(e: &Error) -> String {
         SettingError::Shingle(s) => {
             format!("--shingle {s:?}: expected word:K or char:K with K from 1 to 64")
         }
+        // Only the Python package cuts runs into parts.
+        SettingError::SplitCopy { .. } => setting.to_string(),
     }
 }
 

@@ -235,8 +235,9 @@ impl Run<'_> {
         let engine = plan(corpus, score, config, self)?;
         let extract = Extract::new(score, true);
         let taken: Vec<Taken> = corpus.docs.par_iter().map(|d| extract.take(d)).collect();
+        let plan = extract.plan();
         drop(extract);
-        let (features, facts, added) = assemble_counted(taken, stored, prior)?;
+        let (features, facts, added) = assemble_counted(plan, taken, stored, prior)?;
         let dates = corpus.docs.iter().map(|d| d.date).collect();
         let scorer = Scorer::from_features(score.clone(), features, dates);
         let report = cluster_scored(corpus, &scorer, &facts, config, &engine, self);

@@ -79,7 +79,7 @@ pub const UNDATED_WEIGHT: f64 = 0.75;
 pub const UNDATED_LONG_TERMS: f64 = 16.0;
 
 /// [`Scorer::evidence_weight`] of a pair, dated or not, of `terms` terms on average.
-fn evidence_weight_of(dated: bool, terms: f64) -> f64 {
+pub(crate) fn evidence_weight_of(dated: bool, terms: f64) -> f64 {
     let (long, weight) = if dated {
         (LONG_TERMS, 1.0)
     } else {

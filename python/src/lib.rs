@@ -4,6 +4,8 @@
 //! command line reads a `.jsonl` file; results go back as the command line's CSV or JSON,
 //! which the Python side turns into pandas objects. The GIL is released while Rust works.
 
+mod split;
+
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -53,6 +55,24 @@ fn score_config(measure: &str, shingle: &str, window: u32) -> PyResult<ScoreConf
         measure: measure_of(measure)?,
         shingle: shingle.parse::<ShingleKind>().map_err(|e| fail(&e))?,
         window_days: window,
+    })
+}
+
+/// The clustering settings of `threshold` and `linkage` (`None`: the measure's defaults).
+fn cluster_config(
+    score: &ScoreConfig,
+    threshold: Option<f64>,
+    linkage: Option<&str>,
+) -> PyResult<ClusterConfig> {
+    Ok(ClusterConfig {
+        threshold: match threshold {
+            Some(t) => unit("threshold", t)?,
+            None => score.measure.default_threshold(),
+        },
+        linkage: match linkage {
+            Some(l) => linkage_of(l)?,
+            None => score.measure.default_linkage(),
+        },
     })
 }
 
@@ -130,16 +150,7 @@ fn cluster_csv(
     threads: Option<usize>,
 ) -> PyResult<String> {
     let score = score_config(measure, shingle, window)?;
-    let config = ClusterConfig {
-        threshold: match threshold {
-            Some(t) => unit("threshold", t)?,
-            None => score.measure.default_threshold(),
-        },
-        linkage: match linkage {
-            Some(l) => linkage_of(l)?,
-            None => score.measure.default_linkage(),
-        },
-    };
+    let config = cluster_config(&score, threshold, linkage)?;
     let out = run_free(py, threads, || {
         // As `cluster -f csv` runs: each document's features taken as it is parsed, its
         // text let go (the CSV has no shared terms).
@@ -203,6 +214,15 @@ fn _storydedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_csv, m)?)?;
     m.add_function(wrap_pyfunction!(pairs_csv, m)?)?;
     m.add_function(wrap_pyfunction!(diff_json, m)?)?;
+    m.add_function(wrap_pyfunction!(split::part_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(split::add_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(split::duplicate_id, m)?)?;
+    m.add_function(wrap_pyfunction!(split::check, m)?)?;
+    m.add_function(wrap_pyfunction!(split::part_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(split::bucket_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(split::pairs_between, m)?)?;
+    m.add_function(wrap_pyfunction!(split::clusters_of, m)?)?;
+    m.add_function(wrap_pyfunction!(split::describe_batch, m)?)?;
     m.add("StorydedupError", m.py().get_type::<StorydedupError>())?;
     Ok(())
 }

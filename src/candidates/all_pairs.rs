@@ -55,6 +55,44 @@ pub struct Guarded {
     pub cap: usize,
 }
 
+/// The most documents a term may be held by and still be walked, in a collection of `n`
+/// ([`WALK_MIN`]).
+pub fn walk_limit(n: usize) -> usize {
+    WALK_MIN.max(n / WALK_SHARE_DIV)
+}
+
+/// The most pairs a document keeps in a collection of `n` ([`EDGE_BUDGET`]).
+pub fn row_cap(n: usize) -> usize {
+    ROW_MIN.max(EDGE_BUDGET / n.max(1))
+}
+
+/// Cuts one document's row of pairs to its `cap` best (ties to the earlier pair); true
+/// when it had more.
+pub fn cap_row(row: &mut Vec<Pair>, cap: usize) -> bool {
+    if row.len() <= cap {
+        return false;
+    }
+    row.sort_unstable_by(|l, r| {
+        r.detail
+            .score
+            .total_cmp(&l.detail.score)
+            .then((l.a, l.b).cmp(&(r.a, r.b)))
+    });
+    row.truncate(cap);
+    true
+}
+
+/// What a larger collection says of the terms of a search inside it
+/// ([`AllPairs::rows_within`]).
+pub struct Whole<'s> {
+    /// Documents in the larger collection.
+    pub documents: usize,
+    /// Documents of the larger collection holding each term id of the searched one
+    /// (story features; `None` for shingles, whose guard the larger collection must not
+    /// need: at most [`WALK_MIN`] documents).
+    pub df: Option<&'s [u32]>,
+}
+
 /// One scored pair of documents, `a < b` (indexes into the corpus).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
@@ -348,12 +386,17 @@ fn postings_of(doc_terms: &Csr, terms: usize, order: &[u32]) -> (Csr, Vec<u32>) 
 
 impl Index {
     /// The index; terms held by more than `walk_limit` documents get no postings (see
-    /// [`WALK_MIN`]), and `skipped` counts them.
-    fn build(scorer: &Scorer, walk_limit: usize) -> Index {
+    /// [`WALK_MIN`]), and `skipped` counts them. With `whole_df` (story features: each term
+    /// id's document frequency in a larger collection this one is part of), that count
+    /// decides which terms are too common, as it would in the larger collection.
+    fn build(scorer: &Scorer, walk_limit: usize, whole_df: Option<&[u32]>) -> Index {
         let layout = Layout::new(scorer);
         let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
+                let too_common =
+                    |t: u32| whole_df.map_or(w.df[t as usize], |d| d[t as usize]) as usize > walk_limit;
+                let walked = |t: u32| w.df[t as usize] > 1 && !too_common(t);
                 // An actor's entries carry a negative weight (see `ACTOR_SIGN`).
                 let doc_terms = Csr::from_rows(w.vectors.len(), true, |d| {
                     let actors = w.actors.get(d).map_or(&[][..], Vec::as_slice);
@@ -361,7 +404,7 @@ impl Index {
                         .terms
                         .iter()
                         .copied()
-                        .filter(|&(t, _)| walked(w.df[t as usize] as usize))
+                        .filter(|&(t, _)| walked(t))
                         .map(move |(t, x)| {
                             if actors.binary_search(&t).is_ok() {
                                 (t, -x)
@@ -378,7 +421,7 @@ impl Index {
                         row.partition_point(|&p| p < layout.undated) as u32
                     })
                     .collect();
-                let skipped = w.df.iter().filter(|&&df| df as usize > walk_limit).count();
+                let skipped = (0..w.df.len() as u32).filter(|&t| too_common(t)).count();
                 // Each document's unwalked terms, to complete the walked part of a dot
                 // product; none when nothing was left out.
                 let common = if skipped > 0 {
@@ -387,7 +430,7 @@ impl Index {
                             .terms
                             .iter()
                             .copied()
-                            .filter(|&(t, _)| w.df[t as usize] as usize > walk_limit)
+                            .filter(|&(t, _)| too_common(t))
                     })
                 } else {
                     Csr::new(true)
@@ -418,6 +461,7 @@ impl Index {
                 }
             }
             Features::Shingles(sets) => {
+                assert!(whole_df.is_none(), "a larger collection's counts are of terms");
                 let mut skipped = 0;
                 let mut postings = Csr::new(false);
                 let mut memberships: Vec<(u32, u32)> = Vec::new(); // (document, term id)
@@ -726,7 +770,7 @@ impl<'a> AllPairs<'a> {
 
     fn index(&self) -> &Index {
         self.full
-            .get_or_init(|| Index::build(self.scorer, self.scorer.len()))
+            .get_or_init(|| Index::build(self.scorer, self.scorer.len(), None))
     }
 
     /// See [`all_pairs`].
@@ -735,7 +779,7 @@ impl<'a> AllPairs<'a> {
         if min_score <= 0.0 {
             return self.pairs_in(0..n, min_score);
         }
-        let mut pairs = self.search(min_score, n, usize::MAX, &Some).0;
+        let mut pairs = self.search(min_score, n, None, &|_, _| true, &|_, row| row).0;
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
         pairs
     }
@@ -761,33 +805,87 @@ impl<'a> AllPairs<'a> {
         keep: &(dyn Fn(Pair) -> Option<T> + Sync),
     ) -> (Vec<T>, Guarded) {
         let n = self.scorer.len();
-        let walk = WALK_MIN.max(n / WALK_SHARE_DIV);
-        let cap = ROW_MIN.max(EDGE_BUDGET / n.max(1));
-        self.search(min_score.max(f64::MIN_POSITIVE), walk, cap, keep)
+        let cap = row_cap(n);
+        let capped = std::sync::atomic::AtomicUsize::new(0);
+        let finish = |_, mut row: Vec<Pair>| {
+            if cap_row(&mut row, cap) {
+                capped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            // Only what the caller keeps, in an allocation of its own size (collecting
+            // from `row.into_iter()` would reuse the pairs' allocation, six times as large).
+            let mut kept: Vec<T> = row.iter().filter_map(|&p| keep(p)).collect();
+            kept.shrink_to_fit();
+            kept
+        };
+        let (pairs, skipped_terms) = self.search(
+            min_score.max(f64::MIN_POSITIVE),
+            walk_limit(n),
+            None,
+            &|_, _| true,
+            &finish,
+        );
+        let guarded = Guarded {
+            skipped_terms,
+            capped_documents: capped.into_inner(),
+            cap,
+        };
+        (pairs, guarded)
     }
 
-    /// Every pair reaching `min_score > 0`, walking terms held by at most `walk` documents
-    /// and keeping each document's `cap` best pairs, as `keep` turns them; in the order of
-    /// the documents that find them (see `Layout`), each one's in the order met.
+    /// The search of [`Self::pairs_guarded`] for a collection that is part of a larger one
+    /// (`whole`: its guards decide), reporting only the pairs `wanted(a, b)` accepts, each
+    /// row whole: `(owner, its pairs)`, where the owner is the document whose row the pair
+    /// belongs to in the larger collection's search too. The caller applies the per-row cap
+    /// ([`cap_row`] with [`row_cap`] of the larger collection) once it has gathered a row
+    /// from every part.
+    pub fn rows_within(
+        &self,
+        min_score: f64,
+        whole: &Whole<'_>,
+        wanted: &(dyn Fn(usize, usize) -> bool + Sync),
+    ) -> Vec<(u32, Vec<Pair>)> {
+        let finish = |owner: u32, row: Vec<Pair>| {
+            if row.is_empty() {
+                Vec::new()
+            } else {
+                vec![(owner, row)]
+            }
+        };
+        self.search(
+            min_score.max(f64::MIN_POSITIVE),
+            walk_limit(whole.documents),
+            whole.df,
+            wanted,
+            &finish,
+        )
+        .0
+    }
+
+    /// Every pair reaching `min_score > 0` that `wanted` accepts, walking terms held by at
+    /// most `walk` documents (by `whole_df` where given, else by this collection's
+    /// counts), each document's row of pairs turned into what the caller keeps by
+    /// `finish(document, row)`; in the order of the documents that find them (see
+    /// `Layout`), each one's in the order met. Also returns how many terms were too common
+    /// to walk.
     fn search<T: Send>(
         &self,
         min_score: f64,
         walk: usize,
-        cap: usize,
-        keep: &(dyn Fn(Pair) -> Option<T> + Sync),
-    ) -> (Vec<T>, Guarded) {
+        whole_df: Option<&[u32]>,
+        wanted: &(dyn Fn(usize, usize) -> bool + Sync),
+        finish: &(dyn Fn(u32, Vec<Pair>) -> Vec<T> + Sync),
+    ) -> (Vec<T>, usize) {
         let scorer = self.scorer;
         let n = scorer.len();
         let own;
-        let index = if walk >= n {
+        let index = if walk >= n && whole_df.is_none() {
             self.index()
         } else {
-            own = Index::build(scorer, walk);
+            own = Index::build(scorer, walk, whole_df);
             &own
         };
         // With terms left out, the walk sums only part of each overlap.
         let partial = index.skipped > 0;
-        let capped = std::sync::atomic::AtomicUsize::new(0);
         let layout = &index.layout;
         // Each document visits the positions after its own, so every pair is met once, by
         // whichever of the two comes first in the layout.
@@ -821,6 +919,9 @@ impl<'a> AllPairs<'a> {
                         } else {
                             (a, b as usize)
                         };
+                        if !wanted(x, y) {
+                            continue;
+                        }
                         let detail = if partial {
                             // The walked part plus the common terms' part: the whole dot
                             // product, summed in two parts (equal up to rounding).
@@ -839,23 +940,8 @@ impl<'a> AllPairs<'a> {
                             });
                         }
                     }
-                    if row.len() > cap {
-                        // The best partners, ties to the earlier document.
-                        row.sort_unstable_by(|l, r| {
-                            r.detail
-                                .score
-                                .total_cmp(&l.detail.score)
-                                .then((l.a, l.b).cmp(&(r.a, r.b)))
-                        });
-                        row.truncate(cap);
-                        capped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    // The rows are kept until all are done: only what the caller keeps, in
-                    // an allocation of its own size (collecting from `row.into_iter()`
-                    // would reuse the pairs' allocation, six times as large).
-                    let mut kept: Vec<T> = row.iter().filter_map(|&p| keep(p)).collect();
-                    kept.shrink_to_fit();
-                    kept
+                    // The rows are kept until all are done: only what `finish` keeps.
+                    finish(a as u32, row)
                 },
             )
             .collect();
@@ -864,12 +950,7 @@ impl<'a> AllPairs<'a> {
         for row in rows {
             pairs.extend(row);
         }
-        let guarded = Guarded {
-            skipped_terms: index.skipped,
-            capped_documents: capped.into_inner(),
-            cap,
-        };
-        (pairs, guarded)
+        (pairs, index.skipped)
     }
 
     /// The pairs `(a, b)` with `a` in `rows` (and `b > a`), as [`all_pairs`] would list them.

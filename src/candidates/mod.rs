@@ -14,7 +14,8 @@ mod all_pairs;
 pub mod lsh;
 
 pub use all_pairs::{
-    AllPairs, EDGE_BUDGET, Guarded, Pair, ROW_MIN, WALK_MIN, WALK_SHARE_DIV, all_pairs,
+    AllPairs, EDGE_BUDGET, Guarded, Pair, ROW_MIN, WALK_MIN, WALK_SHARE_DIV, Whole, all_pairs,
+    cap_row, row_cap, walk_limit,
 };
 
 use rayon::prelude::*;

@@ -1,0 +1,519 @@
+//! A clustering run cut into parts that machines sharing nothing can do (the Python
+//! package's Dask runs), with the same result as one run over the whole collection.
+//!
+//! The collection is cut into parts of consecutive documents. In order:
+//!
+//! 1. [`part_counts`], on each part: what its documents add to the story measure's
+//!    statistics; summed over the parts ([`Prior`] is a sum), they are the whole
+//!    collection's.
+//! 2. [`part_facts`], on each part, with those statistics: the little each document
+//!    contributes to clustering (its id, date, number of terms, text digest) and, for the
+//!    second search among short texts, the statistics of the short ones (also summed).
+//! 3. [`pairs_between`], on each pair of parts (a part with itself included): the pairs
+//!    at or above the edge floor with one document in each, found by the same exact search
+//!    as a whole run, whose guards (terms too common to walk) read the whole collection's
+//!    counts. Each pair comes with its row's owner (the document whose row it belongs to
+//!    in a whole run) so that [`clusters_of`] can cut rows to the cap where a whole run
+//!    does. For `jaccard` on collections where a whole run uses LSH, the candidate pairs
+//!    come from grouping [`band_keys`] instead, and [`verify_between`] scores them.
+//! 4. [`clusters_of`], on one machine, from the pairs and the documents' facts alone:
+//!    per-row caps, the neighbourhood judgement, the clustering and the joining of
+//!    identical texts.
+//! 5. [`describe_batch`], on each batch of clusters, with the members' documents: the
+//!    clusters' descriptions, numbered as a whole run numbers them.
+//!
+//! Every part is read with its documents' line numbers in the whole collection
+//! ([`read_lines`]), so default ids and error messages are those of a whole run.
+
+use rayon::prelude::*;
+
+use crate::candidates::{self, AllPairs, Pair, Whole, row_cap};
+use crate::cluster::{Edge, cluster_dated, join_identical};
+use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig};
+use crate::document::{Corpus, Date};
+use crate::error::{Error, InputError, Position};
+use crate::explain;
+use crate::facts::{Extract, TextFacts, assemble, assemble_counted, story_counts};
+use crate::links;
+use crate::report::{ClusterReport, Parameters};
+use crate::score::{Features, Scorer, cosine_of};
+use crate::sketch::BINS;
+use crate::weigh::Prior;
+
+/// The settings a run is cut with (those of `cluster`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How documents are compared.
+    pub score: ScoreConfig,
+    /// How they are clustered.
+    pub config: ClusterConfig,
+}
+
+impl Settings {
+    /// The lowest score a pair must reach to be kept (the edge floor).
+    fn floor(&self) -> f64 {
+        links::floor(&self.score, &self.config)
+    }
+
+    /// Whether a whole run of `documents` documents finds `jaccard` pairs by LSH (then
+    /// [`band_keys`] and [`verify_between`] replace [`pairs_between`]).
+    pub fn uses_lsh(&self, documents: usize) -> bool {
+        matches!(
+            candidates::plan(
+                crate::config::Candidates::Auto,
+                self.score.measure,
+                documents,
+                self.floor()
+            ),
+            Ok(candidates::Engine::Lsh(_))
+        )
+    }
+
+    /// Refuses what a cut run cannot do as a whole run does: a copy measure's exact search
+    /// over more documents than the walk limit (its guard would count shingles over the
+    /// whole collection, which no part holds).
+    ///
+    /// # Errors
+    /// [`Error::Setting`] naming the limit.
+    pub fn check(&self, documents: usize) -> Result<(), Error> {
+        let copy = self.score.measure != Measure::Story;
+        if copy && !self.uses_lsh(documents) && documents > candidates::WALK_MIN {
+            return Err(Error::Setting(crate::error::SettingError::SplitCopy {
+                documents,
+                most: candidates::WALK_MIN,
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// Reads JSONL pieces of a larger file: each `(first line, text)` is placed at its line
+/// (blank lines before it), so ids made from line numbers and the lines errors name are
+/// those of the whole file, called `name`.
+///
+/// # Errors
+/// As [`crate::ingest::read_jsonl`].
+pub fn read_lines(name: &str, pieces: &[(u64, &str)]) -> Result<Corpus, Error> {
+    let mut buf = String::new();
+    let mut line = 1u64;
+    for &(first, text) in pieces {
+        assert!(first >= line, "pieces in order, not overlapping");
+        while line < first {
+            buf.push('\n');
+            line += 1;
+        }
+        buf.push_str(text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            buf.push('\n');
+        }
+        line += text.bytes().filter(|&b| b == b'\n').count() as u64
+            + u64::from(!text.is_empty() && !text.ends_with('\n'));
+    }
+    crate::ingest::read_jsonl(name, buf.as_bytes())
+}
+
+/// The message of an id met again at `line` of `name`, first seen at line `first`, as a
+/// whole run words it (the parts are read apart, so only the whole can see it).
+pub fn duplicate_id(name: &str, id: &str, line: u64, first: u64) -> Error {
+    Error::input(
+        Position::line(name, line),
+        InputError::DuplicateId {
+            id: id.to_string(),
+            first: Position::line(name, first),
+        },
+    )
+}
+
+/// Stage 1: what a part's documents add to the story measure's statistics (nothing for
+/// copy measures).
+pub fn part_counts(corpus: &Corpus, score: &ScoreConfig) -> Prior {
+    match score.measure {
+        Measure::Story => story_counts(&corpus.docs),
+        Measure::Jaccard | Measure::Containment => Prior::default(),
+    }
+}
+
+/// Sums statistics of parts (stage 1 and the short texts' of stage 2).
+pub fn add_counts(into: &mut Prior, other: &Prior) {
+    into.documents += other.documents;
+    for (&key, c) in &other.terms {
+        let e = into.terms.entry(key).or_default();
+        e.df += c.df;
+        e.cap_mid += c.cap_mid;
+        e.low_mid += c.low_mid;
+    }
+}
+
+/// The scorer and text facts of `corpus`, a part of a collection whose story statistics
+/// are `whole` (the part's own documents counted in it).
+///
+/// Features are taken as the Python package's whole run takes them (the clusters' shared
+/// terms left out): story runs take the copy groups' word sets while reading the words,
+/// and copy measures' sets are sorted.
+fn scored_within(corpus: &Corpus, score: &ScoreConfig, whole: &Prior) -> (Scorer, TextFacts) {
+    let extract = Extract::new(score, score.measure != Measure::Story);
+    let taken = corpus.docs.par_iter().map(|d| extract.take(d)).collect();
+    let plan = extract.plan();
+    drop(extract);
+    let dates = corpus.docs.iter().map(|d| d.date).collect();
+    let (features, facts) = if score.measure == Measure::Story {
+        let mut known = |keys: &[u64]| -> Result<Prior, Error> {
+            let terms = keys
+                .iter()
+                .filter_map(|k| whole.terms.get(k).map(|c| (*k, *c)))
+                .collect();
+            Ok(Prior {
+                documents: whole.documents,
+                terms,
+            })
+        };
+        let (features, facts, _) = assemble_counted(plan, taken, corpus.len(), &mut known)
+            .expect("statistics in memory cannot fail");
+        (features, facts)
+    } else {
+        assemble(plan, taken)
+    };
+    (Scorer::from_features(score.clone(), features, dates), facts)
+}
+
+/// What clustering reads of one part's documents (stage 2), in input order.
+#[derive(Debug, Clone, Default)]
+pub struct PartFacts {
+    /// Ids.
+    pub ids: Vec<String>,
+    /// Dates.
+    pub dates: Vec<Option<Date>>,
+    /// Terms in each story vector (0 for copy measures).
+    pub terms: Vec<u32>,
+    /// Digests of the texts (identical texts are joined).
+    pub identity: Vec<Option<u64>>,
+    /// The statistics of the part's short texts, which the second search reads
+    /// (`documents`: how many; `df` only).
+    pub short: Prior,
+}
+
+/// Stage 2: what clustering reads of each document of a part, weighed against the whole
+/// collection's statistics `whole`.
+pub fn part_facts(corpus: &Corpus, settings: &Settings, whole: &Prior) -> PartFacts {
+    let (scorer, facts) = scored_within(corpus, &settings.score, whole);
+    let mut short = Prior::default();
+    let terms = match &scorer.features {
+        Features::Story(w) => {
+            if settings.config.linkage == Linkage::Average {
+                for (i, v) in w.vectors.iter().enumerate() {
+                    if scorer.may_weigh_more(i) {
+                        short.documents += 1;
+                        for &(t, _) in &v.terms {
+                            short.terms.entry(w.keys[t as usize]).or_default().df += 1;
+                        }
+                    }
+                }
+            }
+            w.vectors.iter().map(|v| v.terms.len() as u32).collect()
+        }
+        Features::Shingles(_) => vec![0; corpus.len()],
+    };
+    PartFacts {
+        ids: corpus.docs.iter().map(|d| d.id.clone()).collect(),
+        dates: scorer.dates.clone(),
+        terms,
+        identity: facts.identity,
+        short,
+    }
+}
+
+/// One pair a part found (stage 3), in the whole collection's indexes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Found {
+    /// 0: the first search; 1: the second, among short texts.
+    pub search: u8,
+    /// The document whose row the pair belongs to (its row is capped as a whole).
+    pub owner: u32,
+    /// The earlier document.
+    pub a: u32,
+    /// The later one.
+    pub b: u32,
+    /// Its score.
+    pub score: f64,
+    /// Its weight on the clustering's scale (0: it adds nothing once its row is capped).
+    pub weight: f64,
+}
+
+/// Two parts read together (part `first` then part `second`, or one part alone):
+/// `first_len` documents of the first, and where each part starts in the whole collection.
+pub struct Joined<'c> {
+    /// The documents of both parts, in order.
+    pub corpus: &'c Corpus,
+    /// How many of them belong to the first part.
+    pub first_len: usize,
+    /// The index in the whole collection of each part's first document.
+    pub offsets: [usize; 2],
+    /// True when the first part is read alone (then every pair is wanted).
+    pub alone: bool,
+}
+
+impl Joined<'_> {
+    fn global(&self, local: usize) -> u32 {
+        let g = if local < self.first_len {
+            self.offsets[0] + local
+        } else {
+            self.offsets[1] + local - self.first_len
+        };
+        g as u32
+    }
+
+    fn wanted(&self, a: usize, b: usize) -> bool {
+        self.alone || (a < self.first_len) != (b < self.first_len)
+    }
+}
+
+/// Each term id's document frequency in `whole` (0 where it has none).
+fn whole_df(scorer: &Scorer, whole: &Prior) -> Vec<u32> {
+    match &scorer.features {
+        Features::Story(w) => w
+            .keys
+            .iter()
+            .map(|k| whole.terms.get(k).map_or(0, |c| c.df))
+            .collect(),
+        Features::Shingles(_) => Vec::new(),
+    }
+}
+
+/// Stage 3: the pairs between two parts (or inside one) at or above the edge floor, as a
+/// whole run finds them before its rows are capped. `whole` and `short_whole` are the
+/// whole collection's statistics (stage 1) and its short texts' (stage 2).
+pub fn pairs_between(
+    joined: &Joined<'_>,
+    settings: &Settings,
+    whole: &Prior,
+    short_whole: &Prior,
+) -> Vec<Found> {
+    let (scorer, _) = scored_within(joined.corpus, &settings.score, whole);
+    let floor = settings.floor();
+    let wanted = |a: usize, b: usize| joined.wanted(a, b);
+    let df = whole_df(&scorer, whole);
+    let story = settings.score.measure == Measure::Story;
+    let documents = if story {
+        whole.documents as usize
+    } else {
+        // Copy measures (exact search only up to the walk limit: `Settings::check`).
+        0
+    };
+    let engine = AllPairs::new(&scorer);
+    let rows = engine.rows_within(
+        floor,
+        &Whole {
+            documents,
+            df: story.then_some(df.as_slice()),
+        },
+        &wanted,
+    );
+    let mut found = Vec::new();
+    for (owner, row) in rows {
+        for p in row {
+            let weight = links::edge_of(&scorer, &settings.config, p).map_or(0.0, |e| e.weight);
+            found.push(joined.found(0, owner as usize, p, weight));
+        }
+    }
+    if settings.config.linkage != Linkage::Average {
+        return found;
+    }
+    let Some((short, sub)) = links::short_texts(&scorer) else {
+        return found;
+    };
+    let sub_df = whole_df(&sub, short_whole);
+    let cosine_floor = cosine_of(floor);
+    let sub_wanted = |a: usize, b: usize| joined.wanted(short[a], short[b]);
+    let rows = AllPairs::new(&sub).rows_within(
+        links::short_floor(cosine_floor),
+        &Whole {
+            documents: short_whole.documents as usize,
+            df: Some(&sub_df),
+        },
+        &sub_wanted,
+    );
+    for (owner, row) in rows {
+        for p in row {
+            let weight = links::short_edge(&scorer, &short, cosine_floor, p).map_or(0.0, |e| e.weight);
+            let q = Pair {
+                a: short[p.a as usize] as u32,
+                b: short[p.b as usize] as u32,
+                detail: p.detail,
+            };
+            found.push(joined.found(1, short[owner as usize], q, weight));
+        }
+    }
+    found
+}
+
+impl Joined<'_> {
+    fn found(&self, search: u8, owner: usize, p: Pair, weight: f64) -> Found {
+        Found {
+            search,
+            owner: self.global(owner),
+            a: self.global(p.a as usize),
+            b: self.global(p.b as usize),
+            score: p.detail.score,
+            weight,
+        }
+    }
+}
+
+/// Stage 2 for `jaccard` where a whole run uses LSH: each document's band keys, one per
+/// band (`u32::MAX`: none), band after band for each document in turn.
+pub fn band_keys(corpus: &Corpus, settings: &Settings, documents: usize) -> (usize, Vec<u32>) {
+    let banding = match candidates::plan(
+        crate::config::Candidates::Auto,
+        settings.score.measure,
+        documents,
+        settings.floor(),
+    ) {
+        Ok(candidates::Engine::Lsh(b)) => b,
+        _ => panic!("band keys only where a whole run uses LSH"),
+    };
+    let (scorer, _) = scored_within(corpus, &settings.score, &Prior::default());
+    let Features::Shingles(sets) = &scorer.features else {
+        panic!("LSH reads shingle sets");
+    };
+    (
+        banding.bands,
+        candidates::lsh::band_keys(sets, BINS, &banding),
+    )
+}
+
+/// Stage 3 for LSH: the candidate pairs `pairs` (whole-collection indexes, each with one
+/// document in each part, or both in a part read alone) scored, those at the floor kept.
+pub fn verify_between(joined: &Joined<'_>, settings: &Settings, pairs: &[(u32, u32)]) -> Vec<Found> {
+    let (scorer, _) = scored_within(joined.corpus, &settings.score, &Prior::default());
+    let local = |g: u32| -> u32 {
+        let g = g as usize;
+        let l = if g >= joined.offsets[0] && g < joined.offsets[0] + joined.first_len {
+            g - joined.offsets[0]
+        } else {
+            g - joined.offsets[1] + joined.first_len
+        };
+        l as u32
+    };
+    let mut pairs: Vec<(u32, u32)> = pairs.iter().map(|&(a, b)| (local(a), local(b))).collect();
+    pairs.sort_unstable();
+    candidates::lsh::verify(&scorer, &pairs, settings.floor())
+        .into_iter()
+        .map(|p| {
+            let weight = links::edge_of(&scorer, &settings.config, p).map_or(0.0, |e| e.weight);
+            joined.found(0, p.a as usize, p, weight)
+        })
+        .collect()
+}
+
+/// Stage 4: the clusters of the whole collection (members by whole-collection index), from
+/// every part's facts (in order) and every pair found. `lsh`: the pairs came from LSH
+/// (whose rows a whole run does not cap).
+pub fn clusters_of(
+    facts: &[PartFacts],
+    mut found: Vec<Found>,
+    settings: &Settings,
+    lsh: bool,
+) -> Vec<Vec<usize>> {
+    let ids: Vec<&str> = facts
+        .iter()
+        .flat_map(|f| f.ids.iter().map(String::as_str))
+        .collect();
+    let dates: Vec<Option<Date>> = facts.iter().flat_map(|f| f.dates.iter().copied()).collect();
+    let terms: Vec<u32> = facts.iter().flat_map(|f| f.terms.iter().copied()).collect();
+    let identity: Vec<Option<u64>> = facts
+        .iter()
+        .flat_map(|f| f.identity.iter().copied())
+        .collect();
+    let n = ids.len();
+    let short_n: u64 = facts.iter().map(|f| f.short.documents).sum();
+    // Each row whole, capped as a whole run caps it, then what clustering keeps of it.
+    found.par_sort_unstable_by(|x, y| {
+        (x.search, x.owner, x.a, x.b)
+            .cmp(&(y.search, y.owner, y.a, y.b))
+    });
+    let mut edges: Vec<Edge> = Vec::new();
+    for row in found.chunk_by(|x, y| (x.search, x.owner) == (y.search, y.owner)) {
+        let cap = if lsh {
+            usize::MAX
+        } else if row[0].search == 0 {
+            row_cap(n)
+        } else {
+            row_cap(short_n as usize)
+        };
+        let mut kept: Vec<&Found> = row.iter().collect();
+        if kept.len() > cap {
+            kept.sort_unstable_by(|l, r| {
+                r.score.total_cmp(&l.score).then((l.a, l.b).cmp(&(r.a, r.b)))
+            });
+            kept.truncate(cap);
+        }
+        edges.extend(kept.iter().filter(|f| f.weight > 0.0).map(|f| Edge {
+            a: f.a,
+            b: f.b,
+            weight: f.weight,
+        }));
+    }
+    drop(found);
+    let story = settings.score.measure == Measure::Story;
+    if story && settings.config.linkage == Linkage::Average {
+        links::judge_by_lengths(&mut edges, &terms, &dates, settings.score.window_days);
+    }
+    let internal = ClusterConfig {
+        threshold: if story {
+            cosine_of(settings.config.threshold)
+        } else {
+            settings.config.threshold
+        },
+        ..settings.config.clone()
+    };
+    let window = if story { settings.score.window_days } else { 0 };
+    let groups = cluster_dated(&ids, &dates, window, &edges, &internal);
+    drop(edges);
+    join_identical(groups, &identity, &ids)
+}
+
+/// Stage 5: the report of a batch of clusters: `groups` are `(number, members)` with the
+/// members as indexes into `corpus`, which holds the batch's documents (and only those, in
+/// their whole-collection order); `whole` as for [`part_facts`].
+pub fn describe_batch(
+    corpus: &Corpus,
+    groups: Vec<(usize, Vec<usize>)>,
+    settings: &Settings,
+    whole: &Prior,
+) -> ClusterReport {
+    let (scorer, facts) = scored_within(corpus, &settings.score, whole);
+    let clusters = groups
+        .into_par_iter()
+        .map(|(number, members)| explain::describe(corpus, &scorer, &facts, number, members, None))
+        .collect();
+    ClusterReport {
+        documents: corpus.len(),
+        clusters,
+        parameters: Parameters {
+            measure: settings.score.measure,
+            threshold: settings.config.threshold,
+            linkage: settings.config.linkage,
+            shingle: settings.score.shingle,
+            window_days: settings.score.window_days,
+        },
+    }
+}
+
+/// A part's band keys grouped into candidate pairs is done by the caller (a shuffle by
+/// key); this turns one group's documents (ascending) into its pairs, as LSH does.
+pub fn bucket_pairs(docs: &[u32]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (i, &a) in docs.iter().enumerate() {
+        for &b in &docs[i + 1..] {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+/// Sorts pairs and drops repeats (the candidate pairs of many buckets).
+pub fn unique_pairs(mut pairs: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
