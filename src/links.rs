@@ -302,7 +302,13 @@ fn short_pairs(
         return Vec::new();
     };
     let keep = |p: Pair| short_edge(scorer, &short, floor, p);
-    candidates::find_map(&sub, engine, short_floor(floor), &ShortTexts(progress), &keep)
+    candidates::find_map(
+        &sub,
+        engine,
+        short_floor(floor),
+        &ShortTexts(progress),
+        &keep,
+    )
 }
 
 /// The edge floor of the second search (a score), from the first's (`floor`, a cosine).

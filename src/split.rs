@@ -334,7 +334,8 @@ pub fn pairs_between(
     );
     for (owner, row) in rows {
         for p in row {
-            let weight = links::short_edge(&scorer, &short, cosine_floor, p).map_or(0.0, |e| e.weight);
+            let weight =
+                links::short_edge(&scorer, &short, cosine_floor, p).map_or(0.0, |e| e.weight);
             let q = Pair {
                 a: short[p.a as usize] as u32,
                 b: short[p.b as usize] as u32,
@@ -383,7 +384,11 @@ pub fn band_keys(corpus: &Corpus, settings: &Settings, documents: usize) -> (usi
 
 /// Stage 3 for LSH: the candidate pairs `pairs` (whole-collection indexes, each with one
 /// document in each part, or both in a part read alone) scored, those at the floor kept.
-pub fn verify_between(joined: &Joined<'_>, settings: &Settings, pairs: &[(u32, u32)]) -> Vec<Found> {
+pub fn verify_between(
+    joined: &Joined<'_>,
+    settings: &Settings,
+    pairs: &[(u32, u32)],
+) -> Vec<Found> {
     let (scorer, _) = scored_within(joined.corpus, &settings.score, &Prior::default());
     let local = |g: u32| -> u32 {
         let g = g as usize;
@@ -428,8 +433,7 @@ pub fn clusters_of(
     let short_n: u64 = facts.iter().map(|f| f.short.documents).sum();
     // Each row whole, capped as a whole run caps it, then what clustering keeps of it.
     found.par_sort_unstable_by(|x, y| {
-        (x.search, x.owner, x.a, x.b)
-            .cmp(&(y.search, y.owner, y.a, y.b))
+        (x.search, x.owner, x.a, x.b).cmp(&(y.search, y.owner, y.a, y.b))
     });
     let mut edges: Vec<Edge> = Vec::new();
     for row in found.chunk_by(|x, y| (x.search, x.owner) == (y.search, y.owner)) {
@@ -443,7 +447,9 @@ pub fn clusters_of(
         let mut kept: Vec<&Found> = row.iter().collect();
         if kept.len() > cap {
             kept.sort_unstable_by(|l, r| {
-                r.score.total_cmp(&l.score).then((l.a, l.b).cmp(&(r.a, r.b)))
+                r.score
+                    .total_cmp(&l.score)
+                    .then((l.a, l.b).cmp(&(r.a, r.b)))
             });
             kept.truncate(cap);
         }
@@ -516,4 +522,161 @@ pub fn unique_pairs(mut pairs: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::Run;
+
+    /// The CSV of a whole run of `docs`.
+    fn whole(docs: &[Document], settings: &Settings) -> String {
+        let corpus = Corpus::new(docs.to_vec());
+        let report = Run::default()
+            .cluster(&corpus, &settings.score, &settings.config)
+            .expect("auto candidates");
+        let mut out = Vec::new();
+        crate::report::csv::render(&report, &corpus, &mut out).expect("in memory");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// The CSV of the same run cut into parts at `cuts`, every stage as a machine of its
+    /// own would do it (exact search: no LSH at these sizes).
+    fn cut(docs: &[Document], cuts: &[usize], settings: &Settings) -> String {
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(cuts);
+        bounds.push(docs.len());
+        let parts: Vec<Corpus> = bounds
+            .windows(2)
+            .map(|w| Corpus::new(docs[w[0]..w[1]].to_vec()))
+            .collect();
+        let mut counts = Prior::default();
+        for p in &parts {
+            add_counts(&mut counts, &part_counts(p, &settings.score));
+        }
+        let facts: Vec<PartFacts> = parts
+            .iter()
+            .map(|p| part_facts(p, settings, &counts))
+            .collect();
+        let mut short = Prior::default();
+        for f in &facts {
+            add_counts(&mut short, &f.short);
+        }
+        let mut found = Vec::new();
+        for i in 0..parts.len() {
+            for j in i..parts.len() {
+                let mut both = parts[i].docs.clone();
+                if j != i {
+                    both.extend(parts[j].docs.iter().cloned());
+                }
+                let corpus = Corpus::new(both);
+                let joined = Joined {
+                    corpus: &corpus,
+                    first_len: parts[i].len(),
+                    offsets: [bounds[i], bounds[j]],
+                    alone: i == j,
+                };
+                found.extend(pairs_between(&joined, settings, &counts, &short));
+            }
+        }
+        let groups = clusters_of(&facts, found, settings, false);
+        // Two batches of clusters, each with its members' documents only.
+        let half = groups.len().div_ceil(2);
+        let mut csv = String::new();
+        for (k, batch) in [&groups[..half], &groups[half..]].into_iter().enumerate() {
+            if batch.is_empty() {
+                continue;
+            }
+            let offset = if k == 0 { 1 } else { half + 1 };
+            let mut members: Vec<usize> = batch.iter().flatten().copied().collect();
+            members.sort_unstable();
+            let at = |g: usize| members.binary_search(&g).expect("a member");
+            let local = batch
+                .iter()
+                .enumerate()
+                .map(|(i, ms)| (offset + i, ms.iter().map(|&m| at(m)).collect()))
+                .collect();
+            let corpus = Corpus::new(members.iter().map(|&m| docs[m].clone()).collect());
+            let report = describe_batch(&corpus, local, settings, &counts);
+            let mut out = Vec::new();
+            crate::report::csv::render(&report, &corpus, &mut out).expect("in memory");
+            let text = String::from_utf8(out).expect("UTF-8");
+            csv.push_str(if k == 0 {
+                &text
+            } else {
+                text.split_once('\n').map_or("", |x| x.1)
+            });
+        }
+        csv
+    }
+
+    fn settings(score: ScoreConfig) -> Settings {
+        let config = ClusterConfig::for_measure(score.measure);
+        Settings { score, config }
+    }
+
+    #[test]
+    #[ignore = "a minute in a debug build; CI runs it in release"]
+    fn a_cut_run_equals_the_whole_run_where_rows_are_capped() {
+        // 3,200 dated headlines of one template: each meets every other, more than the
+        // cap of pairs a row keeps (3,125 at this size) in both searches, so the cut run
+        // must cap each row as a whole, from the pairs of every part.
+        let docs: Vec<Document> = (0..3200)
+            .map(|i| {
+                let mut d = Document::new(
+                    format!("h{i:04}"),
+                    format!(
+                        "Harbor bridge closed after cracks found in span {} by crew {}",
+                        i % 7,
+                        i % 11
+                    ),
+                );
+                d.date = Date::parse(&format!("2025-03-{:02}", 1 + i % 3));
+                d
+            })
+            .collect();
+        let s = settings(ScoreConfig::default());
+        let want = whole(&docs, &s);
+        assert!(want.lines().count() == 3201);
+        assert_eq!(cut(&docs, &[1000, 2300], &s), want);
+    }
+
+    #[test]
+    fn a_cut_run_equals_the_whole_run_on_the_fixtures_for_every_measure() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        for name in ["news", "events4", "events3"] {
+            let corpus = crate::ingest::read_inputs(&[format!("{root}/{name}/articles.jsonl")])
+                .expect("fixtures read");
+            let n = corpus.len();
+            for score in [
+                ScoreConfig::default(),
+                ScoreConfig {
+                    window_days: 0,
+                    ..ScoreConfig::default()
+                },
+                ScoreConfig {
+                    measure: Measure::Jaccard,
+                    shingle: crate::config::ShingleKind::Word(3),
+                    window_days: 3,
+                },
+            ] {
+                let s = settings(score);
+                let want = whole(&corpus.docs, &s);
+                // Stories were found, so equal outputs say something.
+                let clusters: std::collections::HashSet<&str> = want
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split(',').next())
+                    .collect();
+                assert!(
+                    s.score.measure != Measure::Story || clusters.len() < n,
+                    "{name}"
+                );
+                for cuts in [vec![n / 2], vec![n / 4, n / 2, 3 * n / 4]] {
+                    assert_eq!(cut(&corpus.docs, &cuts, &s), want, "{name} {cuts:?}");
+                }
+            }
+        }
+    }
 }

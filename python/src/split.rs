@@ -130,7 +130,8 @@ fn get_facts(bytes: &[u8]) -> PyResult<PartFacts> {
     for _ in 0..n {
         f.ids.push(r.string()?);
         let day = r.i32()?;
-        f.dates.push((day != i32::MIN).then(|| Date::from_days(day)));
+        f.dates
+            .push((day != i32::MIN).then(|| Date::from_days(day)));
         f.terms.push(r.u32()?);
         let has = r.u8()? != 0;
         let identity = r.u64()?;
@@ -181,6 +182,21 @@ fn put_u32s(v: impl IntoIterator<Item = u32>) -> Vec<u8> {
 
 // ------------------------------------------------------------------ stages
 
+/// What stage 1 gives back to Python: ids, counts, the problem and its line.
+type Stage1<'py> = (
+    Vec<String>,
+    Option<Bound<'py, PyBytes>>,
+    Option<String>,
+    Option<u64>,
+);
+/// What stage 2 gives back: facts, short counts, bands, band keys.
+type Stage2<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    usize,
+    Bound<'py, PyBytes>,
+);
+
 /// Stage 1 of a part starting at `first_line`: `(ids, counts, problem, problem_line)`.
 /// A part with bad input gives the one-line message of its first problem and the ids of
 /// the documents before it (whole runs meet an id repeated from an earlier part first
@@ -195,7 +211,7 @@ pub fn part_counts<'py>(
     shingle: &str,
     window: u32,
     threads: Option<usize>,
-) -> PyResult<(Vec<String>, Option<Bound<'py, PyBytes>>, Option<String>, Option<u64>)> {
+) -> PyResult<Stage1<'py>> {
     let score = score_config(measure, shingle, window)?;
     let read = run_free(py, threads, || {
         Ok(match read_part(first_line, jsonl) {
@@ -283,7 +299,7 @@ pub fn part_facts<'py>(
     linkage: Option<&str>,
     shingle: &str,
     threads: Option<usize>,
-) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, usize, Bound<'py, PyBytes>)> {
+) -> PyResult<Stage2<'py>> {
     let s = settings(measure, threshold, window, linkage, shingle)?;
     let whole = prior_of(counts)?;
     let (facts, short, bands, keys) = run_free(py, threads, || {
@@ -330,7 +346,10 @@ pub fn bucket_pairs<'py>(
         start = end;
     }
     let pairs = split::unique_pairs(pairs);
-    Ok(bytes_of(py, &put_u32s(pairs.into_iter().flat_map(|(a, b)| [a, b]))))
+    Ok(bytes_of(
+        py,
+        &put_u32s(pairs.into_iter().flat_map(|(a, b)| [a, b])),
+    ))
 }
 
 /// Stage 3 between the part at `first` and the part at `second` (`None`: the first alone):

@@ -394,8 +394,9 @@ impl Index {
         let walked = |df: usize| df > 1 && df <= walk_limit;
         match &scorer.features {
             Features::Story(w) => {
-                let too_common =
-                    |t: u32| whole_df.map_or(w.df[t as usize], |d| d[t as usize]) as usize > walk_limit;
+                let too_common = |t: u32| {
+                    whole_df.map_or(w.df[t as usize], |d| d[t as usize]) as usize > walk_limit
+                };
                 let walked = |t: u32| w.df[t as usize] > 1 && !too_common(t);
                 // An actor's entries carry a negative weight (see `ACTOR_SIGN`).
                 let doc_terms = Csr::from_rows(w.vectors.len(), true, |d| {
@@ -461,7 +462,10 @@ impl Index {
                 }
             }
             Features::Shingles(sets) => {
-                assert!(whole_df.is_none(), "a larger collection's counts are of terms");
+                assert!(
+                    whole_df.is_none(),
+                    "a larger collection's counts are of terms"
+                );
                 let mut skipped = 0;
                 let mut postings = Csr::new(false);
                 let mut memberships: Vec<(u32, u32)> = Vec::new(); // (document, term id)
@@ -779,7 +783,9 @@ impl<'a> AllPairs<'a> {
         if min_score <= 0.0 {
             return self.pairs_in(0..n, min_score);
         }
-        let mut pairs = self.search(min_score, n, None, &|_, _| true, &|_, row| row).0;
+        let mut pairs = self
+            .search(min_score, n, None, &|_, _| true, &|_, row| row)
+            .0;
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
         pairs
     }
@@ -1037,6 +1043,24 @@ mod tests {
     use crate::config::{Measure, ScoreConfig, ShingleKind};
     use crate::document::Document;
 
+    /// The guarded search with walk limit `walk` and row cap `cap`.
+    fn guarded(engine: &AllPairs<'_>, min: f64, walk: usize, cap: usize) -> (Vec<Pair>, Guarded) {
+        let capped = std::sync::atomic::AtomicUsize::new(0);
+        let finish = |_, mut row: Vec<Pair>| {
+            if cap_row(&mut row, cap) {
+                capped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            row
+        };
+        let (pairs, skipped_terms) = engine.search(min, walk, None, &|_, _| true, &finish);
+        let guarded = Guarded {
+            skipped_terms,
+            capped_documents: capped.into_inner(),
+            cap,
+        };
+        (pairs, guarded)
+    }
+
     /// A search's pairs in the order `pairs` gives them.
     fn sorted((mut pairs, g): (Vec<Pair>, Guarded)) -> (Vec<Pair>, Guarded) {
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
@@ -1184,7 +1208,7 @@ mod tests {
         let engine = AllPairs::new(&s);
         let exact = engine.pairs(0.2);
         // Nothing left out when the limits are not reached.
-        let (same, g) = sorted(engine.search(0.2, docs.len(), usize::MAX, &Some));
+        let (same, g) = sorted(guarded(&engine, 0.2, docs.len(), usize::MAX));
         assert_eq!(same, exact);
         assert_eq!(
             g,
@@ -1196,7 +1220,7 @@ mod tests {
         );
         // Not walking the template's words: pairs sharing only them are missed, and every
         // pair found still has its whole score.
-        let (walked, g) = sorted(engine.search(0.2, 20, usize::MAX, &Some));
+        let (walked, g) = sorted(guarded(&engine, 0.2, 20, usize::MAX));
         assert!(g.skipped_terms >= 2, "{g:?}");
         assert!(!walked.is_empty() && walked.len() < exact.len());
         for p in &walked {
@@ -1226,13 +1250,13 @@ mod tests {
                 .filter(|p| shares_walked(p.a, p.b))
                 .map(|p| (p.a, p.b))
                 .collect();
-            let (walked, _) = sorted(engine.search(floor, 20, usize::MAX, &Some));
+            let (walked, _) = sorted(guarded(&engine, floor, 20, usize::MAX));
             let got: Vec<(u32, u32)> = walked.iter().map(|p| (p.a, p.b)).collect();
             assert!(!expected.is_empty(), "{floor}");
             assert_eq!(got, expected, "{floor}");
         }
         // A cap of 5 pairs per document keeps each document's best.
-        let (capped, g) = sorted(engine.search(0.2, docs.len(), 5, &Some));
+        let (capped, g) = sorted(guarded(&engine, 0.2, docs.len(), 5));
         assert!(g.capped_documents > 0 && g.cap == 5);
         let mut per_doc = std::collections::BTreeMap::new();
         for p in &capped {
