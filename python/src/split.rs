@@ -189,12 +189,14 @@ type Stage1<'py> = (
     Option<String>,
     Option<u64>,
 );
-/// What stage 2 gives back: facts, short counts, bands, band keys.
+/// What stage 2 gives back: facts, short counts, bands, band keys, and the part's span of
+/// days (first, last, whether any document is undated; `None` when none is dated).
 type Stage2<'py> = (
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     usize,
     Bound<'py, PyBytes>,
+    (Option<(i32, i32)>, bool),
 );
 
 /// Stage 1 of a part starting at `first_line`: `(ids, counts, problem, problem_line)`.
@@ -302,7 +304,7 @@ pub fn part_facts<'py>(
 ) -> PyResult<Stage2<'py>> {
     let s = settings(measure, threshold, window, linkage, shingle)?;
     let whole = prior_of(counts)?;
-    let (facts, short, bands, keys) = run_free(py, threads, || {
+    let out = run_free(py, threads, || {
         let corpus = read_part(first_line, jsonl)?;
         let facts = split::part_facts(&corpus, &s, &whole);
         let mut short = Vec::new();
@@ -312,13 +314,24 @@ pub fn part_facts<'py>(
         } else {
             (0, Vec::new())
         };
-        Ok((put_facts(&facts), short, bands, put_u32s(keys)))
+        let days = facts.dates.iter().flatten().map(|d| d.days());
+        let span = days.clone().min().zip(days.max());
+        let undated = facts.dates.iter().any(Option::is_none);
+        Ok((
+            put_facts(&facts),
+            short,
+            bands,
+            put_u32s(keys),
+            (span, undated),
+        ))
     })?;
+    let (facts, short, bands, keys, span) = out;
     Ok((
         bytes_of(py, &facts),
         bytes_of(py, &short),
         bands,
         bytes_of(py, &keys),
+        span,
     ))
 }
 

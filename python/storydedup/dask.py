@@ -78,7 +78,7 @@ def _tree_sum(items):
 
 def _bands_frame(stage2, offset):
     """A partition's band keys as rows ``(bucket, doc)``: a bucket is a band and its key."""
-    _, _, bands, keys = stage2
+    _, _, bands, keys, _ = stage2
     keys = np.frombuffer(keys, dtype="<u4")
     if bands == 0 or keys.size == 0:
         return pd.DataFrame({"bucket": np.array([], dtype="u8"), "doc": np.array([], dtype="u4")})
@@ -208,10 +208,21 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
                 second = None if i == j else part_of(j)
                 found.append(delayed(_rs.pairs_between)(part_of(i), second, counts, short, chosen, **opts))
     else:
+        # With a window, two parts whose documents are all dated more than the window apart
+        # have no pair to find (the window forbids them): a dated stream is many small
+        # problems, not one square one.
+        spans = compute([delayed(lambda s: s[4])(s) for s in stage2])
+
+        def apart(i, j):
+            (si, ui), (sj, uj) = spans[i], spans[j]
+            if measure != "story" or not window or ui or uj or si is None or sj is None:
+                return False
+            return si[0] - sj[1] > window or sj[0] - si[1] > window
+
         found = [
             delayed(_rs.pairs_between)(part_of(i), None if i == j else part_of(j), counts, short,
                                        None, **opts)
-            for i in parts for j in range(i, len(texts))
+            for i in parts for j in range(i, len(texts)) if not apart(i, j)
         ]
 
     # Stage 4: one worker clusters the edge list.
