@@ -11,16 +11,14 @@ use storydedup::{Corpus, Date, Error};
 
 use crate::{NAME, cluster_config, fail, run_free, score_config, usage};
 
-/// The settings of a cut run, from the keyword arguments of `storydedup.cluster`.
-fn settings(
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
-) -> PyResult<Settings> {
-    let score = score_config(measure, shingle, window)?;
-    let config = cluster_config(&score, threshold, linkage)?;
+/// The options of `storydedup.cluster` that decide a run, as the Python side passes them
+/// to every stage: `(measure, threshold, window, linkage, shingle)`.
+type Options = (String, Option<f64>, u32, Option<String>, String);
+
+/// The settings of a cut run, from its options.
+fn settings((measure, threshold, window, linkage, shingle): &Options) -> PyResult<Settings> {
+    let score = score_config(measure, shingle, *window)?;
+    let config = cluster_config(&score, *threshold, linkage.as_deref())?;
     Ok(Settings { score, config })
 }
 
@@ -204,17 +202,15 @@ type Stage2<'py> = (
 /// the documents before it (whole runs meet an id repeated from an earlier part first
 /// when it comes earlier), and no counts.
 #[pyfunction]
-#[pyo3(signature = (first_line, jsonl, measure, shingle, window, threads = None))]
+#[pyo3(signature = (first_line, jsonl, options, threads = None))]
 pub fn part_counts<'py>(
     py: Python<'py>,
     first_line: u64,
     jsonl: &str,
-    measure: &str,
-    shingle: &str,
-    window: u32,
+    options: Options,
     threads: Option<usize>,
 ) -> PyResult<Stage1<'py>> {
-    let score = score_config(measure, shingle, window)?;
+    let score = settings(&options)?.score;
     let read = run_free(py, threads, || {
         Ok(match read_part(first_line, jsonl) {
             Ok(corpus) => {
@@ -270,23 +266,16 @@ pub fn duplicate_id(id: &str, line: u64, first: u64) -> String {
 
 /// Refuses settings a cut run of `documents` documents cannot follow as a whole run does.
 #[pyfunction]
-#[pyo3(signature = (documents, measure, threshold, window, linkage, shingle))]
-pub fn check(
-    documents: usize,
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
-) -> PyResult<bool> {
-    let s = settings(measure, threshold, window, linkage, shingle)?;
+pub fn check(documents: usize, options: Options) -> PyResult<bool> {
+    let s = settings(&options)?;
     s.check(documents).map_err(|e| fail(&e))?;
     Ok(s.uses_lsh(documents))
 }
 
 /// Stage 2 of a part: `(facts, short counts)`, and with `lsh`, `(bands, band keys)` too.
 #[pyfunction]
-#[pyo3(signature = (first_line, jsonl, counts, documents, lsh, measure, threshold, window, linkage, shingle, threads = None))]
+#[pyo3(signature = (first_line, jsonl, counts, documents, lsh, options, threads = None))]
+// A part, the collection's counts and size, the engine, the options and the threads.
 #[allow(clippy::too_many_arguments)]
 pub fn part_facts<'py>(
     py: Python<'py>,
@@ -295,14 +284,10 @@ pub fn part_facts<'py>(
     counts: &[u8],
     documents: usize,
     lsh: bool,
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
+    options: Options,
     threads: Option<usize>,
 ) -> PyResult<Stage2<'py>> {
-    let s = settings(measure, threshold, window, linkage, shingle)?;
+    let s = settings(&options)?;
     let whole = prior_of(counts)?;
     let out = run_free(py, threads, || {
         let corpus = read_part(first_line, jsonl)?;
@@ -368,7 +353,8 @@ pub fn bucket_pairs<'py>(
 /// Stage 3 between the part at `first` and the part at `second` (`None`: the first alone):
 /// the pairs found (with `pairs`, the LSH candidates, u32 `a, b` each, scored instead).
 #[pyfunction]
-#[pyo3(signature = (first, second, counts, short_counts, pairs, measure, threshold, window, linkage, shingle, threads = None))]
+#[pyo3(signature = (first, second, counts, short_counts, pairs, options, threads = None))]
+// Two parts, two sets of counts, the candidates if any, the options and the threads.
 #[allow(clippy::too_many_arguments)]
 pub fn pairs_between<'py>(
     py: Python<'py>,
@@ -377,14 +363,10 @@ pub fn pairs_between<'py>(
     counts: &[u8],
     short_counts: &[u8],
     pairs: Option<&[u8]>,
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
+    options: Options,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let s = settings(measure, threshold, window, linkage, shingle)?;
+    let s = settings(&options)?;
     let whole = prior_of(counts)?;
     let short_whole = prior_of(short_counts)?;
     let out = run_free(py, threads, || {
@@ -419,21 +401,16 @@ pub fn pairs_between<'py>(
 /// Stage 4: the clusters (lists of whole-collection indexes, in numbering order) from
 /// every part's facts (in order) and every part pair's found pairs.
 #[pyfunction]
-#[pyo3(signature = (facts, found, lsh, measure, threshold, window, linkage, shingle, threads = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (facts, found, lsh, options, threads = None))]
 pub fn clusters_of(
     py: Python<'_>,
     facts: Vec<Vec<u8>>,
     found: Vec<Vec<u8>>,
     lsh: bool,
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
+    options: Options,
     threads: Option<usize>,
 ) -> PyResult<Vec<Vec<usize>>> {
-    let s = settings(measure, threshold, window, linkage, shingle)?;
+    let s = settings(&options)?;
     let facts = facts
         .iter()
         .map(|f| get_facts(f))
@@ -449,21 +426,16 @@ pub fn clusters_of(
 /// indexing `pieces`' documents in order), whose documents are `pieces` (`(line, JSONL
 /// line)`, ascending).
 #[pyfunction]
-#[pyo3(signature = (pieces, groups, counts, measure, threshold, window, linkage, shingle, threads = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (pieces, groups, counts, options, threads = None))]
 pub fn describe_batch(
     py: Python<'_>,
     pieces: Vec<(u64, String)>,
     groups: Vec<(usize, Vec<usize>)>,
     counts: &[u8],
-    measure: &str,
-    threshold: Option<f64>,
-    window: u32,
-    linkage: Option<&str>,
-    shingle: &str,
+    options: Options,
     threads: Option<usize>,
 ) -> PyResult<String> {
-    let s = settings(measure, threshold, window, linkage, shingle)?;
+    let s = settings(&options)?;
     let whole = prior_of(counts)?;
     let out = run_free(py, threads, || {
         let pieces: Vec<(u64, &str)> = pieces.iter().map(|(l, t)| (*l, t.as_str())).collect();

@@ -107,9 +107,9 @@ def _select(text, first_line, wanted):
     return [(first_line + i, lines[i]) for i in wanted]
 
 
-def _describe(pieces, groups, counts, opts):
+def _describe(pieces, groups, counts, key, threads):
     merged = sorted(p for part in pieces for p in part)
-    return _rs.describe_batch(merged, groups, counts, **opts)
+    return _rs.describe_batch(merged, groups, counts, key, threads)
 
 
 def _scheduler(client):
@@ -141,8 +141,8 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
             "storydedup: docs: no `text` column (columns: %s)" % ",".join(map(str, ddf.columns))
         )
     columns = [c for c in ("text",) + FIELDS if c in ddf.columns]
-    opts = dict(measure=measure, threshold=threshold, window=window, linkage=linkage,
-                shingle=shingle, threads=threads)
+    # The options that decide the run, as every stage takes them.
+    key = (measure, threshold, window, linkage, shingle)
     persist, compute = _scheduler(client)
 
     # Each partition as JSON lines, kept on the workers.
@@ -151,12 +151,13 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
     offsets = np.concatenate([[0], np.cumsum(lens)]).astype(int).tolist()
     n = offsets[-1]
     if n == 0:
-        return _cluster_one([], **opts)
+        return _cluster_one([], measure=measure, threshold=threshold, window=window,
+                            linkage=linkage, shingle=shingle, threads=threads)
     first = [o + 1 for o in offsets[:-1]]
 
     # Stage 1: read and count each part; check the whole as one run reads it.
     stage1 = persist([
-        delayed(_rs.part_counts)(first[p], texts[p], measure, shingle, window, threads)
+        delayed(_rs.part_counts)(first[p], texts[p], key, threads)
         for p in range(len(texts))
     ])
     seen = {}
@@ -169,13 +170,13 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
         if problem is not None:
             raise StorydedupError(problem)
     del seen
-    lsh = _rs.check(n, measure, threshold, window, linkage, shingle)
+    lsh = _rs.check(n, key)
     (counts,) = persist([_tree_sum(delayed(_counts)(s) for s in stage1)])
     del stage1
 
     # Stage 2: weigh each part against the whole; sum the short texts' counts.
     stage2 = persist([
-        delayed(_rs.part_facts)(first[p], texts[p], counts, n, lsh, **opts)
+        delayed(_rs.part_facts)(first[p], texts[p], counts, n, lsh, key, threads)
         for p in range(len(texts))
     ])
     facts = [delayed(lambda s: s[0])(s) for s in stage2]
@@ -206,7 +207,8 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
                     continue
                 chosen = np.stack([a[mask], b[mask]], axis=1).astype("<u4").tobytes()
                 second = None if i == j else part_of(j)
-                found.append(delayed(_rs.pairs_between)(part_of(i), second, counts, short, chosen, **opts))
+                found.append(delayed(_rs.pairs_between)(part_of(i), second, counts, short, chosen,
+                                                        key, threads))
     else:
         # With a window, two parts whose documents are all dated more than the window apart
         # have no pair to find (the window forbids them): a dated stream is many small
@@ -221,12 +223,12 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
 
         found = [
             delayed(_rs.pairs_between)(part_of(i), None if i == j else part_of(j), counts, short,
-                                       None, **opts)
+                                       None, key, threads)
             for i in parts for j in range(i, len(texts)) if not apart(i, j)
         ]
 
     # Stage 4: one worker clusters the edge list.
-    (groups,) = compute([delayed(_rs.clusters_of)(facts, found, lsh, **opts)])
+    (groups,) = compute([delayed(_rs.clusters_of)(facts, found, lsh, key, threads)])
 
     # Stage 5: describe the clusters in batches, each with its members' documents only.
     per_batch = batch_docs or max(1, -(-n // len(texts)))
@@ -249,7 +251,7 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
             delayed(_select)(texts[p], first[p], (members[owner == p] - offsets[p]).tolist())
             for p in np.unique(owner).tolist()
         ]
-        described.append(delayed(_describe)(pieces, local, counts, opts))
+        described.append(delayed(_describe)(pieces, local, counts, key, threads))
     csvs = compute(described)
     body = csvs[0] + "".join(c.split("\n", 1)[1] if "\n" in c else "" for c in csvs[1:])
     return pd.read_csv(io.StringIO(body), dtype=CLUSTER_DTYPES)
