@@ -190,6 +190,8 @@ pub struct PartFacts {
     /// The statistics of the part's short texts, which the second search reads
     /// (`documents`: how many; `df` only).
     pub short: Prior,
+    /// What the pair search reads of the part.
+    pub state: PartState,
 }
 
 /// Stage 2: what clustering reads of each document of a part, weighed against the whole
@@ -219,7 +221,112 @@ pub fn part_facts(corpus: &Corpus, settings: &Settings, whole: &Prior) -> PartFa
         terms,
         identity: facts.identity,
         short,
+        state: state_of(&scorer),
     }
+}
+
+/// What the pair search reads of a part's documents, weighed against the whole
+/// collection (stage 2 makes it; stage 3 joins two parts' states instead of reading and
+/// weighing their texts again). Terms are named by their keys, which order them as a
+/// whole run's term ids do.
+#[derive(Debug, Clone, Default)]
+pub struct PartState {
+    /// Dates, in input order.
+    pub dates: Vec<Option<Date>>,
+    /// Each document's story vector (`(key, weight)` by key), or its shingle set (keys,
+    /// weights empty).
+    pub terms: Vec<Vec<(u64, f32)>>,
+    /// Each document's actors (keys, sorted).
+    pub actors: Vec<Vec<u64>>,
+    /// Each document's security codes (keys, sorted).
+    pub codes: Vec<Vec<u64>>,
+    /// The part's keys that are names, multi-word names or numbers (sorted).
+    pub salient: Vec<u64>,
+}
+
+/// The state of a part for the pair search (see [`PartState`]).
+fn state_of(scorer: &Scorer) -> PartState {
+    match &scorer.features {
+        Features::Story(w) => {
+            let key = |t: &u32| w.keys[*t as usize];
+            PartState {
+                dates: scorer.dates.clone(),
+                terms: w
+                    .vectors
+                    .iter()
+                    .map(|v| v.terms.iter().map(|(t, x)| (key(t), *x)).collect())
+                    .collect(),
+                actors: w
+                    .actors
+                    .iter()
+                    .map(|a| a.iter().map(key).collect())
+                    .collect(),
+                codes: w
+                    .codes
+                    .iter()
+                    .map(|c| c.iter().map(key).collect())
+                    .collect(),
+                salient: (0..w.keys.len())
+                    .filter(|&t| w.salient[t])
+                    .map(|t| w.keys[t])
+                    .collect(),
+            }
+        }
+        Features::Shingles(sets) => PartState {
+            dates: scorer.dates.clone(),
+            terms: sets
+                .iter()
+                .map(|s| s.iter().map(|&h| (h, 0.0)).collect())
+                .collect(),
+            ..PartState::default()
+        },
+    }
+}
+
+/// The scorer of parts read together, from their states: what [`scored_within`] gives
+/// for the parts' documents, without their texts.
+fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
+    let dates: Vec<Option<Date>> = parts.iter().flat_map(|p| p.dates.iter().copied()).collect();
+    let docs = parts.iter().flat_map(|p| p.terms.iter());
+    if score.measure != Measure::Story {
+        let sets = docs.map(|t| t.iter().map(|&(h, _)| h).collect()).collect();
+        return Scorer::from_features(score.clone(), Features::Shingles(sets), dates);
+    }
+    let mut keys: Vec<u64> = docs.clone().flatten().map(|&(k, _)| k).collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    let id = |k: &u64| keys.binary_search(k).expect("a key of the parts") as u32;
+    let mut df = vec![0u32; keys.len()];
+    let vectors: Vec<crate::weigh::TermVector> = docs
+        .map(|t| crate::weigh::TermVector {
+            terms: t.iter().map(|(k, x)| (id(k), *x)).collect(),
+        })
+        .collect();
+    for v in &vectors {
+        for &(t, _) in &v.terms {
+            df[t as usize] += 1;
+        }
+    }
+    let mut salient = vec![false; keys.len()];
+    for p in parts {
+        for k in &p.salient {
+            if let Ok(t) = keys.binary_search(k) {
+                salient[t] = true;
+            }
+        }
+    }
+    let ids = |lists: &[Vec<u64>]| -> Vec<Vec<u32>> {
+        lists.iter().map(|l| l.iter().map(id).collect()).collect()
+    };
+    let weights = crate::weigh::Weights {
+        vectors,
+        df,
+        salient,
+        actors: parts.iter().flat_map(|p| ids(&p.actors)).collect(),
+        codes: parts.iter().flat_map(|p| ids(&p.codes)).collect(),
+        keys,
+    };
+    Scorer::from_features(score.clone(), Features::Story(weights), dates)
 }
 
 /// One pair a part found (stage 3), in the whole collection's indexes.
@@ -239,12 +346,12 @@ pub struct Found {
     pub weight: f64,
 }
 
-/// Two parts read together (part `first` then part `second`, or one part alone):
-/// `first_len` documents of the first, and where each part starts in the whole collection.
+/// Two parts read together (part `first` then part `second`, or one part alone), by their
+/// states (stage 2), and where each part starts in the whole collection.
 pub struct Joined<'c> {
-    /// The documents of both parts, in order.
-    pub corpus: &'c Corpus,
-    /// How many of them belong to the first part.
+    /// The first part's state, and the second's unless the first is read alone.
+    pub parts: [&'c PartState; 2],
+    /// How many documents the first part holds.
     pub first_len: usize,
     /// The index in the whole collection of each part's first document.
     pub offsets: [usize; 2],
@@ -253,6 +360,14 @@ pub struct Joined<'c> {
 }
 
 impl Joined<'_> {
+    fn scorer(&self, score: &ScoreConfig) -> Scorer {
+        if self.alone {
+            scorer_of(&self.parts[..1], score)
+        } else {
+            scorer_of(&self.parts, score)
+        }
+    }
+
     fn global(&self, local: usize) -> u32 {
         let g = if local < self.first_len {
             self.offsets[0] + local
@@ -288,7 +403,7 @@ pub fn pairs_between(
     whole: &Prior,
     short_whole: &Prior,
 ) -> Vec<Found> {
-    let (scorer, _) = scored_within(joined.corpus, &settings.score, whole);
+    let scorer = joined.scorer(&settings.score);
     let floor = settings.floor();
     let wanted = |a: usize, b: usize| joined.wanted(a, b);
     let df = whole_df(&scorer, whole);
@@ -360,9 +475,10 @@ impl Joined<'_> {
     }
 }
 
-/// Stage 2 for `jaccard` where a whole run uses LSH: each document's band keys, one per
-/// band (`u32::MAX`: none), band after band for each document in turn.
-pub fn band_keys(corpus: &Corpus, settings: &Settings, documents: usize) -> (usize, Vec<u32>) {
+/// Stage 2 for `jaccard` where a whole run uses LSH: each document's band keys of a part
+/// of state `state`, one per band (`u32::MAX`: none), band after band for each document in
+/// turn.
+pub fn band_keys(state: &PartState, settings: &Settings, documents: usize) -> (usize, Vec<u32>) {
     let banding = match candidates::plan(
         crate::config::Candidates::Auto,
         settings.score.measure,
@@ -372,13 +488,14 @@ pub fn band_keys(corpus: &Corpus, settings: &Settings, documents: usize) -> (usi
         Ok(candidates::Engine::Lsh(b)) => b,
         _ => panic!("band keys only where a whole run uses LSH"),
     };
-    let (scorer, _) = scored_within(corpus, &settings.score, &Prior::default());
-    let Features::Shingles(sets) = &scorer.features else {
-        panic!("LSH reads shingle sets");
-    };
+    let sets: Vec<Vec<u64>> = state
+        .terms
+        .iter()
+        .map(|t| t.iter().map(|&(h, _)| h).collect())
+        .collect();
     (
         banding.bands,
-        candidates::lsh::band_keys(sets, BINS, &banding),
+        candidates::lsh::band_keys(&sets, BINS, &banding),
     )
 }
 
@@ -389,7 +506,7 @@ pub fn verify_between(
     settings: &Settings,
     pairs: &[(u32, u32)],
 ) -> Vec<Found> {
-    let (scorer, _) = scored_within(joined.corpus, &settings.score, &Prior::default());
+    let scorer = joined.scorer(&settings.score);
     let local = |g: u32| -> u32 {
         let g = g as usize;
         let l = if g >= joined.offsets[0] && g < joined.offsets[0] + joined.first_len {
@@ -566,13 +683,8 @@ mod tests {
         let mut found = Vec::new();
         for i in 0..parts.len() {
             for j in i..parts.len() {
-                let mut both = parts[i].docs.clone();
-                if j != i {
-                    both.extend(parts[j].docs.iter().cloned());
-                }
-                let corpus = Corpus::new(both);
                 let joined = Joined {
-                    corpus: &corpus,
+                    parts: [&facts[i].state, &facts[j].state],
                     first_len: parts[i].len(),
                     offsets: [bounds[i], bounds[j]],
                     alone: i == j,

@@ -5,7 +5,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use storydedup::split::{self, Found, Joined, PartFacts, Settings};
+use storydedup::split::{self, Found, Joined, PartFacts, PartState, Settings};
 use storydedup::weigh::{Prior, TermCounts};
 use storydedup::{Corpus, Date, Error};
 
@@ -139,6 +139,58 @@ fn get_facts(bytes: &[u8]) -> PyResult<PartFacts> {
     Ok(f)
 }
 
+fn put_keys(out: &mut Vec<u8>, keys: &[u64]) {
+    out.extend((keys.len() as u32).to_le_bytes());
+    for k in keys {
+        out.extend(k.to_le_bytes());
+    }
+}
+
+fn get_keys(r: &mut Reader<'_>) -> PyResult<Vec<u64>> {
+    let n = r.u32()? as usize;
+    (0..n).map(|_| r.u64()).collect()
+}
+
+fn put_state(st: &PartState) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend((st.terms.len() as u64).to_le_bytes());
+    for i in 0..st.terms.len() {
+        out.extend(st.dates[i].map_or(i32::MIN, Date::days).to_le_bytes());
+        out.extend((st.terms[i].len() as u32).to_le_bytes());
+        for (k, w) in &st.terms[i] {
+            out.extend(k.to_le_bytes());
+            out.extend(w.to_le_bytes());
+        }
+        put_keys(&mut out, st.actors.get(i).map_or(&[], Vec::as_slice));
+        put_keys(&mut out, st.codes.get(i).map_or(&[], Vec::as_slice));
+    }
+    put_keys(&mut out, &st.salient);
+    out
+}
+
+fn get_state(bytes: &[u8]) -> PyResult<PartState> {
+    let mut r = Reader(bytes);
+    let n = r.u64()? as usize;
+    let mut st = PartState::default();
+    for _ in 0..n {
+        let day = r.i32()?;
+        st.dates
+            .push((day != i32::MIN).then(|| Date::from_days(day)));
+        let len = r.u32()? as usize;
+        let mut terms = Vec::with_capacity(len);
+        for _ in 0..len {
+            let k = r.u64()?;
+            let w = f32::from_le_bytes(r.take()?);
+            terms.push((k, w));
+        }
+        st.terms.push(terms);
+        st.actors.push(get_keys(&mut r)?);
+        st.codes.push(get_keys(&mut r)?);
+    }
+    st.salient = get_keys(&mut r)?;
+    Ok(st)
+}
+
 fn put_found(found: &[Found]) -> Vec<u8> {
     let mut out = Vec::with_capacity(found.len() * 29);
     for f in found {
@@ -187,14 +239,16 @@ type Stage1<'py> = (
     Option<String>,
     Option<u64>,
 );
-/// What stage 2 gives back: facts, short counts, bands, band keys, and the part's span of
-/// days (first, last, whether any document is undated; `None` when none is dated).
+/// What stage 2 gives back: facts, short counts, bands, band keys, the part's span of
+/// days (first, last, whether any document is undated; `None` when none is dated), and
+/// what the pair search reads of the part.
 type Stage2<'py> = (
     Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     usize,
     Bound<'py, PyBytes>,
     (Option<(i32, i32)>, bool),
+    Bound<'py, PyBytes>,
 );
 
 /// Stage 1 of a part starting at `first_line`: `(ids, counts, problem, problem_line)`.
@@ -295,7 +349,7 @@ pub fn part_facts<'py>(
         let mut short = Vec::new();
         put_prior(&mut short, &facts.short);
         let (bands, keys) = if lsh {
-            split::band_keys(&corpus, &s, documents)
+            split::band_keys(&facts.state, &s, documents)
         } else {
             (0, Vec::new())
         };
@@ -308,15 +362,17 @@ pub fn part_facts<'py>(
             bands,
             put_u32s(keys),
             (span, undated),
+            put_state(&facts.state),
         ))
     })?;
-    let (facts, short, bands, keys, span) = out;
+    let (facts, short, bands, keys, span, state) = out;
     Ok((
         bytes_of(py, &facts),
         bytes_of(py, &short),
         bands,
         bytes_of(py, &keys),
         span,
+        bytes_of(py, &state),
     ))
 }
 
@@ -350,16 +406,17 @@ pub fn bucket_pairs<'py>(
     ))
 }
 
-/// Stage 3 between the part at `first` and the part at `second` (`None`: the first alone):
-/// the pairs found (with `pairs`, the LSH candidates, u32 `a, b` each, scored instead).
+/// Stage 3 between the part `first` and the part `second` (`None`: the first alone), each
+/// `(index of its first document, its state from stage 2)`: the pairs found (with `pairs`,
+/// the LSH candidates, u32 `a, b` each, scored instead).
 #[pyfunction]
 #[pyo3(signature = (first, second, counts, short_counts, pairs, options, threads = None))]
 // Two parts, two sets of counts, the candidates if any, the options and the threads.
 #[allow(clippy::too_many_arguments)]
 pub fn pairs_between<'py>(
     py: Python<'py>,
-    first: (u64, usize, String),
-    second: Option<(u64, usize, String)>,
+    first: (usize, Vec<u8>),
+    second: Option<(usize, Vec<u8>)>,
     counts: &[u8],
     short_counts: &[u8],
     pairs: Option<&[u8]>,
@@ -369,21 +426,17 @@ pub fn pairs_between<'py>(
     let s = settings(&options)?;
     let whole = prior_of(counts)?;
     let short_whole = prior_of(short_counts)?;
+    let one = get_state(&first.1)?;
+    let two = match &second {
+        Some((_, bytes)) => Some(get_state(bytes)?),
+        None => None,
+    };
     let out = run_free(py, threads, || {
-        let mut pieces = vec![(first.0, first.2.as_str())];
-        pieces.extend(second.as_ref().map(|x| (x.0, x.2.as_str())));
-        let corpus = split::read_lines(NAME, &pieces)?;
-        // Each line of a part is one document (the Python side writes them so).
-        let first_len = if second.is_some() {
-            first.2.lines().filter(|l| !l.trim().is_empty()).count()
-        } else {
-            corpus.len()
-        };
         let joined = Joined {
-            corpus: &corpus,
-            first_len,
-            offsets: [first.1, second.as_ref().map_or(first.1, |x| x.1)],
-            alone: second.is_none(),
+            parts: [&one, two.as_ref().unwrap_or(&one)],
+            first_len: one.terms.len(),
+            offsets: [first.0, second.as_ref().map_or(first.0, |x| x.0)],
+            alone: two.is_none(),
         };
         let found = match pairs {
             Some(p) => {

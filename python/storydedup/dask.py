@@ -78,7 +78,7 @@ def _tree_sum(items):
 
 def _bands_frame(stage2, offset):
     """A partition's band keys as rows ``(bucket, doc)``: a bucket is a band and its key."""
-    _, _, bands, keys, _ = stage2
+    _, _, bands, keys, _, _ = stage2
     keys = np.frombuffer(keys, dtype="<u4")
     if bands == 0 or keys.size == 0:
         return pd.DataFrame({"bucket": np.array([], dtype="u8"), "doc": np.array([], dtype="u4")})
@@ -184,7 +184,10 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
 
     # Stage 3: candidate pairs, scored on the workers.
     parts = range(len(texts))
-    part_of = lambda p: (first[p], offsets[p], texts[p])  # noqa: E731
+    # A part as stage 3 reads it: where it starts, and its weighed state from stage 2 (its
+    # texts are not read again).
+    states = [delayed(lambda s: s[5])(s) for s in stage2]
+    part_of = lambda p: (offsets[p], states[p])  # noqa: E731
     if lsh:
         import dask.dataframe as dd
         meta = pd.DataFrame({"bucket": np.array([], dtype="u8"), "doc": np.array([], dtype="u4")})
