@@ -72,7 +72,7 @@ def main():
           f"{len(docs)} documents, {one['cluster'].nunique()} clusters", flush=True)
 
     before = peak_rss_mb()
-    ddf = dd.read_json(args.docs, lines=True, blocksize=None, dtype=False, convert_dates=False)
+    ddf = dd.read_json(args.docs, lines=True, blocksize=None, dtype=False)
     ddf = ddf.repartition(npartitions=args.partitions) if ddf.npartitions != args.partitions else ddf
     ddf = client.persist(ddf)
     from dask.distributed import wait

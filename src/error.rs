@@ -129,7 +129,9 @@ pub enum SettingError {
     Shingle(String),
     /// A copy measure's exact search cut into parts beyond the walk limit.
     #[error(
-        "a run cut into parts searches a copy measure exactly over at most {most} documents          (got {documents}): beyond, the search's guard counts shingles across the whole          collection; use -m jaccard, whose LSH search has no such limit, or one machine"
+        "a run cut into parts searches a copy measure exactly over at most {most} documents \
+         (got {documents}): beyond, the search's guard counts shingles across the whole \
+         collection; use measure=\"jaccard\", whose LSH search has no such limit, or one machine"
     )]
     SplitCopy {
         /// Documents in the collection.

@@ -318,10 +318,18 @@ pub fn duplicate_id(id: &str, line: u64, first: u64) -> String {
     format!("storydedup: {}", split::duplicate_id(NAME, id, line, first))
 }
 
-/// Refuses settings a cut run of `documents` documents cannot follow as a whole run does.
+/// Refuses settings a cut run of `documents` documents cannot follow as a whole run does
+/// (and bad options, bad `threads` included); says whether it uses LSH.
 #[pyfunction]
-pub fn check(documents: usize, options: Options) -> PyResult<bool> {
+#[pyo3(signature = (documents, options, threads = None))]
+pub fn check(
+    py: Python<'_>,
+    documents: usize,
+    options: Options,
+    threads: Option<usize>,
+) -> PyResult<bool> {
     let s = settings(&options)?;
+    run_free(py, threads, || Ok(()))?;
     s.check(documents).map_err(|e| fail(&e))?;
     Ok(s.uses_lsh(documents))
 }

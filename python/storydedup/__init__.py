@@ -3,7 +3,7 @@
 The same Rust library as the ``storydedup`` command line, with pandas in and out::
 
     import pandas as pd, storydedup
-    docs = pd.read_json("feed.jsonl", lines=True)          # a ``text`` column, optional
+    docs = pd.read_json("feed.jsonl", lines=True, dtype=False)  # ``text``, optional
     clusters = storydedup.cluster(docs)                      # id, title, source, date, url
     pairs = storydedup.pairs(docs, min_score=0.3)
     d = storydedup.diff(docs.iloc[0].to_dict(), docs.iloc[1].to_dict())
@@ -21,6 +21,10 @@ import pandas as pd
 
 from . import _storydedup
 from ._storydedup import StorydedupError
+
+# Named where users import it from, so that the error pickles (a Dask worker raising it
+# reaches the client as this very class).
+StorydedupError.__module__ = "storydedup"
 
 __all__ = ["cluster", "pairs", "diff", "StorydedupError"]
 

@@ -5,8 +5,12 @@
     import dask.dataframe as dd, storydedup.dask
     from dask.distributed import Client
     client = Client("tcp://scheduler:8786")       # or Client() for a local cluster
-    docs = dd.read_json("feed-*.jsonl", lines=True)
+    docs = dd.read_json("feed-*.jsonl", lines=True, dtype=False)   # ids stay strings
     clusters = storydedup.dask.cluster(docs, client=client)
+
+Dask turns object columns into strings as it builds a DataFrame (``dataframe.convert-string``),
+so a number where a text belongs reaches storydedup as a string; files whose columns differ
+in order or type may need ``dtype={"id": str}`` or a common column order to be read at all.
 
 The run is cut along the DataFrame's partitions, and each stage is Rust work on the
 workers (the library's ``split`` module):
@@ -28,6 +32,7 @@ batch of clusters. The result equals ``storydedup.cluster`` on the same document
 row: the same settings and the same exact stages, cut in parts.
 """
 
+import gc
 import io
 
 import dask
@@ -133,17 +138,32 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
     across the partitions in order). A copy measure whose one-machine run uses the exact
     search is limited to 20,000 documents (``jaccard`` beyond uses LSH, as on one machine).
     """
+    # The options first, on this machine: a bad one is refused before any work.
+    key = (measure, threshold, window, linkage, shingle)
+    _rs.check(0, key, threads)
     if isinstance(ddf, pd.DataFrame):
         import dask.dataframe as dd
-        ddf = dd.from_pandas(ddf, npartitions=max(1, min(8, len(ddf) // 1000)))
+        # In the frame's own row order, its columns as they are (no conversion to strings).
+        with dask.config.set({"dataframe.convert-string": False}):
+            ddf = dd.from_pandas(ddf, npartitions=max(1, min(8, len(ddf) // 1000)), sort=False)
     if "text" not in ddf.columns:
         raise StorydedupError(
             "storydedup: docs: no `text` column (columns: %s)" % ",".join(map(str, ddf.columns))
         )
-    columns = [c for c in ("text",) + FIELDS if c in ddf.columns]
-    # The options that decide the run, as every stage takes them.
-    key = (measure, threshold, window, linkage, shingle)
     persist, compute = _scheduler(client)
+    try:
+        return _run(ddf, key, threads, batch_docs, persist, compute)
+    finally:
+        # The parts kept on the workers go once nothing here refers to them; the task
+        # graphs hold reference cycles, so collect them now rather than at some later time.
+        gc.collect()
+
+
+def _run(ddf, key, threads, batch_docs, persist, compute):
+    """The stages of :func:`cluster` (`key`: the options that decide the run, as every
+    stage takes them)."""
+    measure, threshold, window, linkage, shingle = key
+    columns = [c for c in ("text",) + FIELDS if c in ddf.columns]
 
     # Each partition as JSON lines, kept on the workers.
     texts = persist([delayed(_part_jsonl)(p) for p in ddf[columns].to_delayed()])
@@ -170,7 +190,7 @@ def cluster(ddf, client=None, *, measure="story", threshold=None, window=3, link
         if problem is not None:
             raise StorydedupError(problem)
     del seen
-    lsh = _rs.check(n, key)
+    lsh = _rs.check(n, key, threads)
     (counts,) = persist([_tree_sum(delayed(_counts)(s) for s in stage1)])
     del stage1
 

@@ -114,3 +114,31 @@ def test_missing_text_column_is_refused(client):
     frame = dd.from_pandas(pd.DataFrame({"body": ["a", "b"]}), npartitions=1)
     with pytest.raises(storydedup.StorydedupError, match="no `text` column"):
         storydedup.dask.cluster(frame, client=client)
+
+
+def test_a_pandas_frame_keeps_its_row_order(client):
+    # An index out of order: the rows are still the documents in the frame's order, so
+    # default ids (line numbers) name the same documents as in one process.
+    docs = fixture("events4").drop(columns=["id"]).sample(frac=1.0, random_state=3)
+    got = storydedup.dask.cluster(docs, client=client)
+    pd.testing.assert_frame_equal(got, storydedup.cluster(docs))
+
+
+def test_bad_options_are_refused_before_any_work_and_the_error_pickles(client):
+    import pickle
+    frame = dd.from_pandas(fixture("news"), npartitions=2)
+    for options in [{"measure": "bogus"}, {"threshold": 1.5}, {"linkage": "x"},
+                    {"shingle": "word:0"}, {"threads": 0}]:
+        with pytest.raises(storydedup.StorydedupError) as got:
+            storydedup.dask.cluster(frame, client=client, **options)
+        with pytest.raises(storydedup.StorydedupError) as one:
+            storydedup.cluster(fixture("news"), **options)
+        assert str(got.value) == str(one.value), options
+    # Raised on a worker, the error reaches the client as the class users catch.
+    again = pickle.loads(pickle.dumps(storydedup.StorydedupError("storydedup: x")))
+    assert type(again) is storydedup.StorydedupError and str(again) == "storydedup: x"
+
+
+def test_nothing_stays_on_the_workers_after_a_run(client):
+    storydedup.dask.cluster(dd.from_pandas(fixture("news"), npartitions=3), client=client)
+    assert not any(client.has_what().values()), client.has_what()
