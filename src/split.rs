@@ -15,7 +15,7 @@
 //!    counts. Each pair comes with its row's owner (the document whose row it belongs to
 //!    in a whole run) so that [`clusters_of`] can cut rows to the cap where a whole run
 //!    does. For `jaccard` on collections where a whole run uses LSH, the candidate pairs
-//!    come from grouping [`band_keys`] instead, and [`verify_between`] scores them.
+//!    come from grouping [`band_keys`] instead, and [`verify_listed`] scores them.
 //! 4. [`clusters_of`], on one machine, from the pairs and the documents' facts alone:
 //!    per-row caps, the neighbourhood judgement, the clustering and the joining of
 //!    identical texts.
@@ -56,7 +56,7 @@ impl Settings {
     }
 
     /// Whether a whole run of `documents` documents finds `jaccard` pairs by LSH (then
-    /// [`band_keys`] and [`verify_between`] replace [`pairs_between`]).
+    /// [`band_keys`] and [`verify_listed`] replace [`pairs_between`]).
     pub fn uses_lsh(&self, documents: usize) -> bool {
         matches!(
             candidates::plan(
@@ -283,9 +283,20 @@ fn state_of(scorer: &Scorer) -> PartState {
     }
 }
 
-/// The scorer of parts read together, from their states: what [`scored_within`] gives
-/// for the parts' documents, without their texts.
-fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
+/// The scorer of parts read together for a copy measure's pair search, from their
+/// documents (`corpus`: the parts in order): shingling the texts again costs less than
+/// moving and rebuilding their sets (4 KB a document against 2 KB of text).
+pub fn copy_scorer(corpus: &Corpus, score: &ScoreConfig) -> Scorer {
+    assert!(
+        score.measure != Measure::Story,
+        "story scorers come from states"
+    );
+    scored_within(corpus, score, &Prior::default()).0
+}
+
+/// The scorer of parts read together, from their states (in order): what
+/// [`scored_within`] gives for the parts' documents, without their texts.
+pub fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
     let dates: Vec<Option<Date>> = parts.iter().flat_map(|p| p.dates.iter().copied()).collect();
     let docs = parts.iter().flat_map(|p| p.terms.iter());
     if score.measure != Measure::Story {
@@ -346,11 +357,12 @@ pub struct Found {
     pub weight: f64,
 }
 
-/// Two parts read together (part `first` then part `second`, or one part alone), by their
-/// states (stage 2), and where each part starts in the whole collection.
+/// Two parts read together (part `first` then part `second`, or one part alone): their
+/// scorer ([`scorer_of`] their states, or [`copy_scorer`]), and where each part starts in
+/// the whole collection.
 pub struct Joined<'c> {
-    /// The first part's state, and the second's unless the first is read alone.
-    pub parts: [&'c PartState; 2],
+    /// The scorer of the parts' documents, in order.
+    pub scorer: &'c Scorer,
     /// How many documents the first part holds.
     pub first_len: usize,
     /// The index in the whole collection of each part's first document.
@@ -360,14 +372,6 @@ pub struct Joined<'c> {
 }
 
 impl Joined<'_> {
-    fn scorer(&self, score: &ScoreConfig) -> Scorer {
-        if self.alone {
-            scorer_of(&self.parts[..1], score)
-        } else {
-            scorer_of(&self.parts, score)
-        }
-    }
-
     fn global(&self, local: usize) -> u32 {
         let g = if local < self.first_len {
             self.offsets[0] + local
@@ -403,10 +407,10 @@ pub fn pairs_between(
     whole: &Prior,
     short_whole: &Prior,
 ) -> Vec<Found> {
-    let scorer = joined.scorer(&settings.score);
+    let scorer = joined.scorer;
     let floor = settings.floor();
     let wanted = |a: usize, b: usize| joined.wanted(a, b);
-    let df = whole_df(&scorer, whole);
+    let df = whole_df(scorer, whole);
     let story = settings.score.measure == Measure::Story;
     let documents = if story {
         whole.documents as usize
@@ -414,7 +418,7 @@ pub fn pairs_between(
         // Copy measures (exact search only up to the walk limit: `Settings::check`).
         0
     };
-    let engine = AllPairs::new(&scorer);
+    let engine = AllPairs::new(scorer);
     let rows = engine.rows_within(
         floor,
         &Whole {
@@ -426,14 +430,14 @@ pub fn pairs_between(
     let mut found = Vec::new();
     for (owner, row) in rows {
         for p in row {
-            let weight = links::edge_of(&scorer, &settings.config, p).map_or(0.0, |e| e.weight);
+            let weight = links::edge_of(scorer, &settings.config, p).map_or(0.0, |e| e.weight);
             found.push(joined.found(0, owner as usize, p, weight));
         }
     }
     if settings.config.linkage != Linkage::Average {
         return found;
     }
-    let Some((short, sub)) = links::short_texts(&scorer) else {
+    let Some((short, sub)) = links::short_texts(scorer) else {
         return found;
     };
     let sub_df = whole_df(&sub, short_whole);
@@ -450,7 +454,7 @@ pub fn pairs_between(
     for (owner, row) in rows {
         for p in row {
             let weight =
-                links::short_edge(&scorer, &short, cosine_floor, p).map_or(0.0, |e| e.weight);
+                links::short_edge(scorer, &short, cosine_floor, p).map_or(0.0, |e| e.weight);
             let q = Pair {
                 a: short[p.a as usize] as u32,
                 b: short[p.b as usize] as u32,
@@ -499,30 +503,32 @@ pub fn band_keys(state: &PartState, settings: &Settings, documents: usize) -> (u
     )
 }
 
-/// Stage 3 for LSH: the candidate pairs `pairs` (whole-collection indexes, each with one
-/// document in each part, or both in a part read alone) scored, those at the floor kept.
-pub fn verify_between(
-    joined: &Joined<'_>,
+/// Stage 3 for LSH: candidate pairs `pairs` (whole-collection indexes) scored, those at
+/// the floor kept. `corpus` holds just the documents the pairs name, in order, and
+/// `globals` their whole-collection indexes (ascending): only they are shingled.
+pub fn verify_listed(
+    corpus: &Corpus,
+    globals: &[u32],
     settings: &Settings,
     pairs: &[(u32, u32)],
 ) -> Vec<Found> {
-    let scorer = joined.scorer(&settings.score);
-    let local = |g: u32| -> u32 {
-        let g = g as usize;
-        let l = if g >= joined.offsets[0] && g < joined.offsets[0] + joined.first_len {
-            g - joined.offsets[0]
-        } else {
-            g - joined.offsets[1] + joined.first_len
-        };
-        l as u32
-    };
+    let scorer = copy_scorer(corpus, &settings.score);
+    let local = |g: u32| globals.binary_search(&g).expect("a listed document") as u32;
     let mut pairs: Vec<(u32, u32)> = pairs.iter().map(|&(a, b)| (local(a), local(b))).collect();
     pairs.sort_unstable();
     candidates::lsh::verify(&scorer, &pairs, settings.floor())
         .into_iter()
         .map(|p| {
             let weight = links::edge_of(&scorer, &settings.config, p).map_or(0.0, |e| e.weight);
-            joined.found(0, p.a as usize, p, weight)
+            let (a, b) = (globals[p.a as usize], globals[p.b as usize]);
+            Found {
+                search: 0,
+                owner: a,
+                a,
+                b,
+                score: p.detail.score,
+                weight,
+            }
         })
         .collect()
 }
@@ -683,8 +689,14 @@ mod tests {
         let mut found = Vec::new();
         for i in 0..parts.len() {
             for j in i..parts.len() {
+                let states: Vec<&PartState> = if i == j {
+                    vec![&facts[i].state]
+                } else {
+                    vec![&facts[i].state, &facts[j].state]
+                };
+                let scorer = scorer_of(&states, &settings.score);
                 let joined = Joined {
-                    parts: [&facts[i].state, &facts[j].state],
+                    scorer: &scorer,
                     first_len: parts[i].len(),
                     offsets: [bounds[i], bounds[j]],
                     alone: i == j,

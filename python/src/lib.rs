@@ -221,6 +221,7 @@ fn _storydedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split::part_facts, m)?)?;
     m.add_function(wrap_pyfunction!(split::bucket_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(split::pairs_between, m)?)?;
+    m.add_function(wrap_pyfunction!(split::verify_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(split::clusters_of, m)?)?;
     m.add_function(wrap_pyfunction!(split::describe_batch, m)?)?;
     m.add("StorydedupError", m.py().get_type::<StorydedupError>())?;

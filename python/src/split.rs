@@ -370,7 +370,12 @@ pub fn part_facts<'py>(
             bands,
             put_u32s(keys),
             (span, undated),
-            put_state(&facts.state),
+            // Copy measures' states are made where they are searched (`copy_state`).
+            if s.score.measure == storydedup::Measure::Story {
+                put_state(&facts.state)
+            } else {
+                Vec::new()
+            },
         ))
     })?;
     let (facts, short, bands, keys, span, state) = out;
@@ -415,46 +420,94 @@ pub fn bucket_pairs<'py>(
 }
 
 /// Stage 3 between the part `first` and the part `second` (`None`: the first alone), each
-/// `(index of its first document, its state from stage 2)`: the pairs found (with `pairs`,
-/// the LSH candidates, u32 `a, b` each, scored instead).
+/// `(index of its first document, its first line, its state from stage 2)` (for copy
+/// measures, its JSON lines instead of the state): the pairs found.
 #[pyfunction]
-#[pyo3(signature = (first, second, counts, short_counts, pairs, options, threads = None))]
+#[pyo3(signature = (first, second, counts, short_counts, options, threads = None))]
 // Two parts, two sets of counts, the candidates if any, the options and the threads.
 #[allow(clippy::too_many_arguments)]
 pub fn pairs_between<'py>(
     py: Python<'py>,
-    first: (usize, Vec<u8>),
-    second: Option<(usize, Vec<u8>)>,
+    first: (usize, u64, Vec<u8>),
+    second: Option<(usize, u64, Vec<u8>)>,
     counts: &[u8],
     short_counts: &[u8],
-    pairs: Option<&[u8]>,
     options: Options,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let s = settings(&options)?;
     let whole = prior_of(counts)?;
     let short_whole = prior_of(short_counts)?;
-    let one = get_state(&first.1)?;
-    let two = match &second {
-        Some((_, bytes)) => Some(get_state(bytes)?),
-        None => None,
+    // A story part comes as its state; a copy measure's as its text (read below).
+    let story = s.score.measure == storydedup::Measure::Story;
+    let states = if story {
+        let mut states = vec![get_state(&first.2)?];
+        if let Some(x) = &second {
+            states.push(get_state(&x.2)?);
+        }
+        states
+    } else {
+        Vec::new()
+    };
+    let first_len = if story {
+        states[0].terms.len()
+    } else {
+        // Each line of a part is one document (the Python side writes them so).
+        first
+            .2
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
     };
     let out = run_free(py, threads, || {
+        let scorer = if story {
+            let refs: Vec<&PartState> = states.iter().collect();
+            split::scorer_of(&refs, &s.score)
+        } else {
+            let text = |x: &(usize, u64, Vec<u8>)| String::from_utf8_lossy(&x.2).into_owned();
+            let mut pieces = vec![(first.1, text(&first))];
+            pieces.extend(second.as_ref().map(|x| (x.1, text(x))));
+            let pieces: Vec<(u64, &str)> = pieces.iter().map(|(l, t)| (*l, t.as_str())).collect();
+            split::copy_scorer(&split::read_lines(NAME, &pieces)?, &s.score)
+        };
         let joined = Joined {
-            parts: [&one, two.as_ref().unwrap_or(&one)],
-            first_len: one.terms.len(),
+            scorer: &scorer,
+            first_len,
             offsets: [first.0, second.as_ref().map_or(first.0, |x| x.0)],
-            alone: two.is_none(),
+            alone: second.is_none(),
         };
-        let found = match pairs {
-            Some(p) => {
-                let ab = u32s(p);
-                let pairs: Vec<(u32, u32)> = ab.chunks_exact(2).map(|c| (c[0], c[1])).collect();
-                split::verify_between(&joined, &s, &pairs)
-            }
-            None => split::pairs_between(&joined, &s, &whole, &short_whole),
-        };
-        Ok(put_found(&found))
+        Ok(put_found(&split::pairs_between(
+            &joined,
+            &s,
+            &whole,
+            &short_whole,
+        )))
+    })?;
+    Ok(bytes_of(py, &out))
+}
+
+/// Stage 3 for LSH: the candidate pairs `pairs` (u32 `a, b` each, whole-collection
+/// indexes) scored; `pieces` are the `(line, JSON line)` of the documents they name, in
+/// order, and `globals` those documents' indexes.
+#[pyfunction]
+#[pyo3(signature = (pieces, globals, pairs, options, threads = None))]
+pub fn verify_pairs<'py>(
+    py: Python<'py>,
+    pieces: Vec<(u64, String)>,
+    globals: Vec<u32>,
+    pairs: &[u8],
+    options: Options,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let s = settings(&options)?;
+    let ab = u32s(pairs);
+    let pairs: Vec<(u32, u32)> = ab.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+    let out = run_free(py, threads, || {
+        let pieces: Vec<(u64, &str)> = pieces.iter().map(|(l, t)| (*l, t.as_str())).collect();
+        let corpus = split::read_lines(NAME, &pieces)?;
+        Ok(put_found(&split::verify_listed(
+            &corpus, &globals, &s, &pairs,
+        )))
     })?;
     Ok(bytes_of(py, &out))
 }

@@ -117,6 +117,11 @@ def _describe(pieces, groups, counts, key, threads):
     return _rs.describe_batch(merged, groups, counts, key, threads)
 
 
+def _verify(pieces, globals, pairs, key, threads):
+    merged = sorted(p for part in pieces for p in part)
+    return _rs.verify_pairs(merged, globals, pairs, key, threads)
+
+
 def _scheduler(client):
     """How to keep results on the workers and how to fetch them."""
     if client is None:
@@ -204,10 +209,6 @@ def _run(ddf, key, threads, batch_docs, persist, compute):
 
     # Stage 3: candidate pairs, scored on the workers.
     parts = range(len(texts))
-    # A part as stage 3 reads it: where it starts, and its weighed state from stage 2 (its
-    # texts are not read again).
-    states = [delayed(lambda s: s[5])(s) for s in stage2]
-    part_of = lambda p: (offsets[p], states[p])  # noqa: E731
     if lsh:
         import dask.dataframe as dd
         meta = pd.DataFrame({"bucket": np.array([], dtype="u8"), "doc": np.array([], dtype="u4")})
@@ -228,10 +229,15 @@ def _run(ddf, key, threads, batch_docs, persist, compute):
                 mask = (pa == i) & (pb == j)
                 if not mask.any():
                     continue
-                chosen = np.stack([a[mask], b[mask]], axis=1).astype("<u4").tobytes()
-                second = None if i == j else part_of(j)
-                found.append(delayed(_rs.pairs_between)(part_of(i), second, counts, short, chosen,
-                                                        key, threads))
+                chosen = np.stack([a[mask], b[mask]], axis=1).astype("<u4")
+                # Only the documents the pairs name travel, and only they are shingled.
+                named = np.unique(chosen)
+                pieces = []
+                for p in sorted({i, j}):
+                    inside = named[(named >= offsets[p]) & (named < offsets[p + 1])]
+                    pieces.append(delayed(_select)(texts[p], first[p],
+                                                   (inside - offsets[p]).tolist()))
+                found.append(delayed(_verify)(pieces, named.tolist(), chosen.tobytes(), key, threads))
     else:
         # With a window, two parts whose documents are all dated more than the window apart
         # have no pair to find (the window forbids them): a dated stream is many small
@@ -244,9 +250,20 @@ def _run(ddf, key, threads, batch_docs, persist, compute):
                 return False
             return si[0] - sj[1] > window or sj[0] - si[1] > window
 
+        # A part as the search reads it: where it starts, and for the story measure its
+        # weighed state from stage 2 (its text is not read again); copy measures shingle the
+        # text again, which costs less than moving the sets.
+        if measure == "story":
+            states = [delayed(lambda s: s[5])(s) for s in stage2]
+        else:
+            states = [delayed(str.encode)(t) for t in texts]
+
+        def part_of(p):
+            return (offsets[p], first[p], states[p])
+
         found = [
             delayed(_rs.pairs_between)(part_of(i), None if i == j else part_of(j), counts, short,
-                                       None, key, threads)
+                                       key, threads)
             for i in parts for j in range(i, len(texts)) if not apart(i, j)
         ]
 
