@@ -7,9 +7,11 @@
 //!    statistics; summed over the parts ([`Prior`] is a sum), they are the whole
 //!    collection's.
 //! 2. [`part_facts`], on each part, with those statistics: the little each document
-//!    contributes to clustering (its id, date, number of terms, text digest) and, for the
-//!    second search among short texts, the statistics of the short ones (also summed).
-//! 3. [`pairs_between`], on each pair of parts (a part with itself included): the pairs
+//!    contributes to clustering (its id, date, number of terms, text digest); for the
+//!    second search among short texts, the statistics of the short ones (also summed); and
+//!    the part's weighed vectors ([`PartState`]), kept where the part is.
+//! 3. [`pairs_between`], on each pair of parts (a part with itself included), from their
+//!    scorer ([`scorer_of`] their states; [`copy_scorer`] for copy measures): the pairs
 //!    at or above the edge floor with one document in each, found by the same exact search
 //!    as a whole run, whose guards (terms too common to walk) read the whole collection's
 //!    counts. Each pair comes with its row's owner (the document whose row it belongs to
@@ -295,7 +297,7 @@ pub fn copy_scorer(corpus: &Corpus, score: &ScoreConfig) -> Scorer {
 }
 
 /// The scorer of parts read together, from their states (in order): what
-/// [`scored_within`] gives for the parts' documents, without their texts.
+/// `scored_within` gives for the parts' documents, without their texts.
 pub fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
     let dates: Vec<Option<Date>> = parts.iter().flat_map(|p| p.dates.iter().copied()).collect();
     let docs = parts.iter().flat_map(|p| p.terms.iter());
