@@ -9,6 +9,7 @@ mod split;
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use storydedup::candidates::{self, Engine};
 use storydedup::config::{Candidates, ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};
@@ -209,11 +210,73 @@ fn diff_json(py: Python<'_>, jsonl: &str, window: u32) -> PyResult<String> {
     into_text(out)
 }
 
+/// JSON lines of string columns (`None`: null), one record per row, fields in the order of
+/// `names`: what pandas' `to_json(orient="records", lines=True)` writes for such columns,
+/// five times faster (pandas 3 takes a quarter of a second for 10,000 articles, half the
+/// time of the run itself).
+#[pyfunction]
+fn jsonl_of_columns(
+    names: Vec<String>,
+    columns: Vec<Vec<Option<Bound<'_, PyString>>>>,
+) -> PyResult<String> {
+    let rows = columns.first().map_or(0, Vec::len);
+    if names.len() != columns.len() || columns.iter().any(|c| c.len() != rows) {
+        return Err(usage("columns of different lengths".into()));
+    }
+    // The strings are read in place (no copy of an ASCII text), so the GIL stays held: the
+    // whole takes a few hundredths of a second for 10,000 articles.
+    let mut out = String::new();
+    for r in 0..rows {
+        out.push('{');
+        for (k, (name, column)) in names.iter().zip(&columns).enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, name);
+            out.push(':');
+            match &column[r] {
+                Some(v) => json_string(&mut out, v.to_str()?),
+                None => out.push_str("null"),
+            }
+        }
+        out.push_str("}\n");
+    }
+    Ok(out)
+}
+
+/// `s` as a JSON string: runs of plain bytes copied whole, the rest escaped.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escaped.is_empty() {
+            use std::fmt::Write;
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        plain = i + 1;
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
+}
+
 #[pymodule]
 fn _storydedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_csv, m)?)?;
     m.add_function(wrap_pyfunction!(pairs_csv, m)?)?;
     m.add_function(wrap_pyfunction!(diff_json, m)?)?;
+    m.add_function(wrap_pyfunction!(jsonl_of_columns, m)?)?;
     m.add_function(wrap_pyfunction!(split::part_counts, m)?)?;
     m.add_function(wrap_pyfunction!(split::add_counts, m)?)?;
     m.add_function(wrap_pyfunction!(split::duplicate_id, m)?)?;

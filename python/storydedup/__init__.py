@@ -36,6 +36,21 @@ CLUSTER_DTYPES = {"id": str, "copy_group": "Int64", "copy_of": str}
 PAIR_DTYPES = {"a": str, "b": str}
 
 
+def _string_columns(frame):
+    """``frame`` as JSON lines when every column holds strings (or nothing), as pandas
+    writes them but in Rust (pandas 3 took half the time of a run); None otherwise."""
+    values = []
+    for c in frame.columns:
+        column = frame[c]
+        if not pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            return None
+        values.append(column.to_numpy(dtype=object, na_value=None).tolist())
+    try:
+        return _storydedup.jsonl_of_columns([str(c) for c in frame.columns], values)
+    except TypeError:  # a value that is not a string: pandas writes it
+        return None
+
+
 def _jsonl(docs):
     """The documents as JSON lines, as the command line reads a ``.jsonl`` file."""
     if isinstance(docs, pd.DataFrame):
@@ -47,6 +62,9 @@ def _jsonl(docs):
         frame = docs[columns]
         if len(frame) == 0:
             return ""
+        fast = _string_columns(frame)
+        if fast is not None:
+            return fast
         return frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
     return "\n".join(json.dumps(dict(d), ensure_ascii=False, default=str) for d in docs)
 

@@ -147,3 +147,14 @@ def test_nothing_stays_on_the_workers_after_a_run(client):
     while any(client.has_what().values()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(client.has_what().values()), client.has_what()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_any_number_of_workers_gives_one_process_result(tmp_path_factory, workers):
+    docs = generated(tmp_path_factory, 2000, "story")
+    copies = generated(tmp_path_factory, 2000, "copy")
+    with distributed.LocalCluster(n_workers=workers, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        same(docs, c, 5)
+        same(copies, c, 5, measure="jaccard", threshold=0.5)
