@@ -106,13 +106,23 @@ fn bytes_of<'py>(py: Python<'py>, v: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, v)
 }
 
+/// A date as its day number (`i32::MIN`: none).
+fn put_date(out: &mut Vec<u8>, date: Option<Date>) {
+    out.extend(date.map_or(i32::MIN, Date::days).to_le_bytes());
+}
+
+fn get_date(r: &mut Reader<'_>) -> PyResult<Option<Date>> {
+    let day = r.i32()?;
+    Ok((day != i32::MIN).then(|| Date::from_days(day)))
+}
+
 fn put_facts(f: &PartFacts) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend((f.ids.len() as u64).to_le_bytes());
     for i in 0..f.ids.len() {
         out.extend((f.ids[i].len() as u32).to_le_bytes());
         out.extend(f.ids[i].as_bytes());
-        out.extend(f.dates[i].map_or(i32::MIN, Date::days).to_le_bytes());
+        put_date(&mut out, f.dates[i]);
         out.extend(f.terms[i].to_le_bytes());
         out.push(u8::from(f.identity[i].is_some()));
         out.extend(f.identity[i].unwrap_or(0).to_le_bytes());
@@ -127,9 +137,7 @@ fn get_facts(bytes: &[u8]) -> PyResult<PartFacts> {
     let mut f = PartFacts::default();
     for _ in 0..n {
         f.ids.push(r.string()?);
-        let day = r.i32()?;
-        f.dates
-            .push((day != i32::MIN).then(|| Date::from_days(day)));
+        f.dates.push(get_date(&mut r)?);
         f.terms.push(r.u32()?);
         let has = r.u8()? != 0;
         let identity = r.u64()?;
@@ -155,7 +163,7 @@ fn put_state(st: &PartState) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend((st.terms.len() as u64).to_le_bytes());
     for i in 0..st.terms.len() {
-        out.extend(st.dates[i].map_or(i32::MIN, Date::days).to_le_bytes());
+        put_date(&mut out, st.dates[i]);
         out.extend((st.terms[i].len() as u32).to_le_bytes());
         for (k, w) in &st.terms[i] {
             out.extend(k.to_le_bytes());
@@ -173,9 +181,7 @@ fn get_state(bytes: &[u8]) -> PyResult<PartState> {
     let n = r.u64()? as usize;
     let mut st = PartState::default();
     for _ in 0..n {
-        let day = r.i32()?;
-        st.dates
-            .push((day != i32::MIN).then(|| Date::from_days(day)));
+        st.dates.push(get_date(&mut r)?);
         let len = r.u32()? as usize;
         let mut terms = Vec::with_capacity(len);
         for _ in 0..len {
