@@ -29,7 +29,8 @@
 
 use rayon::prelude::*;
 
-use crate::candidates::{self, AllPairs, Pair, Whole, row_cap};
+use crate::candidates::lsh::Banding;
+use crate::candidates::{self, AllPairs, Pair, Whole, cap_by, row_cap};
 use crate::cluster::{Edge, cluster_dated, join_identical};
 use crate::config::{ClusterConfig, Linkage, Measure, ScoreConfig};
 use crate::document::{Corpus, Date};
@@ -60,15 +61,16 @@ impl Settings {
     /// Whether a whole run of `documents` documents finds `jaccard` pairs by LSH (then
     /// [`band_keys`] and [`verify_listed`] replace [`pairs_between`]).
     pub fn uses_lsh(&self, documents: usize) -> bool {
-        matches!(
-            candidates::plan(
-                crate::config::Candidates::Auto,
-                self.score.measure,
-                documents,
-                self.floor()
-            ),
-            Ok(candidates::Engine::Lsh(_))
-        )
+        self.banding(documents).is_some()
+    }
+
+    /// The LSH banding of a whole run of `documents` documents, if it uses LSH.
+    fn banding(&self, documents: usize) -> Option<Banding> {
+        let auto = crate::config::Candidates::Auto;
+        match candidates::plan(auto, self.score.measure, documents, self.floor()) {
+            Ok(candidates::Engine::Lsh(b)) => Some(b),
+            _ => None,
+        }
     }
 
     /// Refuses what a cut run cannot do as a whole run does: a copy measure's exact search
@@ -383,6 +385,17 @@ impl Joined<'_> {
         g as u32
     }
 
+    fn found(&self, search: u8, owner: usize, p: Pair, weight: f64) -> Found {
+        Found {
+            search,
+            owner: self.global(owner),
+            a: self.global(p.a as usize),
+            b: self.global(p.b as usize),
+            score: p.detail.score,
+            weight,
+        }
+    }
+
     fn wanted(&self, a: usize, b: usize) -> bool {
         self.alone || (a < self.first_len) != (b < self.first_len)
     }
@@ -468,32 +481,13 @@ pub fn pairs_between(
     found
 }
 
-impl Joined<'_> {
-    fn found(&self, search: u8, owner: usize, p: Pair, weight: f64) -> Found {
-        Found {
-            search,
-            owner: self.global(owner),
-            a: self.global(p.a as usize),
-            b: self.global(p.b as usize),
-            score: p.detail.score,
-            weight,
-        }
-    }
-}
-
 /// Stage 2 for `jaccard` where a whole run uses LSH: each document's band keys of a part
 /// of state `state`, one per band (`u32::MAX`: none), band after band for each document in
 /// turn.
 pub fn band_keys(state: &PartState, settings: &Settings, documents: usize) -> (usize, Vec<u32>) {
-    let banding = match candidates::plan(
-        crate::config::Candidates::Auto,
-        settings.score.measure,
-        documents,
-        settings.floor(),
-    ) {
-        Ok(candidates::Engine::Lsh(b)) => b,
-        _ => panic!("band keys only where a whole run uses LSH"),
-    };
+    let banding = settings
+        .banding(documents)
+        .expect("band keys only where a whole run uses LSH");
     let sets: Vec<Vec<u64>> = state
         .terms
         .iter()
@@ -570,14 +564,7 @@ pub fn clusters_of(
             row_cap(short_n as usize)
         };
         let mut kept: Vec<&Found> = row.iter().collect();
-        if kept.len() > cap {
-            kept.sort_unstable_by(|l, r| {
-                r.score
-                    .total_cmp(&l.score)
-                    .then((l.a, l.b).cmp(&(r.a, r.b)))
-            });
-            kept.truncate(cap);
-        }
+        cap_by(&mut kept, cap, |f| (f.score, f.a, f.b));
         edges.extend(kept.iter().filter(|f| f.weight > 0.0).map(|f| Edge {
             a: f.a,
             b: f.b,

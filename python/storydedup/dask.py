@@ -112,14 +112,17 @@ def _select(text, first_line, wanted):
     return [(first_line + i, lines[i]) for i in wanted]
 
 
+def _merged(pieces):
+    """The selected lines of several parts, in line order."""
+    return sorted(p for part in pieces for p in part)
+
+
 def _describe(pieces, groups, counts, key, threads):
-    merged = sorted(p for part in pieces for p in part)
-    return _rs.describe_batch(merged, groups, counts, key, threads)
+    return _rs.describe_batch(_merged(pieces), groups, counts, key, threads)
 
 
 def _verify(pieces, globals, pairs, key, threads):
-    merged = sorted(p for part in pieces for p in part)
-    return _rs.verify_pairs(merged, globals, pairs, key, threads)
+    return _rs.verify_pairs(_merged(pieces), globals, pairs, key, threads)
 
 
 def _scheduler(client):

@@ -69,14 +69,17 @@ pub fn row_cap(n: usize) -> usize {
 /// Cuts one document's row of pairs to its `cap` best (ties to the earlier pair); true
 /// when it had more.
 pub fn cap_row(row: &mut Vec<Pair>, cap: usize) -> bool {
+    cap_by(row, cap, |p| (p.detail.score, p.a, p.b))
+}
+
+/// [`cap_row`] for rows of anything with a score and a pair (`key`: score, a, b).
+pub fn cap_by<T>(row: &mut Vec<T>, cap: usize, key: impl Fn(&T) -> (f64, u32, u32)) -> bool {
     if row.len() <= cap {
         return false;
     }
     row.sort_unstable_by(|l, r| {
-        r.detail
-            .score
-            .total_cmp(&l.detail.score)
-            .then((l.a, l.b).cmp(&(r.a, r.b)))
+        let ((sl, al, bl), (sr, ar, br)) = (key(l), key(r));
+        sr.total_cmp(&sl).then((al, bl).cmp(&(ar, br)))
     });
     row.truncate(cap);
     true

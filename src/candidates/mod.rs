@@ -15,7 +15,7 @@ pub mod lsh;
 
 pub use all_pairs::{
     AllPairs, EDGE_BUDGET, Guarded, Pair, ROW_MIN, WALK_MIN, WALK_SHARE_DIV, Whole, all_pairs,
-    cap_row, row_cap, walk_limit,
+    cap_by, cap_row, row_cap, walk_limit,
 };
 
 use rayon::prelude::*;
