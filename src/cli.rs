@@ -51,6 +51,13 @@ pub enum Command {
   storydedup eval --truth labels.csv --truth-column group --pred pred.csv
   storydedup matrix pairs.jsonl -f long -o scores.csv && storydedup eval --pairs rated.csv --scores scores.csv")]
     Eval(EvalArgs),
+    /// Choose the threshold on your own labelled stories: every threshold measured, the
+    /// choice checked on stories it was not made on.
+    #[command(after_help = "Examples:
+  storydedup tune sample.jsonl --truth stories.csv           ARI at 0.20, 0.25, ... 0.80
+  storydedup tune sample.jsonl --truth stories.csv --thresholds 0.3:0.6:0.025 --metric bcubed
+  storydedup tune sample.jsonl --truth stories.csv -f csv -o tuning.csv")]
+    Tune(TuneArgs),
     /// The collection without its duplicates: kept records written as they were read.
     #[command(after_help = "Examples:
   storydedup dedup crawl.jsonl -o clean.jsonl              one of each group of near-copies
@@ -368,6 +375,60 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: EvalFormat,
+}
+
+/// `tune` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TuneFormat {
+    /// Readable lines: one per threshold, then the choice.
+    Table,
+    /// One row per threshold: `threshold,ari,pairwise_*,bcubed_*,clusters,documents`.
+    Csv,
+    /// One object: every threshold, the best, the held-out check and the recommendation.
+    Json,
+}
+
+/// What `tune` judges a threshold by.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MetricArg {
+    /// Adjusted Rand index.
+    Ari,
+    /// B-cubed F1 (per document: kind to many small stories).
+    Bcubed,
+    /// Pairwise F1 (per pair: large stories weigh most).
+    Pairwise,
+}
+
+/// Arguments of `tune`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub clustering: ClusteringArgs,
+
+    /// True stories: a CSV with an `id` column and a `cluster` (or `group`, `label`)
+    /// column. Documents it does not name are clustered but not measured.
+    #[arg(long, value_name = "CSV")]
+    pub truth: PathBuf,
+
+    /// The label column of --truth (default: `cluster`, else `group` or `label`).
+    #[arg(long, value_name = "COLUMN")]
+    pub truth_column: Option<String>,
+
+    /// Thresholds to try: FROM:TO:STEP or a comma-separated list (the current threshold,
+    /// -t or the default, is always tried). Default: 0.20:0.80:0.05.
+    #[arg(long, value_name = "LIST")]
+    pub thresholds: Option<String>,
+
+    /// What a threshold is judged by.
+    #[arg(long, value_enum, default_value = "ari")]
+    pub metric: MetricArg,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table", help_heading = RUN)]
+    pub format: TuneFormat,
 }
 
 /// `diff` output formats.

@@ -11,13 +11,13 @@ use storydedup::document::Corpus;
 use storydedup::error::Error;
 use storydedup::progress::{Progress, Silent};
 use storydedup::report::{self, Output};
-use storydedup::{dedup, eval, ingest, pipeline};
+use storydedup::{dedup, eval, ingest, pipeline, tune};
 
 use crate::bar::{Bars, message};
 use crate::cli::{
     CandidatesArg, ClusterArgs, ClusterFormat, ClusteringArgs, ColorChoice, Command, DedupArgs,
     DiffArgs, DiffFormat, EvalArgs, EvalFormat, InputArgs, KeepArg, LevelArg, LinkageArg,
-    MatrixArgs, MatrixFormat, MeasureArg, ReportArgs,
+    MatrixArgs, MatrixFormat, MeasureArg, MetricArg, ReportArgs, TuneArgs, TuneFormat,
 };
 use crate::options::{check_window, field_names, measure, print_warning_list, set_threads};
 use crate::output::{finish_output, open_output, write_stdout};
@@ -30,6 +30,7 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Diff(args) => diff(args),
         Command::Report(args) => report_html(args),
         Command::Eval(args) => evaluate(args),
+        Command::Tune(args) => tune(args),
         Command::Dedup(args) => dedup(args),
         Command::Index(command) => crate::index_cmd::run(command),
         Command::Completions { shell } => {
@@ -438,6 +439,117 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
         }
     };
     written.map_err(|source| Error::Output { path: name, source })?;
+    finish_output(out)
+}
+
+/// The thresholds `tune` tries: `--thresholds` (FROM:TO:STEP or a list) or the default
+/// grid, with `current` always among them; ascending, each once.
+fn thresholds(list: Option<&str>, current: f64) -> Result<Vec<f64>, Error> {
+    const MOST: usize = 200;
+    let bad = |why: &str| Error::Usage(format!("--thresholds {}: {why}", list.unwrap_or_default()));
+    let parse = |x: &str| {
+        let v: f64 = x
+            .trim()
+            .parse()
+            .map_err(|_| bad(&format!("`{}` is not a number", x.trim())))?;
+        check_unit("--thresholds", v)
+    };
+    let mut out = match list.unwrap_or("0.20:0.80:0.05") {
+        range if range.contains(':') => {
+            let parts: Vec<&str> = range.split(':').collect();
+            let [from, to, step] = parts[..] else {
+                return Err(bad("a range is FROM:TO:STEP"));
+            };
+            let (from, to, step) = (parse(from)?, parse(to)?, parse(step)?);
+            if step <= 0.0 || to < from {
+                return Err(bad("a range needs FROM <= TO and a STEP above 0"));
+            }
+            let count = ((to - from) / step + 1e-9).floor() as usize + 1;
+            if count > MOST {
+                return Err(bad(&format!("{count} thresholds; at most {MOST}")));
+            }
+            // Rounded to the grid's own precision, so 0.2 + 3 x 0.05 prints and compares
+            // as 0.35.
+            (0..count)
+                .map(|k| ((from + k as f64 * step) * 1e6).round() / 1e6)
+                .collect::<Vec<f64>>()
+        }
+        items => items
+            .split(',')
+            .map(parse)
+            .collect::<Result<Vec<f64>, Error>>()?,
+    };
+    if out.len() > MOST {
+        return Err(bad(&format!("{} thresholds; at most {MOST}", out.len())));
+    }
+    out.push(current);
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Ok(out)
+}
+
+fn tune(args: TuneArgs) -> Result<(), Error> {
+    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
+    let grid = thresholds(args.thresholds.as_deref(), config.threshold)?;
+    for &t in &grid {
+        candidates::plan(mode, measure(args.input.measure), 0, t)?;
+    }
+    let (truth, _) = eval::read_labels(&args.truth, args.truth_column.as_deref())?;
+    let names = field_names(&args.input.fields);
+    let run = pipeline::Run {
+        candidates: mode,
+        shared_terms: false,
+        progress: &bars,
+        fields: Some(&names),
+        ..pipeline::Run::default()
+    };
+    let corpus = run.reading().read(&args.input.inputs)?;
+    print_warnings(&corpus, &args.input);
+    let label_of: std::collections::HashMap<&str, &str> = truth
+        .iter()
+        .map(|(id, label)| (id.as_str(), label.as_str()))
+        .collect();
+    let labels: Vec<Option<&str>> = corpus
+        .docs
+        .iter()
+        .map(|d| label_of.get(d.id.as_str()).copied())
+        .collect();
+    let found = labels.iter().flatten().count();
+    if found == 0 {
+        return Err(Error::Usage(format!(
+            "{} names none of the {} documents read ({} ids): nothing to tune on",
+            args.truth.display(),
+            corpus.len(),
+            truth.len()
+        )));
+    }
+    if found < truth.len() {
+        message(&format!(
+            "warning: {} of the {} ids of {} are not in the collection; tuned on the {found} \
+             that are",
+            truth.len() - found,
+            truth.len(),
+            args.truth.display()
+        ));
+    }
+    let partitions = run.partitions(&corpus, &score, &config, &grid)?;
+    let partitions: Vec<tune::Tried> = grid.iter().copied().zip(partitions).collect();
+    let metric = match args.metric {
+        MetricArg::Ari => tune::Metric::Ari,
+        MetricArg::Bcubed => tune::Metric::Bcubed,
+        MetricArg::Pairwise => tune::Metric::Pairwise,
+    };
+    let tuning = tune::tune(&labels, &partitions, config.threshold, metric);
+    let mut out = open_output(args.input.output.as_deref())?;
+    let name = out.name();
+    match args.format {
+        TuneFormat::Table => report::tuning::table(&tuning, &mut out),
+        TuneFormat::Csv => report::tuning::csv(&tuning, &mut out),
+        TuneFormat::Json => serde_json::to_writer_pretty(&mut out, &tuning)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+    }
+    .map_err(|source| Error::Output { path: name, source })?;
     finish_output(out)
 }
 

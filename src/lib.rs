@@ -74,6 +74,7 @@ pub mod sketch;
 pub mod split;
 pub(crate) mod stopwords;
 pub mod tokenize;
+pub mod tune;
 pub mod weigh;
 
 pub use config::{ClusterConfig, Linkage, Measure, ScoreConfig, ShingleKind};

@@ -244,6 +244,36 @@ impl Run<'_> {
         Ok((report, added))
     }
 
+    /// The partitions [`Run::cluster`] gives at each of `thresholds`, every other setting
+    /// as `config` says (clusters numbered as its report numbers them), for choosing a
+    /// threshold on labelled stories (`tune`): the collection is weighed once, and each
+    /// threshold's pairs are searched and judged as a run at that threshold would.
+    ///
+    /// # Errors
+    /// As [`Run::cluster`], for the first threshold whose candidate engine cannot apply.
+    pub fn partitions(
+        &self,
+        corpus: &Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+        thresholds: &[f64],
+    ) -> Result<Vec<Vec<Vec<usize>>>, Error> {
+        assert!(!corpus.texts_dropped, "clustering needs the texts");
+        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        thresholds
+            .iter()
+            .map(|&threshold| {
+                let config = ClusterConfig {
+                    threshold,
+                    ..config.clone()
+                };
+                let engine = plan(corpus, score, &config, self)?;
+                let edges = links::edges(&scorer, &engine, &config, self.progress);
+                Ok(groups_of(corpus, &scorer, &facts, &config, edges))
+            })
+            .collect()
+    }
+
     /// The report of a clustering decided elsewhere (`groups`: every document in exactly
     /// one, each group's members in input order), described as [`Run::cluster`] describes
     /// its own; clusters are numbered 1, 2, ... in the order of `groups`.
@@ -325,7 +355,22 @@ fn cluster_edges(
     edges: Vec<Edge>,
     run: &Run<'_>,
 ) -> ClusterReport {
-    let progress = run.progress;
+    // Counted in documents as each group is described (the merging before that is quick).
+    run.progress
+        .start(Stage::Clusters, Some(corpus.len() as u64));
+    let groups = groups_of(corpus, scorer, facts, config, edges);
+    describe_groups(corpus, scorer, facts, config, groups, run)
+}
+
+/// The partition of [`cluster_edges`], before it is described: every document in one
+/// group, numbered by the clustering's rule.
+fn groups_of(
+    corpus: &Corpus,
+    scorer: &Scorer,
+    facts: &TextFacts,
+    config: &ClusterConfig,
+    edges: Vec<Edge>,
+) -> Vec<Vec<usize>> {
     let score = &scorer.config;
     let story = score.measure == Measure::Story;
     let internal = ClusterConfig {
@@ -336,21 +381,14 @@ fn cluster_edges(
         },
         ..config.clone()
     };
-    // Counted in documents as each group is described (the merging before that is quick).
-    progress.start(Stage::Clusters, Some(corpus.len() as u64));
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
     let dates: Vec<_> = corpus.docs.iter().map(|d| d.date).collect();
     // The window binds clusters as a whole for the story measure, not just pairs.
-    let window = if score.measure == Measure::Story {
-        score.window_days
-    } else {
-        0
-    };
+    let window = if story { score.window_days } else { 0 };
     let groups = cluster_dated(&ids, &dates, window, &edges, &internal);
     drop(edges);
     // Byte-identical articles belong together whatever their dates.
-    let groups = join_identical(groups, &facts.identity, &ids);
-    describe_groups(corpus, scorer, facts, config, groups, run)
+    join_identical(groups, &facts.identity, &ids)
 }
 
 /// The report of `groups` (every document in one), numbered 1, 2, ... in their order.

@@ -18,6 +18,8 @@ mod fuzz;
 mod index;
 #[path = "cli/reliability.rs"]
 mod reliability;
+#[path = "cli/tune.rs"]
+mod tune;
 
 fn bin() -> Command {
     Command::cargo_bin("storydedup").unwrap()

@@ -16,6 +16,7 @@ pub mod json;
 pub mod matrix;
 pub mod table;
 pub mod terminal;
+pub mod tuning;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};

@@ -1,0 +1,162 @@
+//! `tune`: every threshold measured against the user's labels, as `cluster -t` would
+//! cluster, and a recommendation only where it holds on stories it was not chosen on.
+
+use std::collections::HashSet;
+
+use super::{clusters_of, run, truth, write};
+use storydedup::eval::agreement;
+
+const DOCS: &str = "fixtures/events4/articles-nodates.jsonl";
+const TRUTH: &str = "fixtures/events4/truth.csv";
+
+/// ARI and the number of clusters among labelled documents of `cluster -t threshold`.
+fn cluster_at(threshold: &str) -> (f64, usize) {
+    let (code, out, err) = run(&["cluster", "-q", "-f", "csv", "-t", threshold, DOCS]);
+    assert_eq!(code, 0, "{err}");
+    let pred = clusters_of(&out);
+    let labels = truth(&super::root().join(TRUTH));
+    let (mut t, mut p) = (Vec::new(), Vec::new());
+    for (id, c) in &labels {
+        t.push(c.clone());
+        p.push(
+            pred.iter()
+                .find(|(i, _)| i == id)
+                .expect("every document")
+                .1
+                .clone(),
+        );
+    }
+    (
+        agreement(&t, &p).ari,
+        p.iter().collect::<HashSet<_>>().len(),
+    )
+}
+
+#[test]
+fn tune_measures_each_threshold_as_cluster_clusters() {
+    let (code, out, err) = run(&[
+        "tune",
+        "-q",
+        DOCS,
+        "--truth",
+        TRUTH,
+        "--thresholds",
+        "0.3,0.45,0.6",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // The default threshold (0.45) is the current one and is not tried twice.
+    let tried: Vec<&str> = rows.iter().map(|r| &r[col("threshold")]).collect();
+    assert_eq!(tried, ["0.300", "0.450", "0.600"]);
+    let mut aris = Vec::new();
+    for r in &rows {
+        let (ari, clusters) = cluster_at(&r[col("threshold")]);
+        let tuned: f64 = r[col("ari")].parse().unwrap();
+        assert!(
+            (tuned - ari).abs() < 1e-6,
+            "{}: {tuned} vs {ari}",
+            &r[col("threshold")]
+        );
+        assert_eq!(r[col("clusters")].parse::<usize>().unwrap(), clusters);
+        assert_eq!(&r[col("documents")], "72");
+        aris.push(ari);
+    }
+    assert_eq!(&rows[1][col("current")], "true");
+    // The best row is flagged, and it is the highest ARI.
+    let best = rows.iter().position(|r| &r[col("best")] == "true").unwrap();
+    assert!(aris.iter().all(|&a| a <= aris[best]), "{aris:?}");
+}
+
+#[test]
+fn tune_recommends_a_threshold_that_holds_out_and_keeps_one_that_is_best() {
+    // A current threshold that splits every story: something lower does better on both
+    // halves of the stories.
+    let (code, out, err) = run(&[
+        "tune", "-q", DOCS, "--truth", TRUTH, "-t", "0.9", "-f", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let best = v["best"].as_f64().unwrap();
+    assert!(best < 0.9, "{v}");
+    assert_eq!(v["recommended"].as_f64().unwrap(), best);
+    let held = &v["held_out"];
+    assert!(
+        held["tuned"].as_f64().unwrap() > held["current"].as_f64().unwrap(),
+        "{held}"
+    );
+    assert_eq!(
+        v["rows"].as_array().unwrap().len(),
+        14,
+        "0.20..0.80 by 0.05 and 0.9"
+    );
+    // Started from the best, the current threshold stays.
+    let (_, out, _) = run(&[
+        "tune",
+        "-q",
+        DOCS,
+        "--truth",
+        TRUTH,
+        "-t",
+        &best.to_string(),
+    ]);
+    assert!(
+        out.contains(&format!("recommended: keep -t {best:.3}")),
+        "{out}"
+    );
+    assert!(out.contains("current, best"), "{out}");
+}
+
+#[test]
+fn tune_refuses_bad_settings_and_labels_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("tuning.csv");
+    let out_path = out_file.to_str().unwrap();
+    let other = write(dir.path(), "other.csv", b"id,cluster\nnobody,1\nnone,1\n");
+    let no_label = write(dir.path(), "bad.csv", b"id,story\na,1\n");
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--thresholds", "0.6:0.2:0.1"],
+            "--thresholds 0.6:0.2:0.1: a range needs",
+        ),
+        (&["--thresholds", "0.2,half"], "`half` is not a number"),
+        (&["--thresholds", "0:1:0.001"], "at most 200"),
+        (&["--truth", &other], "names none of the 72 documents read"),
+        (&["--truth", &no_label], "bad.csv:1:"),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec!["tune", "-q", DOCS, "-o", out_path];
+        if !extra.contains(&"--truth") {
+            args.extend(["--truth", TRUTH]);
+        }
+        args.extend(extra);
+        let (code, stdout, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(stdout.is_empty());
+        assert!(
+            err.starts_with("storydedup: ") && err.contains(message),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!out_file.exists(), "{args:?} left an output file");
+    }
+}
+
+#[test]
+fn tune_warns_about_labels_of_documents_it_did_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut labels = std::fs::read_to_string(super::root().join(TRUTH)).unwrap();
+    labels.push_str("ghost-1,zz\nghost-2,zz\n");
+    let t = write(dir.path(), "t.csv", labels.as_bytes());
+    let (code, out, err) = run(&["tune", "-q", DOCS, "--truth", &t, "--thresholds", "0.45"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: 2 of the 74 ids"), "{err}");
+    assert!(
+        out.starts_with("72 labelled documents in 24 stories"),
+        "{out}"
+    );
+}
