@@ -145,7 +145,9 @@ pub fn join_identical(
 }
 
 /// Each document's canonical rank: its position when sorted by id (then input position).
-fn ranks(ids: &[&str]) -> Vec<u32> {
+/// Each document's place among the documents sorted by id (ties by position): the order
+/// that breaks ties wherever input order must not decide.
+pub(crate) fn ranks(ids: &[&str]) -> Vec<u32> {
     let mut by_id: Vec<usize> = (0..ids.len()).collect();
     by_id.sort_by(|&x, &y| ids[x].cmp(ids[y]).then(x.cmp(&y)));
     let mut rank = vec![0u32; ids.len()];

@@ -23,11 +23,13 @@ use crate::weigh::{TermVector, Weights};
 const EDGE_FLOOR_SHARE: f64 = 0.5;
 
 /// Every link the clustering `config` needs between the scorer's documents, found by
-/// `engine`, in a fixed order (the clustering does not depend on it).
+/// `engine`, in a fixed order (the clustering does not depend on it). `rank` orders the
+/// documents by id ([`crate::cluster::ranks`]), for choices that input order must not make.
 pub fn edges(
     scorer: &Scorer,
     engine: &Engine,
     config: &ClusterConfig,
+    rank: &[u32],
     progress: &dyn Progress,
 ) -> Vec<Edge> {
     let floor = floor(&scorer.config, config);
@@ -41,7 +43,7 @@ pub fn edges(
         progress,
     ));
     if scorer.config.measure == Measure::Story && config.linkage == Linkage::Average {
-        let centre = judge_by_neighbourhood(&mut edges, scorer);
+        let centre = judge_by_neighbourhood(&mut edges, scorer, rank);
         progress.note(&format!(
             "links: each pair judged against its documents' {DENSITY_NEIGHBOURS} nearest \
              (median density, a mean cosine: {centre:.3})"
@@ -93,11 +95,11 @@ const CLASSES_PER_OCTAVE: f64 = 2.0;
 /// keeps its links, but so do formula families. Half of each held up on every collection
 /// alone and in mixes (docs/story-judgement.md). Local scaling in the spirit of CSLS
 /// (Conneau et al. 2018).
-fn judge_by_neighbourhood(edges: &mut Vec<Edge>, scorer: &Scorer) -> f64 {
+fn judge_by_neighbourhood(edges: &mut Vec<Edge>, scorer: &Scorer, rank: &[u32]) -> f64 {
     let class: Vec<usize> = (0..scorer.len())
         .map(|i| length_class(scorer.mean_terms(i, i)))
         .collect();
-    judge(edges, &class, &|a, b| scorer.evidence_weight(a, b))
+    judge(edges, &class, rank, &|a, b| scorer.evidence_weight(a, b))
 }
 
 /// [`judge_by_neighbourhood`] from what it reads of each document alone: its number of
@@ -107,13 +109,14 @@ pub(crate) fn judge_by_lengths(
     terms: &[u32],
     dates: &[Option<crate::document::Date>],
     window_days: u32,
+    rank: &[u32],
 ) -> f64 {
     let class: Vec<usize> = terms.iter().map(|&t| length_class(f64::from(t))).collect();
     let evidence = |a: usize, b: usize| {
         let dated = window_days > 0 && dates[a].is_some() && dates[b].is_some();
         evidence_weight_of(dated, (f64::from(terms[a]) + f64::from(terms[b])) / 2.0)
     };
-    judge(edges, &class, &evidence)
+    judge(edges, &class, rank, &evidence)
 }
 
 /// The length class of a document of `terms` terms ([`CLASSES_PER_OCTAVE`]).
@@ -121,13 +124,19 @@ fn length_class(terms: f64) -> usize {
     ((terms + 1.0).log2() * CLASSES_PER_OCTAVE) as usize
 }
 
-/// [`judge_by_neighbourhood`] over documents of length classes `class`, whose pairs weigh
-/// `evidence(a, b)` times their cosine.
-fn judge(edges: &mut Vec<Edge>, class: &[usize], evidence: &dyn Fn(usize, usize) -> f64) -> f64 {
+/// [`judge_by_neighbourhood`] over documents of length classes `class` (and of id order
+/// `rank`), whose pairs weigh `evidence(a, b)` times their cosine.
+fn judge(
+    edges: &mut Vec<Edge>,
+    class: &[usize],
+    rank: &[u32],
+    evidence: &dyn Fn(usize, usize) -> f64,
+) -> f64 {
     let n = class.len();
     let cosine = |e: &Edge| e.weight / evidence(e.a as usize, e.b as usize);
     // Copies of one text (links at COPY_COSINE or above) count as one document: each group
-    // is named by its smallest member.
+    // is named by its member of smallest id, so that the same member speaks for it (its
+    // density, its links) whatever the input order.
     let mut group: Vec<u32> = (0..n as u32).collect();
     fn root(group: &mut [u32], mut i: u32) -> u32 {
         while group[i as usize] != i {
@@ -139,7 +148,11 @@ fn judge(edges: &mut Vec<Edge>, class: &[usize], evidence: &dyn Fn(usize, usize)
     }
     for e in edges.iter().filter(|e| cosine(e) >= COPY_COSINE) {
         let (x, y) = (root(&mut group, e.a), root(&mut group, e.b));
-        let (low, high) = if x < y { (x, y) } else { (y, x) };
+        let (low, high) = if rank[x as usize] < rank[y as usize] {
+            (x, y)
+        } else {
+            (y, x)
+        };
         group[high as usize] = low;
     }
     for i in 0..n as u32 {
@@ -365,6 +378,60 @@ pub(crate) fn short_edge(scorer: &Scorer, short: &[usize], floor: f64, p: Pair) 
 mod tests {
     use super::*;
 
+    /// Ids in input order.
+    fn identity(n: u32) -> Vec<u32> {
+        (0..n).collect()
+    }
+
+    #[test]
+    fn copies_are_judged_the_same_in_any_input_order() {
+        // By id: 0 and 1 are copies of one text with different other links (0 close to
+        // many, 1 to few), so which of them speaks for the pair changes densities.
+        let by_id = [
+            (0, 1, 0.97),
+            (0, 2, 0.6),
+            (0, 3, 0.55),
+            (0, 4, 0.5),
+            (0, 5, 0.45),
+            (0, 6, 0.4),
+            (1, 7, 0.5),
+            (2, 3, 0.35),
+            (3, 4, 0.3),
+            (4, 5, 0.25),
+            (5, 6, 0.2),
+            (6, 7, 0.3),
+            (7, 8, 0.45),
+        ];
+        let one = |_: usize, _: usize| 1.0;
+        // Documents placed at `at[id]`; the judged links, by id, in a fixed order.
+        let judged = |at: &[u32]| {
+            let mut edges: Vec<Edge> = by_id
+                .iter()
+                .map(|&(a, b, weight)| Edge {
+                    a: at[a],
+                    b: at[b],
+                    weight,
+                })
+                .collect();
+            let mut rank = vec![0; at.len()];
+            for (id, &p) in at.iter().enumerate() {
+                rank[p as usize] = id as u32;
+            }
+            judge(&mut edges, &[0; 9], &rank, &one);
+            let mut out: Vec<(u32, u32, f64)> = edges
+                .iter()
+                .map(|e| {
+                    let (a, b) = (rank[e.a as usize], rank[e.b as usize]);
+                    (a.min(b), a.max(b), e.weight)
+                })
+                .collect();
+            out.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+            out
+        };
+        let reversed: Vec<u32> = (0..9).rev().collect();
+        assert_eq!(judged(&identity(9)), judged(&reversed));
+    }
+
     #[test]
     fn links_are_judged_against_their_neighbourhoods() {
         let edge = |a: u32, b: u32, weight: f64| Edge { a, b, weight };
@@ -385,7 +452,7 @@ mod tests {
         }
         edges.push(edge(6, 7, 0.3));
         let one = |_: usize, _: usize| 1.0;
-        let median = judge(&mut edges, &[0; 20], &one);
+        let median = judge(&mut edges, &[0; 20], &identity(20), &one);
         assert_eq!(median, 0.0);
         // The family: density 0.3, its neighbours' median 0.3, the class median 0: what
         // is usual for it is 0.15, and its links lose 0.7 x 0.15.
@@ -400,12 +467,12 @@ mod tests {
         let mut alone: Vec<Edge> = (0..6)
             .flat_map(|a| (a + 1..6).map(move |b| edge(a, b, 0.3)))
             .collect();
-        judge(&mut alone, &[0; 6], &one);
+        judge(&mut alone, &[0; 6], &identity(6), &one);
         assert_eq!(weight(&alone, 0, 1), Some(0.3));
         // The evidence weight scales what a link loses; the density reads cosines.
         let mut weighted = vec![edge(0, 1, 0.6)];
         let double = |_: usize, _: usize| 2.0;
-        judge(&mut weighted, &[0, 0, 0, 0, 0], &double);
+        judge(&mut weighted, &[0, 0, 0, 0, 0], &identity(5), &double);
         // Cosine 0.3, density 0.06 each; the class median (five documents) is 0, the
         // neighbours' 0.06: excess 0.03, times 2.
         assert!((weighted[0].weight - (0.6 - 2.0 * DENSITY_SHARE * 0.03)).abs() < 1e-12);
@@ -418,6 +485,7 @@ mod tests {
         judge(
             &mut edges,
             &[0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1],
+            &identity(16),
             &one,
         );
         assert!(!edges.iter().any(|e| (e.a, e.b) == (0, 1)));
@@ -433,7 +501,7 @@ mod tests {
                     edges.push(edge(c, d, 1.0));
                 }
             }
-            judge(&mut edges, &[0; 10], &one);
+            judge(&mut edges, &[0; 10], &identity(10), &one);
             weight(&edges, 0, 4).unwrap()
         };
         assert_eq!(story(&[1, 2, 3]), story(&[]));

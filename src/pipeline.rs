@@ -260,6 +260,7 @@ impl Run<'_> {
     ) -> Result<Vec<Vec<Vec<usize>>>, Error> {
         assert!(!corpus.texts_dropped, "clustering needs the texts");
         let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        let rank = id_ranks(corpus);
         thresholds
             .iter()
             .map(|&threshold| {
@@ -268,7 +269,7 @@ impl Run<'_> {
                     ..config.clone()
                 };
                 let engine = plan(corpus, score, &config, self)?;
-                let edges = links::edges(&scorer, &engine, &config, self.progress);
+                let edges = links::edges(&scorer, &engine, &config, &rank, self.progress);
                 Ok(groups_of(corpus, &scorer, &facts, &config, edges))
             })
             .collect()
@@ -317,6 +318,12 @@ impl Run<'_> {
     }
 }
 
+/// Each document's place in id order ([`crate::cluster::ranks`]).
+fn id_ranks(corpus: &Corpus) -> Vec<u32> {
+    let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+    crate::cluster::ranks(&ids)
+}
+
 /// The candidate engine of a run, announced as a note.
 fn plan(
     corpus: &Corpus,
@@ -341,7 +348,7 @@ fn cluster_scored(
     engine: &Engine,
     run: &Run<'_>,
 ) -> ClusterReport {
-    let edges = links::edges(scorer, engine, config, run.progress);
+    let edges = links::edges(scorer, engine, config, &id_ranks(corpus), run.progress);
     cluster_edges(corpus, scorer, facts, config, edges, run)
 }
 

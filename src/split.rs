@@ -574,7 +574,13 @@ pub fn clusters_of(
     drop(found);
     let story = settings.score.measure == Measure::Story;
     if story && settings.config.linkage == Linkage::Average {
-        links::judge_by_lengths(&mut edges, &terms, &dates, settings.score.window_days);
+        links::judge_by_lengths(
+            &mut edges,
+            &terms,
+            &dates,
+            settings.score.window_days,
+            &crate::cluster::ranks(&ids),
+        );
     }
     let internal = ClusterConfig {
         threshold: if story {
