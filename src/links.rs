@@ -425,7 +425,7 @@ mod tests {
                     (a.min(b), a.max(b), e.weight)
                 })
                 .collect();
-            out.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+            out.sort_by_key(|x| (x.0, x.1));
             out
         };
         let reversed: Vec<u32> = (0..9).rev().collect();
