@@ -54,9 +54,9 @@ pub enum Command {
     /// Choose the threshold on your own labelled stories: every threshold measured, the
     /// choice checked on stories it was not made on.
     #[command(after_help = "Examples:
-  storydedup tune sample.jsonl --truth stories.csv           ARI at 0.20, 0.25, ... 0.80
-  storydedup tune sample.jsonl --truth stories.csv --thresholds 0.3:0.6:0.025 --metric bcubed
-  storydedup tune sample.jsonl --truth stories.csv -f csv -o tuning.csv")]
+  storydedup tune feed.jsonl --truth stories.csv             ARI at 0.20, 0.25, ... 0.80
+  storydedup tune feed.jsonl --truth stories.csv --thresholds 0.3:0.6:0.025 --metric bcubed
+  storydedup tune feed.jsonl --truth stories.csv -f csv -o tuning.csv")]
     Tune(TuneArgs),
     /// The collection without its duplicates: kept records written as they were read.
     #[command(after_help = "Examples:
@@ -409,7 +409,9 @@ pub struct TuneArgs {
     pub clustering: ClusteringArgs,
 
     /// True stories: a CSV with an `id` column and a `cluster` (or `group`, `label`)
-    /// column. Documents it does not name are clustered but not measured.
+    /// column. Label whole stories: a document it does not name (or labels blank) is
+    /// taken to be in none of them, so one clustered with a labelled story is a false
+    /// merge; pairs of two such documents are not judged.
     #[arg(long, value_name = "CSV")]
     pub truth: PathBuf,
 

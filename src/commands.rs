@@ -446,7 +446,13 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
 /// grid, with `current` always among them; ascending, each once.
 fn thresholds(list: Option<&str>, current: f64) -> Result<Vec<f64>, Error> {
     const MOST: usize = 200;
-    let bad = |why: &str| Error::Usage(format!("--thresholds {}: {why}", list.unwrap_or_default()));
+    let bad = |why: &str| {
+        // A long list is shown by its start.
+        let given = list.unwrap_or_default();
+        let shown: String = given.chars().take(40).collect();
+        let more = if shown.len() < given.len() { "..." } else { "" };
+        Error::Usage(format!("--thresholds {shown}{more}: {why}"))
+    };
     let parse = |x: &str| {
         let v: f64 = x
             .trim()
@@ -479,6 +485,8 @@ fn thresholds(list: Option<&str>, current: f64) -> Result<Vec<f64>, Error> {
             .map(parse)
             .collect::<Result<Vec<f64>, Error>>()?,
     };
+    out.sort_by(f64::total_cmp);
+    out.dedup();
     if out.len() > MOST {
         return Err(bad(&format!("{} thresholds; at most {MOST}", out.len())));
     }
@@ -509,18 +517,29 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
         .iter()
         .map(|(id, label)| (id.as_str(), label.as_str()))
         .collect();
+    // A blank label marks a document not labelled yet.
     let labels: Vec<Option<&str>> = corpus
         .docs
         .iter()
-        .map(|d| label_of.get(d.id.as_str()).copied())
+        .map(|d| {
+            label_of
+                .get(d.id.as_str())
+                .copied()
+                .filter(|l| !eval::is_blank(l))
+        })
         .collect();
-    let found = labels.iter().flatten().count();
-    if found == 0 {
+    let found = corpus
+        .docs
+        .iter()
+        .filter(|d| label_of.contains_key(d.id.as_str()))
+        .count();
+    if labels.iter().flatten().next().is_none() {
         return Err(Error::Usage(format!(
-            "{} names none of the {} documents read ({} ids): nothing to tune on",
+            "{} labels none of the {} documents read ({} ids, {found} of them read; blank \
+             labels do not count): nothing to tune on",
             args.truth.display(),
             corpus.len(),
-            truth.len()
+            truth.len(),
         )));
     }
     if found < truth.len() {
@@ -539,7 +558,17 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
         MetricArg::Bcubed => tune::Metric::Bcubed,
         MetricArg::Pairwise => tune::Metric::Pairwise,
     };
-    let tuning = tune::tune(&labels, &partitions, config.threshold, metric);
+    let setting = tune::Setting {
+        measure: score.measure.to_string(),
+        linkage: config.linkage.to_string(),
+        window_days: if score.measure == storydedup::config::Measure::Story {
+            score.window_days
+        } else {
+            0
+        },
+        dated: corpus.docs.iter().any(|d| d.date.is_some()),
+    };
+    let tuning = tune::tune(&labels, &partitions, config.threshold, metric, setting);
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {

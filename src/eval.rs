@@ -15,7 +15,8 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn new(precision: f64, recall: f64) -> Prf {
+    /// Precision and recall with their F1 (0 when both are 0).
+    pub fn new(precision: f64, recall: f64) -> Prf {
         let f1 = if precision + recall > 0.0 {
             2.0 * precision * recall / (precision + recall)
         } else {
@@ -92,6 +93,9 @@ pub fn agreement<T: AsRef<str>, P: AsRef<str>>(truth: &[T], pred: &[P]) -> Agree
     // B-cubed: for each item, the share of its predicted cluster with its true label, and
     // the share of its true cluster in its predicted cluster.
     let (mut bp, mut br) = (0.0, 0.0);
+    // Summed in label order: a hash map's order changes from run to run, and with it the
+    // last digits of the sums.
+    let cells: std::collections::BTreeMap<(&str, &str), u64> = cells.into_iter().collect();
     for (&(t, p), &c) in &cells {
         let c = c as f64;
         bp += c * c / cols[p] as f64;
@@ -187,6 +191,14 @@ fn csv_error(shown: &str, e: &csv::Error) -> crate::Error {
 /// the names truth files commonly use.
 pub const LABEL_COLUMNS: [&str; 3] = ["cluster", "group", "label"];
 
+/// What a blank label becomes in [`read_labels`], followed by the document's id.
+const BLANK: &str = "\u{0}singleton\u{0}";
+
+/// Whether `label` stands for a blank one in the file ([`read_labels`]).
+pub fn is_blank(label: &str) -> bool {
+    label.starts_with(BLANK)
+}
+
 /// Labels read from a CSV with an `id` column and a label column, in file order: the column
 /// `label` names, else the first of [`LABEL_COLUMNS`] the file has; an empty label makes a
 /// cluster of its own. Also returns the label column's name.
@@ -241,7 +253,7 @@ pub fn read_labels(
         // An empty label puts the document in no group: a cluster of its own, rather
         // than one cluster of every unlabelled document.
         let label = match get(cluster) {
-            l if l.trim().is_empty() => format!("\u{0}singleton\u{0}{key}"),
+            l if l.trim().is_empty() => format!("{BLANK}{key}"),
             l => l,
         };
         out.push((key, label));

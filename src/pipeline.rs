@@ -16,7 +16,7 @@ pub use crate::explain::diff_documents;
 use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, assemble_counted, features};
 use crate::ingest::{FieldNames, Reading, Source};
 use crate::links;
-use crate::progress::{Progress, Silent, Stage, thousands};
+use crate::progress::{Prefixed, Progress, Silent, Stage, thousands};
 use crate::report::{ClusterReport, CollectionView, Parameters};
 use crate::score::{Features, Scorer, cosine_of};
 use crate::weigh::{Lexicon, Prior};
@@ -268,8 +268,17 @@ impl Run<'_> {
                     threshold,
                     ..config.clone()
                 };
-                let engine = plan(corpus, score, &config, self)?;
-                let edges = links::edges(&scorer, &engine, &config, &rank, self.progress);
+                // What each threshold's search warns of is said of that threshold.
+                let progress = Prefixed {
+                    inner: self.progress,
+                    prefix: format!("at -t {threshold}: "),
+                };
+                let run = Run {
+                    progress: &progress,
+                    ..*self
+                };
+                let engine = plan(corpus, score, &config, &run)?;
+                let edges = links::edges(&scorer, &engine, &config, &rank, &progress);
                 Ok(groups_of(corpus, &scorer, &facts, &config, edges))
             })
             .collect()

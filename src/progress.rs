@@ -82,6 +82,33 @@ impl Progress for ShortTexts<'_> {
     }
 }
 
+/// Forwards to another progress, each note and warning headed by `prefix`: one of several
+/// runs over one collection (`tune`'s thresholds) says which it is.
+pub struct Prefixed<'a> {
+    /// Where everything goes.
+    pub inner: &'a dyn Progress,
+    /// What heads each note and warning.
+    pub prefix: String,
+}
+
+impl Progress for Prefixed<'_> {
+    fn start(&self, stage: Stage, total: Option<u64>) {
+        self.inner.start(stage, total);
+    }
+    fn advance(&self, n: u64) {
+        self.inner.advance(n);
+    }
+    fn finish(&self) {
+        self.inner.finish();
+    }
+    fn note(&self, message: &str) {
+        self.inner.note(&format!("{}{message}", self.prefix));
+    }
+    fn warn(&self, message: &str) {
+        self.inner.warn(&format!("{}{message}", self.prefix));
+    }
+}
+
 /// Progress that shows nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;

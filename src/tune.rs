@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::eval::{Agreement, agreement};
+use crate::eval::{Agreement, Prf};
 
 /// What a threshold is judged by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -49,10 +49,10 @@ impl Metric {
 pub struct Row {
     /// The threshold.
     pub threshold: f64,
-    /// Agreement with the labels.
+    /// Agreement with the labels (see [`tune`] for how unlabelled documents count).
     #[serde(flatten)]
     pub agreement: Agreement,
-    /// Distinct predicted clusters among the labelled documents.
+    /// Distinct predicted clusters holding labelled documents.
     pub clusters: usize,
 }
 
@@ -67,70 +67,105 @@ pub struct HeldOut {
     pub current: f64,
 }
 
+/// How the partitions were made, as the table's header says it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Setting {
+    /// The measure (`story`, `jaccard`, `containment`).
+    pub measure: String,
+    /// The linkage.
+    pub linkage: String,
+    /// The date window in days (story measure; 0 = none).
+    pub window_days: u32,
+    /// Whether any document has a date.
+    pub dated: bool,
+}
+
 /// Every threshold measured, the best, and what is recommended.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Tuning {
+    /// How the partitions were made.
+    pub setting: Setting,
     /// What the thresholds are judged by.
     pub metric: Metric,
     /// Labelled documents found in the collection.
     pub documents: usize,
     /// Distinct true stories among them.
     pub stories: usize,
+    /// Documents of the collection without a label: no labelled story holds them.
+    pub unlabelled: usize,
     /// The threshold the run was given (or the measure's default).
     pub current: f64,
     /// The threshold scoring best on every labelled document (ties: the one nearest the
     /// current, then the lower).
     pub best: f64,
+    /// Whether `best` is the lowest or highest threshold tried (the best may lie beyond),
+    /// and other than the current.
+    pub best_at_edge: bool,
     /// The check on held-out stories; `None` when either half has fewer than
     /// [`MIN_STORIES`] stories of two or more documents, too few to measure a choice on.
     pub held_out: Option<HeldOut>,
     /// `best` if the held-out check says a choice made this way beats the current
-    /// threshold on stories it was not made on, else `current`.
+    /// threshold by at least [`MIN_GAIN`] on stories it was not made on, else `current`.
     pub recommended: f64,
     /// One row per threshold, ascending.
     pub rows: Vec<Row>,
 }
 
 /// A threshold and the partition it gave: groups of document indices, every document in
-/// one.
+/// one, numbered as `cluster` numbers them (so equal partitions measure equal, bit for bit).
 pub type Tried = (f64, Vec<Vec<usize>>);
 
 /// Each half of the labelled stories needs this many stories of two or more documents for
 /// the held-out check (with fewer, one story decides).
 pub const MIN_STORIES: usize = 3;
 
-/// Measures `partitions` (each a threshold and the groups of document indices it gave,
-/// every document in one group) against `labels` (one per document, `None` where it is
-/// not labelled) and chooses. `partitions` must include `current`.
+/// How much better than the current threshold, on held-out stories, a choice must do to be
+/// recommended: on a few dozen stories, smaller gains are mostly which stories fell in
+/// which half.
+pub const MIN_GAIN: f64 = 0.01;
+
+/// Measures `partitions` against `labels` (one per document, `None` where it is not
+/// labelled) and chooses. `partitions` must include `current`.
+///
+/// The labels are taken to cover whole stories: an unlabelled document belongs to none of
+/// the labelled stories, so one in a labelled document's cluster is a false merge (pairs
+/// of two unlabelled documents are not judged). A sample labelled alone, without the
+/// collection around it, hides the merges the rest of the collection would cause.
 ///
 /// # Panics
 /// If `partitions` is empty or holds no partition at `current`, or if no document is
 /// labelled.
-pub fn tune(labels: &[Option<&str>], partitions: &[Tried], current: f64, metric: Metric) -> Tuning {
-    let labelled: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].is_some()).collect();
-    assert!(!labelled.is_empty(), "tuning needs labelled documents");
-    // Halves of the stories: the distinct labels in sorted order, alternately (stable for
-    // any input order, and each half gets stories of every size).
+pub fn tune(
+    labels: &[Option<&str>],
+    partitions: &[Tried],
+    current: f64,
+    metric: Metric,
+    setting: Setting,
+) -> Tuning {
+    let labelled = labels.iter().filter(|l| l.is_some()).count();
+    assert!(labelled > 0, "tuning needs labelled documents");
     let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for &i in &labelled {
-        *sizes.entry(labels[i].expect("labelled")).or_default() += 1;
+    for l in labels.iter().flatten() {
+        *sizes.entry(l).or_default() += 1;
     }
-    let half_of: BTreeMap<&str, usize> =
-        sizes.keys().enumerate().map(|(k, &l)| (l, k % 2)).collect();
+    // Halves of the stories: by size, then label, alternately, so that each half gets
+    // stories of every size (and the same halves for any input order).
+    let mut by_size: Vec<(&str, usize)> = sizes.iter().map(|(&l, &n)| (l, n)).collect();
+    by_size.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    let half_of: BTreeMap<&str, usize> = by_size
+        .iter()
+        .enumerate()
+        .map(|(k, &(l, _))| (l, k % 2))
+        .collect();
     let measurable = [0, 1].map(|h| {
-        sizes
+        by_size
             .iter()
-            .filter(|(l, n)| half_of[*l] == h && **n >= 2)
+            .filter(|(l, n)| half_of[l] == h && *n >= 2)
             .count()
             >= MIN_STORIES
     });
     let mut order: Vec<&Tried> = partitions.iter().collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let truth: Vec<&str> = labelled
-        .iter()
-        .map(|&i| labels[i].expect("labelled"))
-        .collect();
-    let half: Vec<usize> = truth.iter().map(|l| half_of[l]).collect();
     let mut rows = Vec::new();
     // The metric per threshold on each half, in `rows` order.
     let mut on_half: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
@@ -141,18 +176,20 @@ pub fn tune(labels: &[Option<&str>], partitions: &[Tried], current: f64, metric:
                 cluster[m] = g;
             }
         }
-        let pred: Vec<usize> = labelled.iter().map(|&i| cluster[i]).collect();
         for (h, scores) in on_half.iter_mut().enumerate() {
-            scores.push(measured_on(metric, &truth, &pred, &half, h));
+            let within = |l: &str| half_of[l] == h;
+            scores.push(metric.of(&measure(&cluster, labels, &within)));
         }
-        let names: Vec<String> = pred.iter().map(usize::to_string).collect();
-        let mut distinct = pred.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
+        let mut held: Vec<usize> = (0..labels.len())
+            .filter(|&i| labels[i].is_some())
+            .map(|i| cluster[i])
+            .collect();
+        held.sort_unstable();
+        held.dedup();
         rows.push(Row {
             threshold: *threshold,
-            agreement: agreement(&truth, &names),
-            clusters: distinct.len(),
+            agreement: measure(&cluster, labels, &|_| true),
+            clusters: held.len(),
         });
     }
     let at = |t: f64| {
@@ -184,13 +221,18 @@ pub fn tune(labels: &[Option<&str>], partitions: &[Tried], current: f64, metric:
             current: (on_half[0][cur] + on_half[1][cur]) / 2.0,
         }
     });
-    let carries_over = held_out.as_ref().is_some_and(|h| h.tuned > h.current);
+    let carries_over = held_out
+        .as_ref()
+        .is_some_and(|h| h.tuned >= h.current + MIN_GAIN);
     Tuning {
+        setting,
         metric,
-        documents: labelled.len(),
+        documents: labelled,
         stories: sizes.len(),
+        unlabelled: labels.len() - labelled,
         current,
         best: rows[best].threshold,
+        best_at_edge: best != cur && (best == 0 || best + 1 == rows.len()),
         recommended: if carries_over {
             rows[best].threshold
         } else {
@@ -201,84 +243,66 @@ pub fn tune(labels: &[Option<&str>], partitions: &[Tried], current: f64, metric:
     }
 }
 
-/// `metric` of the labelled documents of one half (`truth`, `pred` and `half` per labelled
-/// document), with the whole clustering around them: a pair counts when either of its
-/// documents is in the half, so a story of this half merged with one of the other half is
-/// a false merge here too (measured on the half's documents alone, it would not be seen).
-/// ARI from the pair counts (Hubert and Arabie's form), B-cubed over the half's documents.
-fn measured_on(metric: Metric, truth: &[&str], pred: &[usize], half: &[usize], h: usize) -> f64 {
-    let half_of: BTreeMap<&str, usize> = truth.iter().copied().zip(half.iter().copied()).collect();
+/// Agreement of the partition `cluster` (a cluster number per document) with `labels`
+/// over the labelled documents whose story `scope` accepts, with the whole clustering
+/// around them: a pair is judged when either of its documents is in scope, so a merge
+/// with a story out of scope, or with an unlabelled document, counts against it (measured
+/// on the scope's documents alone, neither would be seen). ARI in Hubert and Arabie's
+/// pair-count form (over every document in scope, the standard ARI); B-cubed over the
+/// documents in scope, each cluster counted whole. Sums run in cluster and label order,
+/// so equal partitions measure equal whatever the input order.
+fn measure(cluster: &[usize], labels: &[Option<&str>], scope: &dyn Fn(&str) -> bool) -> Agreement {
     let pairs = |n: u64| (n * n.saturating_sub(1) / 2) as f64;
+    // Per (cluster, story in scope): documents; per cluster: all, in scope; per story.
     let mut cell: BTreeMap<(usize, &str), u64> = BTreeMap::new();
-    let mut by_pred: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
-    let mut by_truth: BTreeMap<&str, u64> = BTreeMap::new();
-    for k in 0..truth.len() {
-        *cell.entry((pred[k], truth[k])).or_default() += 1;
-        let p = by_pred.entry(pred[k]).or_default();
-        p.0 += 1;
-        p.1 += u64::from(half[k] == h);
-        *by_truth.entry(truth[k]).or_default() += 1;
-    }
-    if metric == Metric::Bcubed {
-        // Per document of the half: its cluster's share of its story, and its story's
-        // share of its cluster, the cluster counted whole.
-        let (mut p, mut r, mut n) = (0.0, 0.0, 0.0);
-        for k in (0..truth.len()).filter(|&k| half[k] == h) {
-            let both = cell[&(pred[k], truth[k])] as f64;
-            p += both / by_pred[&pred[k]].0 as f64;
-            r += both / by_truth[truth[k]] as f64;
-            n += 1.0;
+    let mut by_cluster: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+    let mut story: BTreeMap<&str, u64> = BTreeMap::new();
+    for (i, &c) in cluster.iter().enumerate() {
+        let here = by_cluster.entry(c).or_default();
+        here.0 += 1;
+        if let Some(l) = labels[i].filter(|l| scope(l)) {
+            here.1 += 1;
+            *cell.entry((c, l)).or_default() += 1;
+            *story.entry(l).or_default() += 1;
         }
-        let (p, r) = (p / n, r / n);
-        return if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
     }
-    let mine = half.iter().filter(|&&x| x == h).count() as u64;
-    let all = truth.len() as u64;
-    // Same story means same half: those pairs lie inside the half.
-    let together = cell
-        .iter()
-        .filter(|((_, t), _)| half_of[t] == h)
-        .map(|(_, &n)| pairs(n))
-        .sum::<f64>();
-    let same_pred: f64 = by_pred
+    let all = cluster.len() as u64;
+    let mine: u64 = story.values().sum();
+    let together: f64 = cell.values().map(|&n| pairs(n)).sum();
+    let same_cluster: f64 = by_cluster
         .values()
         .map(|&(n, m)| pairs(n) - pairs(n - m))
         .sum();
-    let same_truth: f64 = by_truth
-        .iter()
-        .filter(|(t, _)| half_of[*t] == h)
-        .map(|(_, &n)| pairs(n))
-        .sum();
+    let same_story: f64 = story.values().map(|&n| pairs(n)).sum();
     let total = pairs(all) - pairs(all - mine);
-    let (tp, fp, fn_) = (together, same_pred - together, same_truth - together);
+    let (tp, fp, fn_) = (together, same_cluster - together, same_story - together);
     let tn = total - tp - fp - fn_;
-    match metric {
-        Metric::Pairwise => {
-            let (p, r) = (tp / (tp + fp).max(1.0), tp / (tp + fn_).max(1.0));
-            if p + r > 0.0 {
-                2.0 * p * r / (p + r)
-            } else {
-                0.0
-            }
-        }
-        _ => {
-            let denominator = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
-            if denominator == 0.0 {
-                1.0
-            } else {
-                2.0 * (tp * tn - fn_ * fp) / denominator
-            }
-        }
+    let denominator = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
+    let ari = if denominator == 0.0 {
+        1.0
+    } else {
+        2.0 * (tp * tn - fn_ * fp) / denominator
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 1.0 };
+    let (mut bp, mut br) = (0.0, 0.0);
+    for (&(c, l), &n) in &cell {
+        let n = n as f64;
+        bp += n * n / by_cluster[&c].0 as f64;
+        br += n * n / story[l] as f64;
+    }
+    let docs = mine.max(1) as f64;
+    Agreement {
+        ari,
+        pairwise: Prf::new(ratio(tp, tp + fp), ratio(tp, tp + fn_)),
+        bcubed: Prf::new(bp / docs, br / docs),
+        documents: mine as usize,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::agreement;
 
     /// Six stories of three documents (labels a..f), clustered at three thresholds: 0.3
     /// merges two pairs of stories, 0.5 is exact, 0.7 leaves every document alone.
@@ -302,30 +326,53 @@ mod tests {
         labels.iter().map(|l| l.as_deref()).collect()
     }
 
+    fn setting() -> Setting {
+        Setting {
+            measure: "story".into(),
+            linkage: "average".into(),
+            window_days: 3,
+            dated: false,
+        }
+    }
+
+    fn run(labels: &[Option<String>], parts: &[Tried], current: f64, m: Metric) -> Tuning {
+        tune(&refs(labels), parts, current, m, setting())
+    }
+
+    /// Cluster numbers per document from groups.
+    fn numbered(groups: &[Vec<usize>], n: usize) -> Vec<usize> {
+        let mut c = vec![0; n];
+        for (g, members) in groups.iter().enumerate() {
+            for &m in members {
+                c[m] = g;
+            }
+        }
+        c
+    }
+
     #[test]
     fn the_threshold_that_recovers_the_stories_is_chosen_and_recommended() {
         let (labels, parts) = case();
-        let t = tune(&refs(&labels), &parts, 0.3, Metric::Ari);
-        assert_eq!(
-            t.rows.iter().map(|r| r.threshold).collect::<Vec<_>>(),
-            [0.3, 0.5, 0.7]
-        );
+        let t = run(&labels, &parts, 0.3, Metric::Ari);
+        let tried: Vec<f64> = t.rows.iter().map(|r| r.threshold).collect();
+        assert_eq!(tried, [0.3, 0.5, 0.7]);
         assert_eq!(t.best, 0.5);
+        assert!(!t.best_at_edge);
         assert_eq!(t.rows[1].agreement.ari, 1.0);
         assert_eq!(t.rows[1].clusters, 6);
         assert!(t.rows[0].agreement.ari < 1.0 && t.rows[2].agreement.ari < 1.0);
         let h = t.held_out.expect("three stories of three in each half");
         assert_eq!(h.chosen, [0.5, 0.5]);
         assert_eq!(h.tuned, 1.0);
-        assert!(h.current < 1.0);
+        assert!(h.current < 1.0 - MIN_GAIN);
         assert_eq!(t.recommended, 0.5);
-        assert_eq!((t.documents, t.stories), (18, 6));
+        assert_eq!((t.documents, t.stories, t.unlabelled), (18, 6, 0));
     }
 
     #[test]
     fn the_current_threshold_stays_when_nothing_beats_it() {
         let (labels, parts) = case();
-        let t = tune(&refs(&labels), &parts, 0.5, Metric::Bcubed);
+        let t = run(&labels, &parts, 0.5, Metric::Bcubed);
         assert_eq!((t.best, t.recommended), (0.5, 0.5));
     }
 
@@ -336,11 +383,20 @@ mod tests {
         for l in labels.iter_mut().skip(6) {
             *l = None;
         }
-        let t = tune(&refs(&labels), &parts, 0.7, Metric::Ari);
+        let t = run(&labels, &parts, 0.7, Metric::Ari);
         assert!(t.held_out.is_none());
         assert_eq!(t.best, 0.5);
         assert_eq!(t.recommended, 0.7);
-        assert_eq!((t.documents, t.stories), (6, 2));
+        assert_eq!((t.documents, t.stories, t.unlabelled), (6, 2, 12));
+    }
+
+    #[test]
+    fn a_best_at_the_end_of_the_grid_is_flagged() {
+        let (labels, mut parts) = case();
+        parts.retain(|(t, _)| *t != 0.7);
+        let t = run(&labels, &parts, 0.3, Metric::Ari);
+        assert_eq!(t.best, 0.5);
+        assert!(t.best_at_edge);
     }
 
     #[test]
@@ -350,54 +406,68 @@ mod tests {
         let exact = parts[2].1.clone();
         parts.push((0.4, exact.clone()));
         parts.push((0.6, exact));
-        assert_eq!(tune(&refs(&labels), &parts, 0.7, Metric::Ari).best, 0.6);
-        assert_eq!(tune(&refs(&labels), &parts, 0.3, Metric::Ari).best, 0.4);
+        assert_eq!(run(&labels, &parts, 0.7, Metric::Ari).best, 0.6);
+        assert_eq!(run(&labels, &parts, 0.3, Metric::Ari).best, 0.4);
     }
 
     #[test]
-    fn a_half_holding_every_document_measures_as_eval_does() {
+    fn an_unlabelled_document_merged_with_a_story_is_a_false_merge() {
+        let (mut labels, mut parts) = case();
+        labels.push(None);
+        labels.push(None);
+        // Documents 18 and 19 (unlabelled) together, apart from every story: nothing
+        // is judged of them.
+        for (_, groups) in &mut parts {
+            groups.push(vec![18, 19]);
+        }
+        let t = run(&labels, &parts, 0.3, Metric::Ari);
+        assert_eq!(t.rows[1].agreement.ari, 1.0);
+        assert_eq!((t.documents, t.unlabelled), (18, 2));
+        // Document 18 in story a's cluster: a false merge for a.
+        let mut joined = parts.clone();
+        for (_, groups) in &mut joined {
+            groups.last_mut().unwrap().retain(|&d| d != 18);
+            groups[0].push(18);
+        }
+        let t = run(&labels, &joined, 0.3, Metric::Ari);
+        assert!(t.rows[1].agreement.ari < 1.0);
+        assert!(t.rows[1].agreement.bcubed.precision < 1.0);
+        assert_eq!(t.rows[1].agreement.bcubed.recall, 1.0);
+    }
+
+    #[test]
+    fn every_document_labelled_measures_as_eval_does() {
         let truth = ["a", "a", "a", "b", "b", "c", "d", "d"];
         let pred = [0, 0, 1, 1, 1, 2, 3, 2];
         let names: Vec<String> = pred.iter().map(usize::to_string).collect();
         let whole = agreement(&truth, &names);
-        let everyone = [0; 8];
+        let labels: Vec<Option<&str>> = truth.iter().map(|&t| Some(t)).collect();
+        let m = measure(&pred, &labels, &|_| true);
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
-        assert!(close(
-            measured_on(Metric::Ari, &truth, &pred, &everyone, 0),
-            whole.ari
-        ));
-        assert!(close(
-            measured_on(Metric::Pairwise, &truth, &pred, &everyone, 0),
-            whole.pairwise.f1
-        ));
-        assert!(close(
-            measured_on(Metric::Bcubed, &truth, &pred, &everyone, 0),
-            whole.bcubed.f1
-        ));
+        assert!(close(m.ari, whole.ari));
+        assert!(close(m.pairwise.f1, whole.pairwise.f1));
+        assert!(close(m.bcubed.precision, whole.bcubed.precision));
+        assert!(close(m.bcubed.recall, whole.bcubed.recall));
+        assert_eq!(m.documents, 8);
     }
 
     #[test]
     fn a_merge_with_the_other_half_counts_against_a_half() {
-        // Stories a (half 0) and b (half 1) merged; c (half 0) alone.
-        let truth = ["a", "a", "b", "b", "c", "c"];
-        let half = [0, 0, 1, 1, 0, 0];
-        let merged = [0, 0, 0, 0, 1, 1];
-        let exact = [0, 0, 2, 2, 1, 1];
+        // Stories a and c (one half) and b (the other): a merged with b.
+        let labels = [
+            Some("a"),
+            Some("a"),
+            Some("b"),
+            Some("b"),
+            Some("c"),
+            Some("c"),
+        ];
+        let first = |l: &str| l != "b";
+        let merged = numbered(&[vec![0, 1, 2, 3], vec![4, 5]], 6);
+        let exact = numbered(&[vec![0, 1], vec![2, 3], vec![4, 5]], 6);
         for m in [Metric::Ari, Metric::Bcubed, Metric::Pairwise] {
-            assert_eq!(measured_on(m, &truth, &exact, &half, 0), 1.0, "{m:?}");
-            assert!(measured_on(m, &truth, &merged, &half, 0) < 1.0, "{m:?}");
+            assert_eq!(m.of(&measure(&exact, &labels, &first)), 1.0, "{m:?}");
+            assert!(m.of(&measure(&merged, &labels, &first)) < 1.0, "{m:?}");
         }
-    }
-
-    #[test]
-    fn unlabelled_documents_are_clustered_but_not_measured() {
-        let (mut labels, mut parts) = case();
-        labels.push(None);
-        for (_, groups) in &mut parts {
-            groups[0].push(18);
-        }
-        let t = tune(&refs(&labels), &parts, 0.3, Metric::Ari);
-        assert_eq!(t.documents, 18);
-        assert_eq!(t.rows[1].agreement.ari, 1.0);
     }
 }

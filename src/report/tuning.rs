@@ -1,27 +1,66 @@
 //! `tune`: the thresholds measured against a user's labels ([`Tuning`]), as readable lines
-//! or CSV (JSON is the model itself).
+//! or CSV (JSON is the model itself). Thresholds are written as they were tried (`0.4725`,
+//! not rounded), so that what is recommended can be passed to `cluster -t` as it is.
 
 use std::io::Write;
 
 use serde::Serialize;
 
-use crate::tune::Tuning;
+use crate::tune::{MIN_GAIN, MIN_STORIES, Tuning};
 
-/// Writes one line per threshold, then the best, the held-out check and the
-/// recommendation.
+/// `n` and what it counts, in the singular for 1.
+fn count(n: usize, one: &str, more: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {more}")
+    }
+}
+
+/// Writes the setting and the labels, one line per threshold, then the best, the held-out
+/// check and the recommendation.
 ///
 /// # Errors
 /// Any I/O error of `out`.
 pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
     let metric = t.metric.name();
+    let s = &t.setting;
+    let window = match (s.measure.as_str(), s.window_days, s.dated) {
+        ("story", 0, _) => ", no date window".to_owned(),
+        ("story", w, false) => format!(", window {w} days (no document dated)"),
+        ("story", w, true) => format!(", window {w} days"),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{} labelled documents in {} stories; thresholds judged by {metric}\n",
-        t.documents, t.stories
+        "measure {}, linkage {}{window}; thresholds judged by {metric}",
+        s.measure, s.linkage
     )?;
     writeln!(
         out,
-        "threshold     ARI  pairwise F1  B-cubed P  B-cubed R  B-cubed F1  clusters"
+        "{} labelled in {}{}\n",
+        count(t.documents, "document", "documents"),
+        count(t.stories, "story", "stories"),
+        if t.unlabelled > 0 {
+            format!(
+                "; {} not labelled (in a labelled story's cluster, a false merge)",
+                count(t.unlabelled, "other document", "other documents")
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    let width = t
+        .rows
+        .iter()
+        .map(|r| r.threshold.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max("threshold".len());
+    writeln!(
+        out,
+        "{:>width$}     ARI  pairwise P  pairwise R  pairwise F1  B-cubed P  B-cubed R  B-cubed F1  clusters",
+        "threshold"
     )?;
     for r in &t.rows {
         let a = &r.agreement;
@@ -33,9 +72,11 @@ pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
             marks.push("best");
         }
         let line = format!(
-            "{:>9.3}  {:>6.4}  {:>11.4}  {:>9.4}  {:>9.4}  {:>10.4}  {:>8}  {}",
-            r.threshold,
+            "{:>width$}  {:>6.4}  {:>10.4}  {:>10.4}  {:>11.4}  {:>9.4}  {:>9.4}  {:>10.4}  {:>8}  {}",
+            r.threshold.to_string(),
             a.ari,
+            a.pairwise.precision,
+            a.pairwise.recall,
             a.pairwise.f1,
             a.bcubed.precision,
             a.bcubed.recall,
@@ -45,6 +86,7 @@ pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
         );
         writeln!(out, "{}", line.trim_end())?;
     }
+    writeln!(out, "(clusters: those holding labelled documents)")?;
     let score = |threshold: f64| {
         t.rows
             .iter()
@@ -53,41 +95,53 @@ pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
     };
     writeln!(
         out,
-        "\nbest on every label: -t {:.3} ({metric} {:.4}; at the current -t {:.3}: {:.4})",
+        "\nbest on every label: -t {} ({metric} {:.4}; at the current -t {}: {:.4})",
         t.best,
         score(t.best),
         t.current,
         score(t.current)
     )?;
+    if t.best_at_edge {
+        writeln!(
+            out,
+            "note: -t {} is the end of the thresholds tried; the best may lie beyond \
+             (--thresholds)",
+            t.best
+        )?;
+    }
     match &t.held_out {
         Some(h) => writeln!(
             out,
             "held out: chosen on half of the stories, measured on the other half, both ways \
-             round: {metric} {:.4} (chose -t {:.3} and {:.3}), against {:.4} at the current -t",
+             round: {metric} {:.4} (chose -t {} and {}), against {:.4} at the current -t",
             h.tuned, h.chosen[0], h.chosen[1], h.current
         )?,
         None => writeln!(
             out,
-            "held out: not checked; each half of the stories needs {} stories of two or more \
-             labelled documents",
-            crate::tune::MIN_STORIES
+            "held out: not checked; each half of the stories needs {MIN_STORIES} stories of \
+             two or more labelled documents"
         )?,
     }
-    if t.recommended == t.current {
-        writeln!(
+    match (&t.held_out, t.recommended == t.current) {
+        (_, false) => writeln!(out, "recommended: -t {}", t.recommended),
+        (None, true) => writeln!(
             out,
-            "recommended: keep -t {:.3} (no choice made this way was shown to do better on \
-             stories it was not made on)",
+            "recommended: keep -t {} (too few labelled stories to tell whether another \
+             threshold does better)",
             t.current
-        )
-    } else {
-        writeln!(out, "recommended: -t {:.3}", t.recommended)
+        ),
+        (Some(_), true) => writeln!(
+            out,
+            "recommended: keep -t {} (chosen this way, no threshold did {MIN_GAIN} better on \
+             stories it was not chosen on)",
+            t.current
+        ),
     }
 }
 
 #[derive(Serialize)]
 struct CsvRow {
-    threshold: String,
+    threshold: f64,
     ari: String,
     pairwise_precision: String,
     pairwise_recall: String,
@@ -112,7 +166,7 @@ pub fn csv(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
     for r in &t.rows {
         let a = &r.agreement;
         w.serialize(CsvRow {
-            threshold: format!("{:.3}", r.threshold),
+            threshold: r.threshold,
             ari: f(a.ari),
             pairwise_precision: f(a.pairwise.precision),
             pairwise_recall: f(a.pairwise.recall),
