@@ -114,13 +114,7 @@ fn dedup(args: DedupArgs) -> Result<(), Error> {
     Output::check(args.report.as_deref())?;
     check_dedup_paths(&args)?;
     let names = field_names(&args.input.fields);
-    let run = pipeline::Run {
-        candidates: mode,
-        shared_terms: false,
-        progress: &bars,
-        fields: Some(&names),
-        ..pipeline::Run::default()
-    };
+    let run = run_of(mode, &bars, &names, false);
     let corpus = run.reading().read(&args.input.inputs)?;
     // Refused before any work: inputs that cannot be written back as they are.
     ingest::verbatim::output_format(&corpus.docs)?;
@@ -230,17 +224,28 @@ fn check_clustering(
     Ok((config, score, bars, mode))
 }
 
+/// The run of a clustering command: its engine, progress and field names, and whether
+/// clusters are described with their shared terms.
+fn run_of<'a>(
+    mode: Candidates,
+    bars: &'a Bars,
+    names: &'a ingest::FieldNames,
+    shared_terms: bool,
+) -> pipeline::Run<'a> {
+    pipeline::Run {
+        candidates: mode,
+        shared_terms,
+        progress: bars,
+        fields: Some(names),
+        ..pipeline::Run::default()
+    }
+}
+
 fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let names = field_names(&args.input.fields);
-    let run = pipeline::Run {
-        candidates: mode,
-        // The CSV has no column for them.
-        shared_terms: !matches!(args.format, ClusterFormat::Csv),
-        progress: &bars,
-        fields: Some(&names),
-        ..pipeline::Run::default()
-    };
+    // The CSV has no column for shared terms.
+    let run = run_of(mode, &bars, &names, !matches!(args.format, ClusterFormat::Csv));
     // The renderers read ids and metadata only: texts can go once no stage needs them.
     let mut prepared = run.read(&args.input.inputs, &score)?;
     print_warnings(&prepared.corpus, &args.input);
@@ -504,13 +509,7 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
     }
     let (truth, _) = eval::read_labels(&args.truth, args.truth_column.as_deref())?;
     let names = field_names(&args.input.fields);
-    let run = pipeline::Run {
-        candidates: mode,
-        shared_terms: false,
-        progress: &bars,
-        fields: Some(&names),
-        ..pipeline::Run::default()
-    };
+    let run = run_of(mode, &bars, &names, false);
     let corpus = run.reading().read(&args.input.inputs)?;
     print_warnings(&corpus, &args.input);
     let label_of: std::collections::HashMap<&str, &str> = truth
@@ -629,11 +628,8 @@ fn report_html(args: ReportArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let names = field_names(&args.input.fields);
     let run = pipeline::Run {
-        candidates: mode,
-        shared_terms: true,
-        progress: &bars,
-        fields: Some(&names),
         diffs: args.diffs,
+        ..run_of(mode, &bars, &names, true)
     };
     let corpus = run.reading().read(&args.input.inputs)?;
     print_warnings(&corpus, &args.input);
