@@ -382,7 +382,8 @@ pub struct EvalArgs {
 pub enum TuneFormat {
     /// Readable lines: one per threshold, then the choice.
     Table,
-    /// One row per threshold: `threshold,ari,pairwise_*,bcubed_*,clusters,documents`.
+    /// One row per threshold: `threshold,ari,pairwise_*,bcubed_*,clusters,documents`, and
+    /// `current,best,recommended` (true or false).
     Csv,
     /// One object: every threshold, the best, the held-out check and the recommendation.
     Json,

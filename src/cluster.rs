@@ -144,7 +144,6 @@ pub fn join_identical(
     )
 }
 
-/// Each document's canonical rank: its position when sorted by id (then input position).
 /// Each document's place among the documents sorted by id (ties by position): the order
 /// that breaks ties wherever input order must not decide.
 pub(crate) fn ranks(ids: &[&str]) -> Vec<u32> {

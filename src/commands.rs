@@ -219,8 +219,8 @@ fn check_clustering(
     Output::check(input.output.as_deref())?;
     let bars = Bars::new(input.quiet, input.verbose);
     let mode = candidates_mode(input.candidates);
-    candidates::plan(mode, measure(input.measure), 0, config.threshold)?;
     let score = check_input(input)?;
+    pipeline::check_engine(mode, &score, &config)?;
     Ok((config, score, bars, mode))
 }
 
@@ -245,7 +245,12 @@ fn cluster(args: ClusterArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let names = field_names(&args.input.fields);
     // The CSV has no column for shared terms.
-    let run = run_of(mode, &bars, &names, !matches!(args.format, ClusterFormat::Csv));
+    let run = run_of(
+        mode,
+        &bars,
+        &names,
+        !matches!(args.format, ClusterFormat::Csv),
+    );
     // The renderers read ids and metadata only: texts can go once no stage needs them.
     let mut prepared = run.read(&args.input.inputs, &score)?;
     print_warnings(&prepared.corpus, &args.input);
@@ -378,8 +383,8 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
             ));
         }
     };
-    let read = |path: &std::path::Path, column: Option<&str>| {
-        let (labels, used) = eval::read_labels(path, column)?;
+    let read = |path: &std::path::Path, column: Option<&str>, option: &str| {
+        let (labels, used) = eval::read_labels(path, column, option)?;
         if column.is_none() && used != eval::LABEL_COLUMNS[0] {
             message(&format!(
                 "note: {}: no `cluster` column; labels read from `{used}`",
@@ -388,8 +393,8 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
         }
         Ok::<_, Error>(labels)
     };
-    let truth = read(truth_path, args.truth_column.as_deref())?;
-    let pred = read(pred_path, args.pred_column.as_deref())?;
+    let truth = read(truth_path, args.truth_column.as_deref(), "--truth-column")?;
+    let pred = read(pred_path, args.pred_column.as_deref(), "--pred-column")?;
     let c = eval::compare(&truth, &pred);
     if c.agreement.documents == 0 {
         return Err(Error::Usage(format!(
@@ -447,77 +452,19 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
     finish_output(out)
 }
 
-/// The thresholds `tune` tries: `--thresholds` (FROM:TO:STEP or a list) or the default
-/// grid, with `current` always among them; ascending, each once.
-fn thresholds(list: Option<&str>, current: f64) -> Result<Vec<f64>, Error> {
-    const MOST: usize = 200;
-    let bad = |why: &str| {
-        // A long list is shown by its start.
-        let given = list.unwrap_or_default();
-        let shown: String = given.chars().take(40).collect();
-        let more = if shown.len() < given.len() { "..." } else { "" };
-        Error::Usage(format!("--thresholds {shown}{more}: {why}"))
-    };
-    let parse = |x: &str| {
-        let v: f64 = x
-            .trim()
-            .parse()
-            .map_err(|_| bad(&format!("`{}` is not a number", x.trim())))?;
-        check_unit("--thresholds", v)
-    };
-    let mut out = match list.unwrap_or("0.20:0.80:0.05") {
-        range if range.contains(':') => {
-            let parts: Vec<&str> = range.split(':').collect();
-            let [from, to, step] = parts[..] else {
-                return Err(bad("a range is FROM:TO:STEP"));
-            };
-            let (from, to, step) = (parse(from)?, parse(to)?, parse(step)?);
-            if step <= 0.0 || to < from {
-                return Err(bad("a range needs FROM <= TO and a STEP above 0"));
-            }
-            let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-            if count > MOST {
-                return Err(bad(&format!("{count} thresholds; at most {MOST}")));
-            }
-            // Rounded to the grid's own precision, so 0.2 + 3 x 0.05 prints and compares
-            // as 0.35.
-            (0..count)
-                .map(|k| ((from + k as f64 * step) * 1e6).round() / 1e6)
-                .collect::<Vec<f64>>()
-        }
-        items => items
-            .split(',')
-            .map(parse)
-            .collect::<Result<Vec<f64>, Error>>()?,
-    };
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    if out.len() > MOST {
-        return Err(bad(&format!("{} thresholds; at most {MOST}", out.len())));
-    }
-    out.push(current);
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    Ok(out)
-}
-
-fn tune(args: TuneArgs) -> Result<(), Error> {
-    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
-    let grid = thresholds(args.thresholds.as_deref(), config.threshold)?;
-    for &t in &grid {
-        candidates::plan(mode, measure(args.input.measure), 0, t)?;
-    }
-    let (truth, _) = eval::read_labels(&args.truth, args.truth_column.as_deref())?;
-    let names = field_names(&args.input.fields);
-    let run = run_of(mode, &bars, &names, false);
-    let corpus = run.reading().read(&args.input.inputs)?;
-    print_warnings(&corpus, &args.input);
+/// Each document's true story (`None`: not labelled, or labelled blank), and how many
+/// documents `truth` names at all.
+fn labels_of<'a>(corpus: &Corpus, truth: &'a [(String, String)]) -> (Vec<Option<&'a str>>, usize) {
     let label_of: std::collections::HashMap<&str, &str> = truth
         .iter()
         .map(|(id, label)| (id.as_str(), label.as_str()))
         .collect();
-    // A blank label marks a document not labelled yet.
-    let labels: Vec<Option<&str>> = corpus
+    let found = corpus
+        .docs
+        .iter()
+        .filter(|d| label_of.contains_key(d.id.as_str()))
+        .count();
+    let labels = corpus
         .docs
         .iter()
         .map(|d| {
@@ -527,20 +474,46 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
                 .filter(|l| !eval::is_blank(l))
         })
         .collect();
-    let found = corpus
-        .docs
-        .iter()
-        .filter(|d| label_of.contains_key(d.id.as_str()))
-        .count();
+    (labels, found)
+}
+
+fn tune(args: TuneArgs) -> Result<(), Error> {
+    let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
+    let grid = tune::grid(args.thresholds.as_deref(), config.threshold).map_err(|why| {
+        // A long list is shown by its start.
+        let given = args.thresholds.as_deref().unwrap_or_default();
+        let shown: String = given.chars().take(40).collect();
+        let more = if shown.len() < given.len() { "..." } else { "" };
+        Error::Usage(format!("--thresholds {shown}{more}: {why}"))
+    })?;
+    for &threshold in &grid {
+        let at = ClusterConfig {
+            threshold,
+            ..config.clone()
+        };
+        pipeline::check_engine(mode, &score, &at).map_err(|e| match e {
+            Error::Setting(why) => Error::Usage(format!("--thresholds {threshold}: {why}")),
+            other => other,
+        })?;
+    }
+    let (truth, _) =
+        eval::read_labels(&args.truth, args.truth_column.as_deref(), "--truth-column")?;
+    let names = field_names(&args.input.fields);
+    let run = run_of(mode, &bars, &names, false);
+    let corpus = run.reading().read(&args.input.inputs)?;
+    let (labels, found) = labels_of(&corpus, &truth);
     if labels.iter().flatten().next().is_none() {
         return Err(Error::Usage(format!(
-            "{} labels none of the {} documents read ({} ids, {found} of them read; blank \
-             labels do not count): nothing to tune on",
+            "{} labels none of the {} documents read ({} of its {} ids read; blank labels \
+             do not count): nothing to tune on",
             args.truth.display(),
             corpus.len(),
+            found,
             truth.len(),
         )));
     }
+    // Warnings once nothing can be refused any more.
+    print_warnings(&corpus, &args.input);
     if found < truth.len() {
         message(&format!(
             "warning: {} of the {} ids of {} are not in the collection; tuned on the {found} \
@@ -558,13 +531,10 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
         MetricArg::Pairwise => tune::Metric::Pairwise,
     };
     let setting = tune::Setting {
-        measure: score.measure.to_string(),
-        linkage: config.linkage.to_string(),
-        window_days: if score.measure == storydedup::config::Measure::Story {
-            score.window_days
-        } else {
-            0
-        },
+        measure: score.measure,
+        linkage: config.linkage,
+        shingle: score.shingle,
+        window_days: score.window_days,
         dated: corpus.docs.iter().any(|d| d.date.is_some()),
     };
     let tuning = tune::tune(&labels, &partitions, config.threshold, metric, setting);

@@ -15,8 +15,7 @@ pub struct Prf {
 }
 
 impl Prf {
-    /// Precision and recall with their F1 (0 when both are 0).
-    pub fn new(precision: f64, recall: f64) -> Prf {
+    fn new(precision: f64, recall: f64) -> Prf {
         let f1 = if precision + recall > 0.0 {
             2.0 * precision * recall / (precision + recall)
         } else {
@@ -43,10 +42,6 @@ pub struct Agreement {
     pub documents: usize,
 }
 
-fn choose2(n: u64) -> f64 {
-    (n * n.saturating_sub(1) / 2) as f64
-}
-
 /// Compares two labelings of the same items (`truth[i]` and `pred[i]` label item `i`).
 ///
 /// ```
@@ -59,54 +54,75 @@ pub fn agreement<T: AsRef<str>, P: AsRef<str>>(truth: &[T], pred: &[P]) -> Agree
         pred.len(),
         "labelings must cover the same items"
     );
-    let n = truth.len();
-    let mut cells: HashMap<(&str, &str), u64> = HashMap::new();
-    let mut rows: HashMap<&str, u64> = HashMap::new();
-    let mut cols: HashMap<&str, u64> = HashMap::new();
-    for (t, p) in truth.iter().zip(pred) {
-        *cells.entry((t.as_ref(), p.as_ref())).or_default() += 1;
-        *rows.entry(t.as_ref()).or_default() += 1;
-        *cols.entry(p.as_ref()).or_default() += 1;
-    }
-    let sum_cells: f64 = cells.values().map(|&c| choose2(c)).sum();
-    let sum_rows: f64 = rows.values().map(|&c| choose2(c)).sum();
-    let sum_cols: f64 = cols.values().map(|&c| choose2(c)).sum();
-    let total = choose2(n as u64);
-    let expected = if total > 0.0 {
-        sum_rows * sum_cols / total
-    } else {
-        0.0
-    };
-    let max = (sum_rows + sum_cols) / 2.0;
-    let ari = if (max - expected).abs() < f64::EPSILON {
-        // Both partitions trivial in the same way (all singletons or one cluster).
-        if (sum_cells - expected).abs() < f64::EPSILON {
-            1.0
-        } else {
-            0.0
+    // Clusters numbered in label order: the sums then run in an order the items' order
+    // does not change.
+    let names: std::collections::BTreeSet<&str> = pred.iter().map(AsRef::as_ref).collect();
+    let number: HashMap<&str, usize> = names.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+    let cluster: Vec<usize> = pred.iter().map(|p| number[p.as_ref()]).collect();
+    let labels: Vec<Option<&str>> = truth.iter().map(|t| Some(t.as_ref())).collect();
+    agreement_within(&cluster, &labels, &|_| true)
+}
+
+/// Agreement of the partition `cluster` (a cluster number per item) with `labels` (`None`:
+/// an item known to be in none of the labelled stories; pairs of two such are not
+/// judged) over the labelled items whose story `scope` accepts, with the whole clustering
+/// around them: a pair is judged when either of its documents is in scope, so a merge
+/// with a story out of scope, or with an unlabelled document, counts against it (measured
+/// on the scope's documents alone, neither would be seen). ARI in Hubert and Arabie's
+/// pair-count form (with every item labelled and in scope, the standard ARI); B-cubed over the
+/// items in scope, each cluster counted whole. Sums run in cluster and label order,
+/// so equal partitions measure equal whatever the input order.
+pub fn agreement_within(
+    cluster: &[usize],
+    labels: &[Option<&str>],
+    scope: &dyn Fn(&str) -> bool,
+) -> Agreement {
+    let pairs = |n: u64| (n * n.saturating_sub(1) / 2) as f64;
+    // Per (cluster, story in scope): documents; per cluster: all, in scope; per story.
+    let mut cell: std::collections::BTreeMap<(usize, &str), u64> =
+        std::collections::BTreeMap::new();
+    let mut by_cluster: std::collections::BTreeMap<usize, (u64, u64)> =
+        std::collections::BTreeMap::new();
+    let mut story: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for (i, &c) in cluster.iter().enumerate() {
+        let here = by_cluster.entry(c).or_default();
+        here.0 += 1;
+        if let Some(l) = labels[i].filter(|l| scope(l)) {
+            here.1 += 1;
+            *cell.entry((c, l)).or_default() += 1;
+            *story.entry(l).or_default() += 1;
         }
+    }
+    let all = cluster.len() as u64;
+    let mine: u64 = story.values().sum();
+    let together: f64 = cell.values().map(|&n| pairs(n)).sum();
+    let same_cluster: f64 = by_cluster
+        .values()
+        .map(|&(n, m)| pairs(n) - pairs(n - m))
+        .sum();
+    let same_story: f64 = story.values().map(|&n| pairs(n)).sum();
+    let total = pairs(all) - pairs(all - mine);
+    let (tp, fp, fn_) = (together, same_cluster - together, same_story - together);
+    let tn = total - tp - fp - fn_;
+    let denominator = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
+    let ari = if denominator == 0.0 {
+        1.0
     } else {
-        (sum_cells - expected) / (max - expected)
+        2.0 * (tp * tn - fn_ * fp) / denominator
     };
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 1.0 };
-    let pairwise = Prf::new(ratio(sum_cells, sum_cols), ratio(sum_cells, sum_rows));
-    // B-cubed: for each item, the share of its predicted cluster with its true label, and
-    // the share of its true cluster in its predicted cluster.
     let (mut bp, mut br) = (0.0, 0.0);
-    // Summed in label order: a hash map's order changes from run to run, and with it the
-    // last digits of the sums.
-    let cells: std::collections::BTreeMap<(&str, &str), u64> = cells.into_iter().collect();
-    for (&(t, p), &c) in &cells {
-        let c = c as f64;
-        bp += c * c / cols[p] as f64;
-        br += c * c / rows[t] as f64;
+    for (&(c, l), &n) in &cell {
+        let n = n as f64;
+        bp += n * n / by_cluster[&c].0 as f64;
+        br += n * n / story[l] as f64;
     }
-    let nf = n.max(1) as f64;
+    let docs = mine.max(1) as f64;
     Agreement {
         ari,
-        pairwise,
-        bcubed: Prf::new(bp / nf, br / nf),
-        documents: n,
+        pairwise: Prf::new(ratio(tp, tp + fp), ratio(tp, tp + fn_)),
+        bcubed: Prf::new(bp / docs, br / docs),
+        documents: mine as usize,
     }
 }
 
@@ -200,7 +216,8 @@ pub fn is_blank(label: &str) -> bool {
 }
 
 /// Labels read from a CSV with an `id` column and a label column, in file order: the column
-/// `label` names, else the first of [`LABEL_COLUMNS`] the file has; an empty label makes a
+/// `label` names, else the first of [`LABEL_COLUMNS`] the file has (`option` is the flag
+/// that names another, for the message when none is found); an empty label makes a
 /// cluster of its own. Also returns the label column's name.
 ///
 /// # Errors
@@ -209,6 +226,7 @@ pub fn is_blank(label: &str) -> bool {
 pub fn read_labels(
     path: &std::path::Path,
     label: Option<&str>,
+    option: &str,
 ) -> crate::Result<(Vec<(String, String)>, String)> {
     use crate::error::{Error, InputError, Position};
     let (shown, mut rdr) = open_csv(path)?;
@@ -224,9 +242,7 @@ pub fn read_labels(
                 "needs an `id` column and a label column ({}; has: {})",
                 match label {
                     Some(l) => format!("`{l}`"),
-                    None => "`cluster`, `group` or `label`; name another with --truth-column \
-                             or --pred-column"
-                        .to_owned(),
+                    None => format!("`cluster`, `group` or `label`; name another with {option}"),
                 },
                 header.iter().collect::<Vec<_>>().join(",")
             )),

@@ -201,7 +201,7 @@ fn judge(
     let class_median: Vec<f64> = by_class.iter_mut().map(|v| median(v)).collect();
     drop(by_class);
     // Each document's neighbours' densities, itself included, a group of copies once (by
-    // the link to its first member) (rows of one flat array).
+    // the link to its member of smallest id, which speaks for it) (rows of one flat array).
     let counted = |e: &Edge| group[e.a as usize] != group[e.b as usize];
     let mut offsets = vec![0usize; n + 1];
     for e in edges.iter().filter(|e| counted(e)) {

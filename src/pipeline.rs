@@ -327,6 +327,19 @@ impl Run<'_> {
     }
 }
 
+/// Refuses, before anything is read, a candidate engine that cannot serve `config`: the
+/// pairs a clustering needs reach down to its edge floor, below the threshold itself.
+///
+/// # Errors
+/// [`Error::Setting`] as [`candidates::plan`] says.
+pub fn check_engine(
+    mode: Candidates,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+) -> Result<(), Error> {
+    candidates::plan(mode, score.measure, 0, links::floor(score, config)).map(|_| ())
+}
+
 /// Each document's place in id order ([`crate::cluster::ranks`]).
 fn id_ranks(corpus: &Corpus) -> Vec<u32> {
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();

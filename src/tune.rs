@@ -10,7 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::eval::{Agreement, Prf};
+use crate::config::{Linkage, Measure, ShingleKind};
+use crate::eval::{Agreement, agreement_within};
 
 /// What a threshold is judged by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -70,14 +71,24 @@ pub struct HeldOut {
 /// How the partitions were made, as the table's header says it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Setting {
-    /// The measure (`story`, `jaccard`, `containment`).
-    pub measure: String,
+    /// The measure.
+    #[serde(serialize_with = "as_text")]
+    pub measure: Measure,
     /// The linkage.
-    pub linkage: String,
+    #[serde(serialize_with = "as_text")]
+    pub linkage: Linkage,
+    /// The shingles (copy measures).
+    #[serde(serialize_with = "as_text")]
+    pub shingle: ShingleKind,
     /// The date window in days (story measure; 0 = none).
     pub window_days: u32,
     /// Whether any document has a date.
     pub dated: bool,
+}
+
+/// A setting as the command line writes it.
+fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// Every threshold measured, the best, and what is recommended.
@@ -98,8 +109,8 @@ pub struct Tuning {
     /// The threshold scoring best on every labelled document (ties: the one nearest the
     /// current, then the lower).
     pub best: f64,
-    /// Whether `best` is the lowest or highest threshold tried (the best may lie beyond),
-    /// and other than the current.
+    /// Whether `best` is the lowest or highest of several thresholds tried (the best may
+    /// lie beyond).
     pub best_at_edge: bool,
     /// The check on held-out stories; `None` when either half has fewer than
     /// [`MIN_STORIES`] stories of two or more documents, too few to measure a choice on.
@@ -124,6 +135,67 @@ pub const MIN_STORIES: usize = 3;
 /// which half.
 pub const MIN_GAIN: f64 = 0.01;
 
+/// The most thresholds one run tries.
+pub const MOST_THRESHOLDS: usize = 200;
+
+/// The thresholds to try: `spec` as `FROM:TO:STEP` or a comma-separated list (default
+/// `0.20:0.80:0.05`), with `current` among them; each rounded to a millionth (so that
+/// `0.2 + 3 x 0.05` is 0.35, and a threshold prints as it was asked for), ascending, once.
+///
+/// # Errors
+/// Why `spec` is refused, in words: not a number, outside 0..1, a range that runs
+/// backwards or steps by less than a millionth, more than [`MOST_THRESHOLDS`].
+pub fn grid(spec: Option<&str>, current: f64) -> Result<Vec<f64>, String> {
+    let round = |x: f64| (x * 1e6).round() / 1e6 + 0.0;
+    let parse = |x: &str| {
+        let x = x.trim();
+        match x.parse::<f64>() {
+            Ok(v) if (0.0..=1.0).contains(&v) => Ok(round(v)),
+            Ok(_) => Err(format!("`{x}` is not between 0 and 1")),
+            Err(_) => Err(format!("`{x}` is not a number")),
+        }
+    };
+    let mut out = match spec.unwrap_or("0.20:0.80:0.05") {
+        range if range.contains(':') => {
+            let parts: Vec<&str> = range.split(':').collect();
+            let [from, to, step] = parts[..] else {
+                return Err("a range is FROM:TO:STEP".into());
+            };
+            let (from, to, step) = (parse(from)?, parse(to)?, parse(step)?);
+            if step < 1e-6 || to < from {
+                return Err("a range needs FROM <= TO and a STEP of at least 0.000001".into());
+            }
+            // Counted as a float first: a huge count must not overflow on the way.
+            let steps = ((to - from) / step + 1e-9).floor();
+            if steps + 1.0 > MOST_THRESHOLDS as f64 {
+                return Err(format!(
+                    "{} thresholds; at most {MOST_THRESHOLDS}",
+                    steps + 1.0
+                ));
+            }
+            (0..=steps as usize)
+                .map(|k| round(from + k as f64 * step))
+                .collect::<Vec<f64>>()
+        }
+        items => items
+            .split(',')
+            .map(parse)
+            .collect::<Result<Vec<f64>, String>>()?,
+    };
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    if out.len() > MOST_THRESHOLDS {
+        return Err(format!(
+            "{} thresholds; at most {MOST_THRESHOLDS}",
+            out.len()
+        ));
+    }
+    out.push(current);
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Ok(out)
+}
+
 /// Measures `partitions` against `labels` (one per document, `None` where it is not
 /// labelled) and chooses. `partitions` must include `current`.
 ///
@@ -144,6 +216,12 @@ pub fn tune(
 ) -> Tuning {
     let labelled = labels.iter().filter(|l| l.is_some()).count();
     assert!(labelled > 0, "tuning needs labelled documents");
+    debug_assert!(
+        partitions
+            .iter()
+            .all(|(_, g)| g.iter().map(Vec::len).sum::<usize>() == labels.len()),
+        "every partition holds every document once"
+    );
     let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
     for l in labels.iter().flatten() {
         *sizes.entry(l).or_default() += 1;
@@ -178,7 +256,7 @@ pub fn tune(
         }
         for (h, scores) in on_half.iter_mut().enumerate() {
             let within = |l: &str| half_of[l] == h;
-            scores.push(metric.of(&measure(&cluster, labels, &within)));
+            scores.push(metric.of(&agreement_within(&cluster, labels, &within)));
         }
         let mut held: Vec<usize> = (0..labels.len())
             .filter(|&i| labels[i].is_some())
@@ -188,7 +266,7 @@ pub fn tune(
         held.dedup();
         rows.push(Row {
             threshold: *threshold,
-            agreement: measure(&cluster, labels, &|_| true),
+            agreement: agreement_within(&cluster, labels, &|_| true),
             clusters: held.len(),
         });
     }
@@ -205,8 +283,11 @@ pub fn tune(
                     .total_cmp(&score(b))
                     // Ties: nearer the current threshold, then the lower one.
                     .then_with(|| {
-                        let d = |k: usize| (rows[k].threshold - current).abs();
-                        d(b).total_cmp(&d(a))
+                        // In millionths, the grid's precision: 0.45 - 0.3 and 0.6 - 0.45
+                        // differ in the last bits of a float.
+                        let d =
+                            |k: usize| ((rows[k].threshold - current).abs() * 1e6).round() as i64;
+                        d(b).cmp(&d(a))
                     })
                     .then_with(|| rows[b].threshold.total_cmp(&rows[a].threshold))
             })
@@ -232,7 +313,7 @@ pub fn tune(
         unlabelled: labels.len() - labelled,
         current,
         best: rows[best].threshold,
-        best_at_edge: best != cur && (best == 0 || best + 1 == rows.len()),
+        best_at_edge: rows.len() > 1 && (best == 0 || best + 1 == rows.len()),
         recommended: if carries_over {
             rows[best].threshold
         } else {
@@ -240,62 +321,6 @@ pub fn tune(
         },
         held_out,
         rows,
-    }
-}
-
-/// Agreement of the partition `cluster` (a cluster number per document) with `labels`
-/// over the labelled documents whose story `scope` accepts, with the whole clustering
-/// around them: a pair is judged when either of its documents is in scope, so a merge
-/// with a story out of scope, or with an unlabelled document, counts against it (measured
-/// on the scope's documents alone, neither would be seen). ARI in Hubert and Arabie's
-/// pair-count form (over every document in scope, the standard ARI); B-cubed over the
-/// documents in scope, each cluster counted whole. Sums run in cluster and label order,
-/// so equal partitions measure equal whatever the input order.
-fn measure(cluster: &[usize], labels: &[Option<&str>], scope: &dyn Fn(&str) -> bool) -> Agreement {
-    let pairs = |n: u64| (n * n.saturating_sub(1) / 2) as f64;
-    // Per (cluster, story in scope): documents; per cluster: all, in scope; per story.
-    let mut cell: BTreeMap<(usize, &str), u64> = BTreeMap::new();
-    let mut by_cluster: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
-    let mut story: BTreeMap<&str, u64> = BTreeMap::new();
-    for (i, &c) in cluster.iter().enumerate() {
-        let here = by_cluster.entry(c).or_default();
-        here.0 += 1;
-        if let Some(l) = labels[i].filter(|l| scope(l)) {
-            here.1 += 1;
-            *cell.entry((c, l)).or_default() += 1;
-            *story.entry(l).or_default() += 1;
-        }
-    }
-    let all = cluster.len() as u64;
-    let mine: u64 = story.values().sum();
-    let together: f64 = cell.values().map(|&n| pairs(n)).sum();
-    let same_cluster: f64 = by_cluster
-        .values()
-        .map(|&(n, m)| pairs(n) - pairs(n - m))
-        .sum();
-    let same_story: f64 = story.values().map(|&n| pairs(n)).sum();
-    let total = pairs(all) - pairs(all - mine);
-    let (tp, fp, fn_) = (together, same_cluster - together, same_story - together);
-    let tn = total - tp - fp - fn_;
-    let denominator = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
-    let ari = if denominator == 0.0 {
-        1.0
-    } else {
-        2.0 * (tp * tn - fn_ * fp) / denominator
-    };
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 1.0 };
-    let (mut bp, mut br) = (0.0, 0.0);
-    for (&(c, l), &n) in &cell {
-        let n = n as f64;
-        bp += n * n / by_cluster[&c].0 as f64;
-        br += n * n / story[l] as f64;
-    }
-    let docs = mine.max(1) as f64;
-    Agreement {
-        ari,
-        pairwise: Prf::new(ratio(tp, tp + fp), ratio(tp, tp + fn_)),
-        bcubed: Prf::new(bp / docs, br / docs),
-        documents: mine as usize,
     }
 }
 
@@ -328,8 +353,9 @@ mod tests {
 
     fn setting() -> Setting {
         Setting {
-            measure: "story".into(),
-            linkage: "average".into(),
+            measure: Measure::Story,
+            linkage: Linkage::Average,
+            shingle: ShingleKind::default(),
             window_days: 3,
             dated: false,
         }
@@ -411,6 +437,52 @@ mod tests {
     }
 
     #[test]
+    fn equal_distances_from_the_current_threshold_go_to_the_lower() {
+        // 0.45 - 0.3 and 0.6 - 0.45 differ in the last bits of a float.
+        let (labels, parts) = case();
+        let exact = parts[2].1.clone();
+        let alone = parts[0].1.clone();
+        let parts = vec![(0.3, exact.clone()), (0.45, alone), (0.6, exact)];
+        assert_eq!(run(&labels, &parts, 0.45, Metric::Ari).best, 0.3);
+    }
+
+    #[test]
+    fn grids_are_read_rounded_and_refused_in_words() {
+        let default = grid(None, 0.45).unwrap();
+        assert_eq!(default.len(), 13);
+        assert_eq!((default[0], default[5], default[12]), (0.2, 0.45, 0.8));
+        // The current threshold joins the grid once.
+        assert_eq!(
+            grid(Some("0.1:0.3:0.1"), 0.45).unwrap(),
+            [0.1, 0.2, 0.3, 0.45]
+        );
+        assert_eq!(
+            grid(Some("0.5, 0.4725,0.5,-0"), 0.45).unwrap(),
+            [0.0, 0.45, 0.4725, 0.5]
+        );
+        assert!(grid(Some("-0"), 0.45).unwrap()[0].is_sign_positive());
+        let refused = |spec: &str| grid(Some(spec), 0.45).unwrap_err();
+        assert!(refused("0:1:1e-20").contains("STEP of at least"));
+        assert!(refused("0.9:0.1:0.1").contains("FROM <= TO"));
+        assert!(refused("0:1:0.001").contains("at most 200"));
+        assert!(refused("0:1").contains("FROM:TO:STEP"));
+        assert!(refused("0.2,half").contains("`half` is not a number"));
+        for bad in ["2", "-1", "NaN", "inf"] {
+            assert!(
+                refused(bad).contains("between 0 and 1") || refused(bad).contains("not a number"),
+                "{bad}"
+            );
+        }
+        let many: Vec<String> = (0..300).map(|k| format!("{}", k as f64 / 1000.0)).collect();
+        assert!(refused(&many.join(",")).contains("300 thresholds"));
+        // Repeats are one threshold.
+        assert_eq!(
+            grid(Some(&vec!["0.5"; 5000].join(",")), 0.45).unwrap(),
+            [0.45, 0.5]
+        );
+    }
+
+    #[test]
     fn an_unlabelled_document_merged_with_a_story_is_a_false_merge() {
         let (mut labels, mut parts) = case();
         labels.push(None);
@@ -442,7 +514,7 @@ mod tests {
         let names: Vec<String> = pred.iter().map(usize::to_string).collect();
         let whole = agreement(&truth, &names);
         let labels: Vec<Option<&str>> = truth.iter().map(|&t| Some(t)).collect();
-        let m = measure(&pred, &labels, &|_| true);
+        let m = agreement_within(&pred, &labels, &|_| true);
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
         assert!(close(m.ari, whole.ari));
         assert!(close(m.pairwise.f1, whole.pairwise.f1));
@@ -466,8 +538,15 @@ mod tests {
         let merged = numbered(&[vec![0, 1, 2, 3], vec![4, 5]], 6);
         let exact = numbered(&[vec![0, 1], vec![2, 3], vec![4, 5]], 6);
         for m in [Metric::Ari, Metric::Bcubed, Metric::Pairwise] {
-            assert_eq!(m.of(&measure(&exact, &labels, &first)), 1.0, "{m:?}");
-            assert!(m.of(&measure(&merged, &labels, &first)) < 1.0, "{m:?}");
+            assert_eq!(
+                m.of(&agreement_within(&exact, &labels, &first)),
+                1.0,
+                "{m:?}"
+            );
+            assert!(
+                m.of(&agreement_within(&merged, &labels, &first)) < 1.0,
+                "{m:?}"
+            );
         }
     }
 }

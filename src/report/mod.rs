@@ -27,6 +27,33 @@ use crate::config::{Linkage, Measure, ShingleKind};
 use crate::document::Document;
 use crate::error::Error;
 
+/// What follows the measure and linkage in a table's header: the date window (story
+/// measure) or the shingles (copy measures). The window binds only dated pairs: saying
+/// "window 3 days" of an undated collection would claim a check that never ran.
+pub(crate) fn window_or_shingles(
+    measure: Measure,
+    window_days: u32,
+    shingle: ShingleKind,
+    dated: bool,
+) -> String {
+    match (measure, window_days, dated) {
+        (Measure::Story, 0, _) => ", no date window".to_owned(),
+        (Measure::Story, w, false) => format!(", window {w} days (no document dated)"),
+        (Measure::Story, w, true) => format!(", window {w} days"),
+        _ => format!(", shingles {shingle}"),
+    }
+}
+
+/// `n` (with thousands separators) and `noun`, plural when `n` is not 1.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    let plural = match noun.strip_suffix('y') {
+        Some(stem) if n != 1 => format!("{stem}ies"),
+        _ if n != 1 => format!("{noun}s"),
+        _ => noun.to_owned(),
+    };
+    format!("{} {plural}", thousands(n as u64))
+}
+
 /// The settings a clustering ran with, echoed in outputs so a result explains itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameters {

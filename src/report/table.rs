@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::document::Corpus;
 
-use super::{ClusterReport, printable};
+use super::{ClusterReport, count, printable};
 
 /// Characters of title shown per member line.
 const LABEL_CHARS: usize = 80;
@@ -37,19 +37,12 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         count(in_multi, "document"),
         count(singles.len(), "singleton")
     )?;
-    let window = if p.measure == crate::config::Measure::Story {
-        if p.window_days == 0 {
-            ", no date window".to_owned()
-        } else if corpus.docs.iter().all(|d| d.date.is_none()) {
-            // The window binds only dated pairs: saying "window 3 days" of an undated
-            // collection would claim a check that never ran.
-            format!(", window {} days (no document dated)", p.window_days)
-        } else {
-            format!(", window {} days", p.window_days)
-        }
-    } else {
-        format!(", shingles {}", p.shingle)
-    };
+    let window = super::window_or_shingles(
+        p.measure,
+        p.window_days,
+        p.shingle,
+        corpus.docs.iter().any(|d| d.date.is_some()),
+    );
     writeln!(
         out,
         "measure {}, threshold {:.2}, linkage {}{}",
@@ -127,16 +120,6 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         }
     }
     Ok(())
-}
-
-/// "1 document", "2 documents", "1 story", "3 stories".
-fn count(n: usize, noun: &str) -> String {
-    let plural = match noun.strip_suffix('y') {
-        Some(stem) if n != 1 => format!("{stem}ies"),
-        _ if n != 1 => format!("{noun}s"),
-        _ => noun.to_owned(),
-    };
-    format!("{} {plural}", super::thousands(n as u64))
 }
 
 /// A member whose mean similarity to the rest of its cluster is below this share of both

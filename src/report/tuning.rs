@@ -6,16 +6,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::count;
 use crate::tune::{MIN_GAIN, MIN_STORIES, Tuning};
-
-/// `n` and what it counts, in the singular for 1.
-fn count(n: usize, one: &str, more: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {more}")
-    }
-}
 
 /// Writes the setting and the labels, one line per threshold, then the best, the held-out
 /// check and the recommendation.
@@ -25,12 +17,7 @@ fn count(n: usize, one: &str, more: &str) -> String {
 pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
     let metric = t.metric.name();
     let s = &t.setting;
-    let window = match (s.measure.as_str(), s.window_days, s.dated) {
-        ("story", 0, _) => ", no date window".to_owned(),
-        ("story", w, false) => format!(", window {w} days (no document dated)"),
-        ("story", w, true) => format!(", window {w} days"),
-        _ => String::new(),
-    };
+    let window = super::window_or_shingles(s.measure, s.window_days, s.shingle, s.dated);
     writeln!(
         out,
         "measure {}, linkage {}{window}; thresholds judged by {metric}",
@@ -39,12 +26,12 @@ pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{} labelled in {}{}\n",
-        count(t.documents, "document", "documents"),
-        count(t.stories, "story", "stories"),
+        count(t.documents, "document"),
+        count(t.stories, "story"),
         if t.unlabelled > 0 {
             format!(
                 "; {} not labelled (in a labelled story's cluster, a false merge)",
-                count(t.unlabelled, "other document", "other documents")
+                count(t.unlabelled, "other document")
             )
         } else {
             String::new()
@@ -122,21 +109,18 @@ pub fn table(t: &Tuning, out: &mut dyn Write) -> std::io::Result<()> {
              two or more labelled documents"
         )?,
     }
-    match (&t.held_out, t.recommended == t.current) {
-        (_, false) => writeln!(out, "recommended: -t {}", t.recommended),
-        (None, true) => writeln!(
-            out,
-            "recommended: keep -t {} (too few labelled stories to tell whether another \
-             threshold does better)",
-            t.current
-        ),
-        (Some(_), true) => writeln!(
-            out,
-            "recommended: keep -t {} (chosen this way, no threshold did {MIN_GAIN} better on \
-             stories it was not chosen on)",
-            t.current
-        ),
+    if t.recommended != t.current {
+        return writeln!(out, "recommended: -t {}", t.recommended);
     }
+    let why = match &t.held_out {
+        _ if t.best == t.current => "the best on every label".to_owned(),
+        None => "too few labelled stories to tell whether another threshold does better".to_owned(),
+        Some(_) => format!(
+            "chosen this way, no threshold did {MIN_GAIN} better on stories it was not \
+             chosen on"
+        ),
+    };
+    writeln!(out, "recommended: keep -t {} ({why})", t.current)
 }
 
 #[derive(Serialize)]

@@ -269,3 +269,81 @@ fn tune_gives_the_same_bytes_for_any_input_order_and_thread_count() {
     assert_eq!(first, json(DOCS, "2"));
     assert_eq!(first, json(&shuffled, "2"));
 }
+
+#[test]
+fn tune_measures_copy_measures_as_cluster_clusters() {
+    let docs = "fixtures/events3/articles.jsonl";
+    let truth_file = "fixtures/events3/truth.csv";
+    let (code, out, err) = run(&[
+        "tune",
+        "-q",
+        docs,
+        "--truth",
+        truth_file,
+        "-m",
+        "jaccard",
+        "--thresholds",
+        "0.1,0.3",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["setting"]["measure"], "jaccard");
+    assert_eq!(v["setting"]["shingle"], "word:5");
+    let labels = truth(&super::root().join(truth_file));
+    for row in v["rows"].as_array().unwrap() {
+        let t = row["threshold"].as_f64().unwrap().to_string();
+        let (_, csv, _) = run(&[
+            "cluster", "-q", "-f", "csv", "-m", "jaccard", "-t", &t, docs,
+        ]);
+        let pred = clusters_of(&csv);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (id, c) in &labels {
+            a.push(c.clone());
+            b.push(pred.iter().find(|(i, _)| i == id).unwrap().1.clone());
+        }
+        let ari = agreement(&a, &b).ari;
+        assert!(
+            (row["ari"].as_f64().unwrap() - ari).abs() < 1e-9,
+            "{t}: {row} vs {ari}"
+        );
+    }
+}
+
+#[test]
+fn an_engine_that_cannot_serve_a_threshold_is_refused_before_reading() {
+    // LSH serves jaccard from 0.1; average linkage needs pairs from half the threshold.
+    let (code, out, err) = run(&[
+        "tune",
+        DOCS,
+        "--truth",
+        TRUTH,
+        "-m",
+        "jaccard",
+        "--candidates",
+        "lsh",
+        "--linkage",
+        "average",
+        "--thresholds",
+        "0.15,0.5",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.starts_with("storydedup: --thresholds 0.15: "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = run(&[
+        "cluster",
+        DOCS,
+        "-m",
+        "jaccard",
+        "--candidates",
+        "lsh",
+        "--linkage",
+        "average",
+        "-t",
+        "0.15",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
