@@ -5,6 +5,13 @@
 
 Writes OUT/real-50000.jsonl and OUT/real-10000.jsonl (every fifth line of the first), both
 undated, so no date window narrows the search: the worst case, as a crawl without dates is.
+The every-fifth-line cut is five times as dense a feed: each story keeps a fifth of its
+reports, so the pairs within it fall 25-fold. OUT/real-stories-10000.jsonl is the other way
+a collection grows, a fifth of the stories with every report of each (a fifth of the
+time): the labelled collections by their stories (MSRP and SemEval by the pairs that join
+their texts), the Reuters archive by runs of 500 consecutive wire items, each derived lead,
+rest and paragraph with its article; stories drawn in a seeded order until a fifth of the
+documents is reached.
 
 What goes in: every document of every collection in the data folder (Reuters wire archive
 and its templates, UCI headlines, NeuS AllSides, ECB+, SemEval, MSRP sentences: about
@@ -86,7 +93,59 @@ def main():
     with open(small, "w", encoding="utf-8") as f:
         for d in docs[::5]:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    print(big, small)
+    stories = os.path.join(args.out, f"real-stories-{len(docs) // 5}.jsonl")
+    story = story_of(args.data)
+    groups = {}
+    for d in docs:
+        groups.setdefault(story(d["id"]), []).append(d)
+    keys = sorted(groups)
+    rng.shuffle(keys)
+    taken, want = [], len(docs) // 5
+    for k in keys:
+        if len(taken) >= want:
+            break
+        taken += groups[k]
+    kept = {d["id"] for d in taken}
+    with open(stories, "w", encoding="utf-8") as f:
+        for d in docs:
+            if d["id"] in kept:
+                f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    print(big, small, stories)
+
+
+def story_of(data):
+    """A function from a mix id to its story: the labelled collections' stories, the pairs
+    that join MSRP and SemEval texts, runs of 500 Reuters wire items; derived documents
+    (`-lead`, `-rest`, `-pN`) with their article."""
+    import csv
+    import re
+    label = {}
+    for tag, rel in [("uci", "uci-headlines/clusters.csv"), ("neus", "neus-allsides-train/truth.csv"),
+                     ("ecb", "ecbplus-dev/truth.csv"), ("tmpl", "reuters-dev/templates_truth.csv")]:
+        with open(os.path.join(data, rel), encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                label[f"{tag}-{r['id']}"] = f"{tag}:{r['cluster']}"
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+    for tag, rel in [("semeval", "semeval-train-pairs/pairs.csv"), ("msrp", "msrp-train/pairs.csv")]:
+        with open(os.path.join(data, rel), encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                a, b = find(f"{tag}-{r['id1']}"), find(f"{tag}-{r['id2']}")
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+
+    def story(mix_id):
+        base = re.sub(r"-(lead|rest|p[0-9]+)$", "", mix_id)
+        if base in label:
+            return label[base]
+        if base.startswith("reuters-"):
+            return f"reuters:{int(base.split('-')[1]) // 500}"
+        return find(base)
+    return story
 
 
 if __name__ == "__main__":

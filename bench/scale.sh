@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 cargo build --release -q --bin storydedup
 SD=target/release/storydedup
 
-[ -f "$OUT/real-50000.jsonl" ] || python3 bench/real_mix.py --data "$DATA" --out "$OUT" > /dev/null
+[ -f "$OUT/real-stories-10000.jsonl" ] || python3 bench/real_mix.py --data "$DATA" --out "$OUT" > /dev/null
 gen() { # docs days
   local dir="$OUT/year-$1"
   [ -f "$dir/docs.jsonl" ] || python3 bench/gen_corpus.py --docs "$1" --mode story --days "$2" --out "$dir" -q
@@ -49,12 +49,16 @@ rm -f "$OUT"/scale.t* "$OUT"/scale.s*
 for _ in $(seq "$REPEAT"); do
   cat "$OUT/real-10000.jsonl" > /dev/null
   timed "$OUT/scale.t10" "$OUT/scale.s10" "$OUT/real-10000.jsonl"
+  cat "$OUT/real-stories-10000.jsonl" > /dev/null
+  timed "$OUT/scale.ts10" "$OUT/scale.ss10" "$OUT/real-stories-10000.jsonl"
   cat "$OUT/real-50000.jsonl" > /dev/null
   timed "$OUT/scale.t50" "$OUT/scale.s50" "$OUT/real-50000.jsonl"
 done
 row "real mix, 10,000 (undated)" "$OUT/scale.t10" "$OUT/scale.s10"
+row "real mix, a fifth of the stories" "$OUT/scale.ts10" "$OUT/scale.ss10"
 row "real mix, 50,000 (undated)" "$OUT/scale.t50" "$OUT/scale.s50"
 echo "  5x the documents cost $(paste <(median "$OUT/scale.t50") <(median "$OUT/scale.t10") | awk '{printf "%.1fx", $1/$3}') the time (target at most 6x)"
+echo "  5x the stories cost $(paste <(median "$OUT/scale.t50") <(median "$OUT/scale.ts10") | awk '{printf "%.1fx", $1/$3}') the time"
 
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
