@@ -9,27 +9,45 @@ use storydedup::eval::agreement;
 const DOCS: &str = "fixtures/events4/articles-nodates.jsonl";
 const TRUTH: &str = "fixtures/events4/truth.csv";
 
-/// ARI and the number of clusters among labelled documents of `cluster -t threshold`.
-fn cluster_at(threshold: &str) -> (f64, usize) {
-    let (code, out, err) = run(&["cluster", "-q", "-f", "csv", "-t", threshold, DOCS]);
+/// ARI against `truth_file` and the number of clusters among its documents of `cluster`
+/// with `args` (options and input).
+fn cluster_ari(args: &[&str], truth_file: &str) -> (f64, usize) {
+    let mut all = vec!["cluster", "-q", "-f", "csv"];
+    all.extend(args);
+    let (code, out, err) = run(&all);
     assert_eq!(code, 0, "{err}");
     let pred = clusters_of(&out);
-    let labels = truth(&super::root().join(TRUTH));
+    let labels = truth(&super::root().join(truth_file));
     let (mut t, mut p) = (Vec::new(), Vec::new());
     for (id, c) in &labels {
         t.push(c.clone());
-        p.push(
-            pred.iter()
-                .find(|(i, _)| i == id)
-                .expect("every document")
-                .1
-                .clone(),
-        );
+        let found = pred.iter().find(|(i, _)| i == id).expect("every document");
+        p.push(found.1.clone());
     }
     (
         agreement(&t, &p).ari,
         p.iter().collect::<HashSet<_>>().len(),
     )
+}
+
+/// `cluster -t threshold` on the fixture: [`cluster_ari`].
+fn cluster_at(threshold: &str) -> (f64, usize) {
+    cluster_ari(&["-t", threshold, DOCS], TRUTH)
+}
+
+/// The JSON of a successful `tune -q` with `args`, as text.
+fn tune_text(args: &[&str]) -> String {
+    let mut all = vec!["tune", "-q"];
+    all.extend(args);
+    all.extend(["-f", "json"]);
+    let (code, out, err) = run(&all);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+/// [`tune_text`], parsed.
+fn tune_json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&tune_text(args)).unwrap()
 }
 
 #[test]
@@ -76,11 +94,7 @@ fn tune_measures_each_threshold_as_cluster_clusters() {
 fn tune_recommends_a_threshold_that_holds_out_and_keeps_one_that_is_best() {
     // A current threshold that splits every story: something lower does better on both
     // halves of the stories.
-    let (code, out, err) = run(&[
-        "tune", "-q", DOCS, "--truth", TRUTH, "-t", "0.9", "-f", "json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = tune_json(&[DOCS, "--truth", TRUTH, "-t", "0.9"]);
     let best = v["best"].as_f64().unwrap();
     assert!(best < 0.9, "{v}");
     assert_eq!(v["recommended"].as_f64().unwrap(), best);
@@ -175,19 +189,7 @@ fn tune_reads_blank_labels_as_not_labelled_and_counts_merges_with_them() {
         labels.push_str(&format!("{id},{story}\n"));
     }
     let t = write(dir.path(), "t.csv", labels.as_bytes());
-    let (code, out, err) = run(&[
-        "tune",
-        "-q",
-        DOCS,
-        "--truth",
-        &t,
-        "--thresholds",
-        "0.1,0.45",
-        "-f",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = tune_json(&[DOCS, "--truth", &t, "--thresholds", "0.1,0.45"]);
     assert_eq!(
         (v["documents"].as_u64(), v["unlabelled"].as_u64()),
         (Some(36), Some(36))
@@ -249,9 +251,7 @@ fn tune_gives_the_same_bytes_for_any_input_order_and_thread_count() {
         (reversed.join("\n") + "\n").as_bytes(),
     );
     let json = |docs: &str, threads: &str| {
-        let (code, out, err) = run(&[
-            "tune",
-            "-q",
+        tune_text(&[
             docs,
             "--truth",
             TRUTH,
@@ -259,11 +259,7 @@ fn tune_gives_the_same_bytes_for_any_input_order_and_thread_count() {
             "bcubed",
             "--threads",
             threads,
-            "-f",
-            "json",
-        ]);
-        assert_eq!(code, 0, "{err}");
-        out
+        ])
     };
     let first = json(DOCS, "1");
     assert_eq!(first, json(DOCS, "2"));
@@ -274,9 +270,7 @@ fn tune_gives_the_same_bytes_for_any_input_order_and_thread_count() {
 fn tune_measures_copy_measures_as_cluster_clusters() {
     let docs = "fixtures/events3/articles.jsonl";
     let truth_file = "fixtures/events3/truth.csv";
-    let (code, out, err) = run(&[
-        "tune",
-        "-q",
+    let v = tune_json(&[
         docs,
         "--truth",
         truth_file,
@@ -284,26 +278,12 @@ fn tune_measures_copy_measures_as_cluster_clusters() {
         "jaccard",
         "--thresholds",
         "0.1,0.3",
-        "-f",
-        "json",
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["setting"]["measure"], "jaccard");
     assert_eq!(v["setting"]["shingle"], "word:5");
-    let labels = truth(&super::root().join(truth_file));
     for row in v["rows"].as_array().unwrap() {
         let t = row["threshold"].as_f64().unwrap().to_string();
-        let (_, csv, _) = run(&[
-            "cluster", "-q", "-f", "csv", "-m", "jaccard", "-t", &t, docs,
-        ]);
-        let pred = clusters_of(&csv);
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for (id, c) in &labels {
-            a.push(c.clone());
-            b.push(pred.iter().find(|(i, _)| i == id).unwrap().1.clone());
-        }
-        let ari = agreement(&a, &b).ari;
+        let (ari, _) = cluster_ari(&["-m", "jaccard", "-t", &t, docs], truth_file);
         assert!(
             (row["ari"].as_f64().unwrap() - ari).abs() < 1e-9,
             "{t}: {row} vs {ari}"
