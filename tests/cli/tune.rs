@@ -294,36 +294,27 @@ fn tune_measures_copy_measures_as_cluster_clusters() {
 #[test]
 fn an_engine_that_cannot_serve_a_threshold_is_refused_before_reading() {
     // LSH serves jaccard from 0.1; average linkage needs pairs from half the threshold.
-    let (code, out, err) = run(&[
-        "tune",
-        DOCS,
-        "--truth",
-        TRUTH,
+    let lsh_average = [
         "-m",
         "jaccard",
         "--candidates",
         "lsh",
         "--linkage",
         "average",
-        "--thresholds",
-        "0.15,0.5",
-    ]);
+    ];
+    let tune = [
+        &["tune", DOCS, "--truth", TRUTH][..],
+        &lsh_average,
+        &["--thresholds", "0.15,0.5"],
+    ]
+    .concat();
+    let (code, out, err) = run(&tune);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.starts_with("storydedup: --thresholds 0.15: "), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    let (code, _, err) = run(&[
-        "cluster",
-        DOCS,
-        "-m",
-        "jaccard",
-        "--candidates",
-        "lsh",
-        "--linkage",
-        "average",
-        "-t",
-        "0.15",
-    ]);
+    let cluster = [&["cluster", DOCS][..], &lsh_average, &["-t", "0.15"]].concat();
+    let (code, _, err) = run(&cluster);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
 }
