@@ -452,31 +452,6 @@ fn evaluate(args: EvalArgs) -> Result<(), Error> {
     finish_output(out)
 }
 
-/// Each document's true story (`None`: not labelled, or labelled blank), and how many
-/// documents `truth` names at all.
-fn labels_of<'a>(corpus: &Corpus, truth: &'a [(String, String)]) -> (Vec<Option<&'a str>>, usize) {
-    let label_of: std::collections::HashMap<&str, &str> = truth
-        .iter()
-        .map(|(id, label)| (id.as_str(), label.as_str()))
-        .collect();
-    let found = corpus
-        .docs
-        .iter()
-        .filter(|d| label_of.contains_key(d.id.as_str()))
-        .count();
-    let labels = corpus
-        .docs
-        .iter()
-        .map(|d| {
-            label_of
-                .get(d.id.as_str())
-                .copied()
-                .filter(|l| !eval::is_blank(l))
-        })
-        .collect();
-    (labels, found)
-}
-
 fn tune(args: TuneArgs) -> Result<(), Error> {
     let (config, score, bars, mode) = check_clustering(&args.input, &args.clustering)?;
     let grid = tune::grid(args.thresholds.as_deref(), config.threshold).map_err(|why| {
@@ -501,7 +476,7 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
     let names = field_names(&args.input.fields);
     let run = run_of(mode, &bars, &names, false);
     let corpus = run.reading().read(&args.input.inputs)?;
-    let (labels, found) = labels_of(&corpus, &truth);
+    let (labels, found) = tune::labels_of(&corpus, &truth);
     if labels.iter().flatten().next().is_none() {
         return Err(Error::Usage(format!(
             "{} labels none of the {} documents read ({} of its {} ids read; blank labels \
@@ -523,21 +498,12 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
             args.truth.display()
         ));
     }
-    let partitions = run.partitions(&corpus, &score, &config, &grid)?;
-    let partitions: Vec<tune::Tried> = grid.iter().copied().zip(partitions).collect();
     let metric = match args.metric {
         MetricArg::Ari => tune::Metric::Ari,
         MetricArg::Bcubed => tune::Metric::Bcubed,
         MetricArg::Pairwise => tune::Metric::Pairwise,
     };
-    let setting = tune::Setting {
-        measure: score.measure,
-        linkage: config.linkage,
-        shingle: score.shingle,
-        window_days: score.window_days,
-        dated: corpus.docs.iter().any(|d| d.date.is_some()),
-    };
-    let tuning = tune::tune(&labels, &partitions, config.threshold, metric, setting);
+    let tuning = run.tune(&corpus, &score, &config, &labels, &grid, metric)?;
     let mut out = open_output(args.input.output.as_deref())?;
     let name = out.name();
     match args.format {

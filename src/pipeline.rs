@@ -244,6 +244,39 @@ impl Run<'_> {
         Ok((report, added))
     }
 
+    /// [`crate::tune::tune`] of `corpus` at each threshold of `grid` ([`crate::tune::grid`],
+    /// the current `config.threshold` among them) against `labels` (one per document,
+    /// `None` where not labelled; at least one labelled).
+    ///
+    /// # Errors
+    /// As [`Run::partitions`].
+    pub fn tune(
+        &self,
+        corpus: &Corpus,
+        score: &ScoreConfig,
+        config: &ClusterConfig,
+        labels: &[Option<&str>],
+        grid: &[f64],
+        metric: crate::tune::Metric,
+    ) -> Result<crate::tune::Tuning, Error> {
+        let partitions = self.partitions(corpus, score, config, grid)?;
+        let tried: Vec<crate::tune::Tried> = grid.iter().copied().zip(partitions).collect();
+        let setting = crate::tune::Setting {
+            measure: score.measure,
+            linkage: config.linkage,
+            shingle: score.shingle,
+            window_days: score.window_days,
+            dated: corpus.docs.iter().any(|d| d.date.is_some()),
+        };
+        Ok(crate::tune::tune(
+            labels,
+            &tried,
+            config.threshold,
+            metric,
+            setting,
+        ))
+    }
+
     /// The partitions [`Run::cluster`] gives at each of `thresholds`, every other setting
     /// as `config` says (clusters numbered as its report numbers them), for choosing a
     /// threshold on labelled stories (`tune`): the collection is weighed once, and each

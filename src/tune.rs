@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Linkage, Measure, ShingleKind};
+use crate::document::Corpus;
 use crate::eval::{Agreement, agreement_within};
 
 /// What a threshold is judged by.
@@ -23,6 +24,21 @@ pub enum Metric {
     Bcubed,
     /// Pairwise F1 (pairs of documents put together; weighs large stories most).
     Pairwise,
+}
+
+impl std::str::FromStr for Metric {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Metric, String> {
+        match s {
+            "ari" => Ok(Metric::Ari),
+            "bcubed" => Ok(Metric::Bcubed),
+            "pairwise" => Ok(Metric::Pairwise),
+            other => Err(format!(
+                "unknown metric {other:?} (ari, bcubed or pairwise)"
+            )),
+        }
+    }
 }
 
 impl Metric {
@@ -194,6 +210,35 @@ pub fn grid(spec: Option<&str>, current: f64) -> Result<Vec<f64>, String> {
     out.sort_by(f64::total_cmp);
     out.dedup();
     Ok(out)
+}
+
+/// Each document's true story from `truth` (id and label pairs): `None` where `truth` does
+/// not name it or labels it blank (a document not labelled yet); and how many documents
+/// `truth` names at all.
+pub fn labels_of<'a>(
+    corpus: &Corpus,
+    truth: &'a [(String, String)],
+) -> (Vec<Option<&'a str>>, usize) {
+    let label_of: std::collections::HashMap<&str, &str> = truth
+        .iter()
+        .map(|(id, label)| (id.as_str(), label.as_str()))
+        .collect();
+    let found = corpus
+        .docs
+        .iter()
+        .filter(|d| label_of.contains_key(d.id.as_str()))
+        .count();
+    let labels = corpus
+        .docs
+        .iter()
+        .map(|d| {
+            label_of
+                .get(d.id.as_str())
+                .copied()
+                .filter(|l| !crate::eval::is_blank(l) && !l.trim().is_empty())
+        })
+        .collect();
+    (labels, found)
 }
 
 /// Measures `partitions` against `labels` (one per document, `None` where it is not

@@ -168,6 +168,57 @@ fn cluster_csv(
     into_text(out)
 }
 
+/// `tune -f json` of the documents in `jsonl` against `truth` (id and story pairs; a blank
+/// story: not labelled).
+#[pyfunction]
+#[pyo3(signature = (jsonl, truth, thresholds = None, metric = "ari", measure = "story", threshold = None, window = 3, linkage = None, shingle = "word:5", threads = None))]
+// The keyword arguments of `storydedup.tune`, one per command-line option.
+#[allow(clippy::too_many_arguments)]
+fn tune_json(
+    py: Python<'_>,
+    jsonl: &str,
+    truth: Vec<(String, String)>,
+    thresholds: Option<&str>,
+    metric: &str,
+    measure: &str,
+    threshold: Option<f64>,
+    window: u32,
+    linkage: Option<&str>,
+    shingle: &str,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let score = score_config(measure, shingle, window)?;
+    let config = cluster_config(&score, threshold, linkage)?;
+    let metric: storydedup::tune::Metric = metric.parse().map_err(usage)?;
+    let grid = storydedup::tune::grid(thresholds, config.threshold)
+        .map_err(|why| usage(format!("thresholds {thresholds:?}: {why}")))?;
+    for &t in &grid {
+        let at = ClusterConfig {
+            threshold: t,
+            ..config.clone()
+        };
+        pipeline::check_engine(Candidates::Auto, &score, &at).map_err(|e| fail(&e))?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some((id, _)) = truth.iter().find(|(id, _)| !seen.insert(id.as_str())) {
+        return Err(usage(format!("truth: id {id:?} is labelled twice")));
+    }
+    let out = run_free(py, threads, || {
+        let corpus = read(jsonl)?;
+        let (labels, _) = storydedup::tune::labels_of(&corpus, &truth);
+        if labels.iter().all(Option::is_none) {
+            return Err(Error::Usage(format!(
+                "truth labels none of the {} documents (blank labels do not count): \
+                 nothing to tune on",
+                corpus.len()
+            )));
+        }
+        let tuning = Run::default().tune(&corpus, &score, &config, &labels, &grid, metric)?;
+        rendered(|out| serde_json::to_writer(out, &tuning).map_err(std::io::Error::from))
+    })?;
+    into_text(out)
+}
+
 /// Every pair scoring at least `min_score`, as `matrix -f long` writes them.
 #[pyfunction]
 #[pyo3(signature = (jsonl, measure = "story", min_score = 0.0, window = 3, shingle = "word:5", threads = None))]
@@ -276,6 +327,7 @@ fn _storydedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_csv, m)?)?;
     m.add_function(wrap_pyfunction!(pairs_csv, m)?)?;
     m.add_function(wrap_pyfunction!(diff_json, m)?)?;
+    m.add_function(wrap_pyfunction!(tune_json, m)?)?;
     m.add_function(wrap_pyfunction!(jsonl_of_columns, m)?)?;
     m.add_function(wrap_pyfunction!(split::part_counts, m)?)?;
     m.add_function(wrap_pyfunction!(split::add_counts, m)?)?;

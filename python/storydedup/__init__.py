@@ -26,7 +26,7 @@ from ._storydedup import StorydedupError
 # reaches the client as this very class).
 StorydedupError.__module__ = "storydedup"
 
-__all__ = ["cluster", "pairs", "diff", "StorydedupError"]
+__all__ = ["cluster", "pairs", "diff", "tune", "StorydedupError"]
 
 #: The fields a document may have besides its ``text``.
 FIELDS = ("id", "title", "source", "date", "url")
@@ -91,6 +91,49 @@ def pairs(docs, *, measure="story", min_score=0.0, window=3, shingle="word:5", t
     ``storydedup matrix -f long`` (``a, b, score`` and the measure's parts)."""
     text = _storydedup.pairs_csv(_jsonl(docs), measure, min_score, window, shingle, threads)
     return pd.read_csv(io.StringIO(text), dtype=PAIR_DTYPES)
+
+
+def _truth(truth):
+    """``truth`` as (id, story) string pairs, repeats kept (to be refused): a DataFrame with
+    an ``id`` column and a ``cluster`` (or ``group``, ``label``) column, a Series indexed by
+    id, a dict, or (id, story) pairs. A missing story is blank: not labelled."""
+    if isinstance(truth, pd.DataFrame):
+        label = next((c for c in ("cluster", "group", "label") if c in truth.columns), None)
+        if "id" not in truth.columns or label is None:
+            raise StorydedupError(
+                "storydedup: truth: needs an `id` column and a `cluster`, `group` or `label` "
+                "column (columns: %s)" % ",".join(map(str, truth.columns)))
+        pairs = zip(truth["id"], truth[label])
+    elif isinstance(truth, (pd.Series, dict)):
+        pairs = truth.items()
+    else:
+        pairs = truth
+    blank = lambda v: v is None or (isinstance(v, float) and v != v)
+    return [(str(k), "" if blank(v) else str(v)) for k, v in pairs]
+
+
+def tune(docs, truth, *, thresholds=None, metric="ari", measure="story", threshold=None,
+         window=3, linkage=None, shingle="word:5", threads=None):
+    """The threshold for your own labelled stories, as ``storydedup tune`` chooses it.
+
+    ``truth`` gives the true story of some documents of ``docs`` (a DataFrame with ``id``
+    and ``cluster`` columns, a Series indexed by id, or a dict); label whole stories: a
+    document without a label (or with a blank one) is taken to be in none of them.
+    ``thresholds`` is ``"FROM:TO:STEP"`` or ``"0.4,0.45"`` (default ``"0.20:0.80:0.05"``),
+    ``metric`` ari, bcubed or pairwise; the other options are :func:`cluster`'s.
+
+    Returns a dict: ``rows`` (a DataFrame, one row per threshold, the columns of ``tune -f
+    csv``), ``best``, ``recommended``, ``current``, ``held_out`` and the rest of
+    ``tune -f json``.
+    """
+    text = _storydedup.tune_json(_jsonl(docs), _truth(truth), thresholds, metric, measure,
+                                 threshold, window, linkage, shingle, threads)
+    out = json.loads(text)
+    rows = pd.json_normalize(out["rows"], sep="_")
+    for flag in ("current", "best", "recommended"):
+        rows[flag] = rows["threshold"] == out[flag]
+    out["rows"] = rows
+    return out
 
 
 def diff(left, right, *, window=3):

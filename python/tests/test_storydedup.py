@@ -71,6 +71,51 @@ def test_diff_equals_the_command_line():
     assert any(r["kind"] == "match" for r in got["rows"])
 
 
+def test_tune_equals_the_command_line():
+    docs = pd.read_json(ROOT / "fixtures" / "events4" / "articles-nodates.jsonl", lines=True,
+                        dtype=False)
+    truth = pd.read_csv(ROOT / "fixtures" / "events4" / "truth.csv", dtype=str)
+    got = storydedup.tune(docs, truth, thresholds="0.3:0.6:0.05", metric="bcubed", threshold=0.9)
+    want = json.loads(cli("tune", "fixtures/events4/articles-nodates.jsonl", "--truth",
+                          "fixtures/events4/truth.csv", "--thresholds", "0.3:0.6:0.05",
+                          "--metric", "bcubed", "-t", "0.9", "-f", "json"))
+    rows = want.pop("rows")
+    assert {k: v for k, v in got.items() if k != "rows"} == want
+    assert got["recommended"] == got["best"] < 0.9
+    table = pd.read_csv(io.StringIO(cli("tune", "fixtures/events4/articles-nodates.jsonl",
+                                        "--truth", "fixtures/events4/truth.csv", "--thresholds",
+                                        "0.3:0.6:0.05", "--metric", "bcubed", "-t", "0.9",
+                                        "-f", "csv")))
+    frame = got["rows"]
+    assert list(frame["threshold"]) == list(table["threshold"]) == [r["threshold"] for r in rows]
+    for column in ("ari", "bcubed_f1", "pairwise_f1"):
+        assert frame[column].round(6).tolist() == table[column].tolist()
+    for flag in ("current", "best", "recommended"):
+        assert frame[flag].tolist() == table[flag].tolist()
+
+
+def test_tune_reads_blank_labels_and_refuses_bad_ones():
+    docs = read_docs("events3")
+    truth = pd.read_csv(ROOT / "fixtures" / "events3" / "truth.csv", dtype=str)
+    half = truth.copy()
+    half.loc[half.index >= len(half) // 2, "cluster"] = None
+    got = storydedup.tune(docs, half, thresholds="0.45")
+    assert (got["documents"], got["unlabelled"]) == (len(truth) // 2, len(truth) - len(truth) // 2)
+    # A Series or a dict says the same.
+    series = truth.set_index("id")["cluster"]
+    assert storydedup.tune(docs, series, thresholds="0.45")["rows"].equals(
+        storydedup.tune(docs, dict(series), thresholds="0.45")["rows"])
+    for bad, message in [
+        (dict(truth=truth, thresholds="0.9:0.1:0.1"), "FROM <= TO"),
+        (dict(truth=truth, metric="f2"), "unknown metric"),
+        (dict(truth=truth.rename(columns={"cluster": "story"})), "needs an `id` column"),
+        (dict(truth={"nobody": "x"}), "labels none of the"),
+        (dict(truth=[("a1", "x"), ("a1", "y")]), "labelled twice"),
+    ]:
+        with pytest.raises(storydedup.StorydedupError, match=message):
+            storydedup.tune(docs, **bad)
+
+
 def test_bad_input_raises_the_command_lines_message():
     with pytest.raises(storydedup.StorydedupError, match=r"^storydedup: docs:2: record has no `text` field"):
         storydedup.cluster([{"id": "a", "text": "One."}, {"id": "b", "body": "Two."}])
