@@ -461,32 +461,17 @@ fn tune(args: TuneArgs) -> Result<(), Error> {
         let more = if shown.len() < given.len() { "..." } else { "" };
         Error::Usage(format!("--thresholds {shown}{more}: {why}"))
     })?;
-    for &threshold in &grid {
-        let at = ClusterConfig {
-            threshold,
-            ..config.clone()
-        };
-        pipeline::check_engine(mode, &score, &at).map_err(|e| match e {
-            Error::Setting(why) => Error::Usage(format!("--thresholds {threshold}: {why}")),
-            other => other,
-        })?;
-    }
+    pipeline::check_grid(mode, &score, &config, &grid).map_err(|(t, e)| match e {
+        Error::Setting(why) => Error::Usage(format!("--thresholds {t}: {why}")),
+        other => other,
+    })?;
     let (truth, _) =
         eval::read_labels(&args.truth, args.truth_column.as_deref(), "--truth-column")?;
     let names = field_names(&args.input.fields);
     let run = run_of(mode, &bars, &names, false);
     let corpus = run.reading().read(&args.input.inputs)?;
-    let (labels, found) = tune::labels_of(&corpus, &truth);
-    if labels.iter().flatten().next().is_none() {
-        return Err(Error::Usage(format!(
-            "{} labels none of the {} documents read ({} of its {} ids read; blank labels \
-             do not count): nothing to tune on",
-            args.truth.display(),
-            corpus.len(),
-            found,
-            truth.len(),
-        )));
-    }
+    let (labels, found) = tune::labels_of(&corpus, &truth)
+        .map_err(|why| Error::Usage(format!("{} {why}", args.truth.display())))?;
     // Warnings once nothing can be refused any more.
     print_warnings(&corpus, &args.input);
     if found < truth.len() {

@@ -373,6 +373,26 @@ pub fn check_engine(
     candidates::plan(mode, score.measure, 0, links::floor(score, config)).map(|_| ())
 }
 
+/// [`check_engine`] at every threshold of a `tune` grid; the first that cannot be served
+/// is returned with why.
+///
+/// # Errors
+/// The threshold and the [`crate::error::SettingError`] of [`check_engine`].
+pub fn check_grid(
+    mode: Candidates,
+    score: &ScoreConfig,
+    config: &ClusterConfig,
+    grid: &[f64],
+) -> Result<(), (f64, Error)> {
+    grid.iter().try_for_each(|&threshold| {
+        let at = ClusterConfig {
+            threshold,
+            ..config.clone()
+        };
+        check_engine(mode, score, &at).map_err(|e| (threshold, e))
+    })
+}
+
 /// Each document's place in id order ([`crate::cluster::ranks`]).
 fn id_ranks(corpus: &Corpus) -> Vec<u32> {
     let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();

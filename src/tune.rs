@@ -215,14 +215,20 @@ pub fn grid(spec: Option<&str>, current: f64) -> Result<Vec<f64>, String> {
 /// Each document's true story from `truth` (id and label pairs): `None` where `truth` does
 /// not name it or labels it blank (a document not labelled yet); and how many documents
 /// `truth` names at all.
+///
+/// # Errors
+/// Why there is nothing to tune on, in words: an id labelled twice, or no document of
+/// `corpus` labelled.
 pub fn labels_of<'a>(
     corpus: &Corpus,
     truth: &'a [(String, String)],
-) -> (Vec<Option<&'a str>>, usize) {
-    let label_of: std::collections::HashMap<&str, &str> = truth
-        .iter()
-        .map(|(id, label)| (id.as_str(), label.as_str()))
-        .collect();
+) -> Result<(Vec<Option<&'a str>>, usize), String> {
+    let mut label_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (id, label) in truth {
+        if label_of.insert(id, label).is_some() {
+            return Err(format!("id {id:?} is labelled twice"));
+        }
+    }
     let found = corpus
         .docs
         .iter()
@@ -237,8 +243,16 @@ pub fn labels_of<'a>(
                 .copied()
                 .filter(|l| !crate::eval::is_blank(l) && !l.trim().is_empty())
         })
-        .collect();
-    (labels, found)
+        .collect::<Vec<_>>();
+    if labels.iter().all(Option::is_none) {
+        return Err(format!(
+            "labels none of the {} documents read ({found} of its {} ids read; blank labels \
+             do not count): nothing to tune on",
+            corpus.len(),
+            truth.len()
+        ));
+    }
+    Ok((labels, found))
 }
 
 /// Measures `partitions` against `labels` (one per document, `None` where it is not

@@ -192,27 +192,12 @@ fn tune_json(
     let metric: storydedup::tune::Metric = metric.parse().map_err(usage)?;
     let grid = storydedup::tune::grid(thresholds, config.threshold)
         .map_err(|why| usage(format!("thresholds {thresholds:?}: {why}")))?;
-    for &t in &grid {
-        let at = ClusterConfig {
-            threshold: t,
-            ..config.clone()
-        };
-        pipeline::check_engine(Candidates::Auto, &score, &at).map_err(|e| fail(&e))?;
-    }
-    let mut seen = std::collections::HashSet::new();
-    if let Some((id, _)) = truth.iter().find(|(id, _)| !seen.insert(id.as_str())) {
-        return Err(usage(format!("truth: id {id:?} is labelled twice")));
-    }
+    pipeline::check_grid(Candidates::Auto, &score, &config, &grid)
+        .map_err(|(t, e)| usage(format!("thresholds {t}: {e}")))?;
     let out = run_free(py, threads, || {
         let corpus = read(jsonl)?;
-        let (labels, _) = storydedup::tune::labels_of(&corpus, &truth);
-        if labels.iter().all(Option::is_none) {
-            return Err(Error::Usage(format!(
-                "truth labels none of the {} documents (blank labels do not count): \
-                 nothing to tune on",
-                corpus.len()
-            )));
-        }
+        let (labels, _) = storydedup::tune::labels_of(&corpus, &truth)
+            .map_err(|why| Error::Usage(format!("truth {why}")))?;
         let tuning = Run::default().tune(&corpus, &score, &config, &labels, &grid, metric)?;
         rendered(|out| serde_json::to_writer(out, &tuning).map_err(std::io::Error::from))
     })?;
