@@ -44,10 +44,11 @@ pub fn cluster(ids: &[&str], edges: &[Edge], config: &ClusterConfig) -> Vec<Vec<
     cluster_dated(ids, &[], 0, edges, config)
 }
 
-/// [`cluster`] that also keeps every average- and centroid-linkage cluster within a date
-/// window. Two clusters merge only if all their dated members lie within `window_days` of
-/// each other, so an undated or in-between document cannot bridge two events weeks apart
-/// (`dates` is empty or has one entry per document; `window_days == 0` means no window).
+/// [`cluster`] that also keeps every average- and centroid-linkage cluster continuous in
+/// time. Two clusters merge only if the days between their dated members' spans are at
+/// most `window_days`: a story followed day by day may run longer than the window, but an
+/// undated document cannot bridge two events weeks apart (`dates` is empty or has one
+/// entry per document; `window_days == 0` means no window).
 pub fn cluster_dated(
     ids: &[&str],
     dates: &[Option<Date>],
@@ -234,7 +235,11 @@ impl Ord for Merge {
 /// result (see [`average`]).
 type Links = rustc_hash::FxHashMap<u32, f64>;
 
-/// The date span of two clusters together, if it fits the window (`None` = no dates).
+/// The date span of two clusters together, unless the days between their spans exceed the
+/// window (`None` = no dates). Measured against the whole span fitting the window: ECB+ ARI
+/// 0.8485 -> 0.8569 (reports of one event over five days, such as a crash, the arrest and
+/// the charges, were split), every other collection and the fixtures unchanged
+/// (docs/story-judgement.md).
 fn joint_span(
     a: Option<(i32, i32)>,
     b: Option<(i32, i32)>,
@@ -242,11 +247,11 @@ fn joint_span(
 ) -> Result<Option<(i32, i32)>, ()> {
     match (a, b) {
         (Some(x), Some(y)) => {
-            let s = (x.0.min(y.0), x.1.max(y.1));
-            if (s.1 - s.0) as u32 > window {
+            let gap = x.0.max(y.0) - x.1.min(y.1);
+            if gap > 0 && gap as u32 > window {
                 Err(())
             } else {
-                Ok(Some(s))
+                Ok(Some((x.0.min(y.0), x.1.max(y.1))))
             }
         }
         (x, y) => Ok(x.or(y)),
@@ -254,8 +259,8 @@ fn joint_span(
 }
 
 /// When [`average`] merges two clusters: the linkage clears `threshold` (the average of
-/// their cross pairs, or with `centroid` the cosine of their centroids) and their dated
-/// members stay within `window` days (0: no window).
+/// their cross pairs, or with `centroid` the cosine of their centroids) and the days
+/// between their dated members' spans are at most `window` (0: no window).
 #[derive(Debug, Clone, Copy)]
 struct Rule {
     threshold: f64,
@@ -272,7 +277,9 @@ struct Rule {
 /// linked to (the sum stays, the size grows): its queued entry becomes an upper bound,
 /// checked when it comes to the top, and queued again with its current value if that is
 /// lower. The pair merged is thus always the one with the highest current linkage (ties to
-/// the smallest ranks), as if every linkage were recomputed at every step.
+/// the smallest ranks), as if every linkage were recomputed at every step. A merge the
+/// window refuses may be allowed once either cluster's span has grown toward the other's:
+/// it is set aside and queued again when either cluster next merges.
 fn average(
     n: usize,
     edges: &[Edge],
@@ -291,6 +298,8 @@ fn average(
     let mut intra = vec![0.0f64; n];
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let mut alive = vec![true; n];
+    // Clusters each cluster was refused a merge with by the window (see `joint_span`).
+    let mut refused: Vec<Vec<u32>> = vec![Vec::new(); if dated { n } else { 0 }];
     let mut crank: Vec<u32> = rank.to_vec();
     let mut degree = vec![0u32; n];
     for e in edges.iter().filter(|e| e.weight > 0.0) {
@@ -354,8 +363,11 @@ fn average(
         let merged_span = if dated {
             match joint_span(span[x], span[y], window) {
                 Ok(s) => s,
-                // Would stretch past the window: never merge these two (spans only grow).
-                Err(()) => continue,
+                Err(()) => {
+                    refused[x].push(m.y);
+                    refused[y].push(m.x);
+                    continue;
+                }
             }
         } else {
             None
@@ -372,10 +384,25 @@ fn average(
         let moved = std::mem::take(&mut members[gone]);
         members[keep].extend(moved);
         alive[gone] = false;
+        crank[keep] = crank[keep].min(crank[gone]);
         if dated {
             span[keep] = merged_span;
+            // The grown span may now reach clusters either side was refused.
+            let mut again = std::mem::take(&mut refused[keep]);
+            again.append(&mut refused[gone]);
+            for c in again {
+                let c = c as usize;
+                if c == keep || c == gone || !alive[c] || gone_links.contains_key(&(c as u32)) {
+                    continue;
+                }
+                if let Some(&total) = links[keep].get(&(c as u32)) {
+                    let avg = linkage(keep, c, total, &members, &intra);
+                    if avg >= threshold {
+                        heap.push(merge_of(avg, keep as u32, c as u32, &crank));
+                    }
+                }
+            }
         }
-        crank[keep] = crank[keep].min(crank[gone]);
         for (c, s) in gone_links {
             if c as usize == keep {
                 continue;
@@ -486,6 +513,63 @@ mod tests {
     }
 
     #[test]
+    fn a_story_followed_day_by_day_may_outlast_the_window() {
+        // Days 0, 2, 4 and 6, each report close to the next and weaker to those further
+        // off: a 3-day window still lets the story grow step by step, and a report a week
+        // after the last one does not join.
+        let day = |d: &str| Date::parse(d);
+        let dates = [
+            day("2024-01-01"),
+            day("2024-01-03"),
+            day("2024-01-05"),
+            day("2024-01-07"),
+            day("2024-01-14"),
+        ];
+        let edges = [
+            pair(0, 1, 0.9),
+            pair(1, 2, 0.9),
+            pair(2, 3, 0.9),
+            pair(0, 2, 0.5),
+            pair(1, 3, 0.5),
+            pair(0, 3, 0.3),
+            pair(3, 4, 0.9),
+        ];
+        let ids = ["a", "b", "c", "d", "e"];
+        let config = ClusterConfig {
+            threshold: 0.3,
+            linkage: Linkage::Average,
+        };
+        assert_eq!(
+            cluster_dated(&ids, &dates, 3, &edges, &config),
+            vec![vec![0, 1, 2, 3], vec![4]]
+        );
+    }
+
+    #[test]
+    fn a_merge_the_window_refused_is_made_once_a_span_reaches_it() {
+        // 0 and 2 are six days apart: refused at first, though their link is the strongest.
+        // Once 0 has taken in 1 (three days on), the gap is three days and the two merge.
+        let day = |d: &str| Date::parse(d);
+        let dates = [day("2024-01-01"), day("2024-01-04"), day("2024-01-07")];
+        let edges = [pair(0, 2, 0.9), pair(0, 1, 0.8)];
+        let ids = ["a", "b", "c"];
+        let config = ClusterConfig {
+            threshold: 0.3,
+            linkage: Linkage::Average,
+        };
+        assert_eq!(
+            cluster_dated(&ids, &dates, 3, &edges, &config),
+            vec![vec![0, 1, 2]]
+        );
+        // Undated, 1 does not bring the span any closer.
+        let undated = [dates[0], None, dates[2]];
+        assert_eq!(
+            cluster_dated(&ids, &undated, 3, &edges, &config),
+            vec![vec![0, 1], vec![2]]
+        );
+    }
+
+    #[test]
     fn centroid_linkage_judges_a_group_as_a_whole() {
         // 2 shares 0.35 with each of 0 and 1: below 0.4 on average, but the centroid of
         // {0, 1} is closer to it than either document alone.
@@ -562,14 +646,15 @@ mod tests {
                         continue;
                     }
                     if let Some(w) = window {
-                        let dated: Vec<i32> = groups[x]
-                            .iter()
-                            .chain(&groups[y])
-                            .filter_map(|&i| days[i])
-                            .collect();
-                        let span = dated.iter().max().zip(dated.iter().min());
-                        if span.is_some_and(|(hi, lo)| (hi - lo) as u32 > w) {
-                            continue;
+                        let span = |g: &[usize]| {
+                            let dated: Vec<i32> = g.iter().filter_map(|&i| days[i]).collect();
+                            dated.iter().min().copied().zip(dated.iter().max().copied())
+                        };
+                        if let (Some(a), Some(b)) = (span(&groups[x]), span(&groups[y])) {
+                            let gap = a.0.max(b.0) - a.1.min(b.1);
+                            if gap > 0 && gap as u32 > w {
+                                continue;
+                            }
                         }
                     }
                     let avg = if centroid {
