@@ -355,6 +355,7 @@ pub(crate) fn short_texts(scorer: &Scorer) -> Option<(Vec<usize>, Scorer)> {
         salient: w.salient.clone(),
         actors: short.iter().map(|&i| w.actors[i].clone()).collect(),
         codes: short.iter().map(|&i| w.codes[i].clone()).collect(),
+        days: short.iter().map(|&i| w.days[i]).collect(),
     };
     let dates = short.iter().map(|&i| scorer.dates[i]).collect();
     let sub = Scorer::from_features(scorer.config.clone(), Features::Story(weights), dates);

@@ -244,6 +244,8 @@ pub struct PartState {
     pub actors: Vec<Vec<u64>>,
     /// Each document's security codes (keys, sorted).
     pub codes: Vec<Vec<u64>>,
+    /// Each document's weekdays of its headline and lead ([`crate::weigh::Weights::days`]).
+    pub days: Vec<u8>,
     /// The part's keys that are names, multi-word names or numbers (sorted).
     pub salient: Vec<u64>,
 }
@@ -270,6 +272,7 @@ fn state_of(scorer: &Scorer) -> PartState {
                     .iter()
                     .map(|c| c.iter().map(key).collect())
                     .collect(),
+                days: w.days.clone(),
                 salient: (0..w.keys.len())
                     .filter(|&t| w.salient[t])
                     .map(|t| w.keys[t])
@@ -339,6 +342,7 @@ pub fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
         salient,
         actors: parts.iter().flat_map(|p| ids(&p.actors)).collect(),
         codes: parts.iter().flat_map(|p| ids(&p.codes)).collect(),
+        days: parts.iter().flat_map(|p| p.days.iter().copied()).collect(),
         keys,
     };
     Scorer::from_features(score.clone(), Features::Story(weights), dates)

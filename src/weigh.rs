@@ -56,7 +56,8 @@ const TITLE_WEIGHT: f32 = 2.0;
 const STEM_CACHE: usize = 200_000;
 /// A sentence with at least this share of capitalised words is in headline case.
 const HEADLINE_CASE_SHARE: f32 = 0.6;
-/// Day names: capitalised, but never part of a multi-word name.
+/// Day names: capitalised, but never part of a multi-word name; the days a report names
+/// ([`Weights::days`]), in this order.
 const WEEKDAYS: &[&str] = &[
     "monday",
     "tuesday",
@@ -142,6 +143,9 @@ pub struct Weights {
     pub actors: Vec<Vec<u32>>,
     /// Each document's security codes (tickers) of its headline and lead, sorted term ids.
     pub codes: Vec<Vec<u32>>,
+    /// Each document's weekdays named in its headline and lead: bit `d` for
+    /// `WEEKDAYS[d]` (Monday first). When a report's event happened, as news writes it.
+    pub days: Vec<u8>,
 }
 
 /// What kind of term a key stands for.
@@ -414,7 +418,8 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
         .map(|raw| {
             let mut ids: Vec<u32> = raw
                 .iter()
-                .filter(|r| r.marks() != 0)
+                // A day is when, not who: `days` compares it.
+                .filter(|r| r.marks() != 0 && weekday(r).is_none())
                 .map(|r| (r.marks(), &stats[&r.key]))
                 .filter(|&(marks, s)| {
                     let name = marks & IN_HEAD != 0
@@ -449,6 +454,7 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
             ids
         })
         .collect();
+    let days = raws.par_iter().map(|raw| weekdays_of(raw)).collect();
     let salient = by_id
         .iter()
         .map(|s| match s.kind {
@@ -463,7 +469,37 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
         salient,
         actors,
         codes,
+        days,
     }
+}
+
+/// The term keys of [`WEEKDAYS`], in its order: keyed as any word is (`word_key`), by the
+/// hash of its stem.
+fn weekday_keys() -> &'static [u64] {
+    use std::sync::OnceLock;
+    static KEYS: OnceLock<Vec<u64>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        WEEKDAYS
+            .iter()
+            .map(|d| xxh3_64(stemmer().stem(d).as_bytes()))
+            .collect()
+    })
+}
+
+/// The weekday (its index in [`WEEKDAYS`]) a term is, if it is one.
+fn weekday(r: &Raw) -> Option<usize> {
+    if r.kind() != Kind::Word {
+        return None;
+    }
+    weekday_keys().iter().position(|&k| k == r.key)
+}
+
+/// The weekdays a document's headline and lead name ([`Weights::days`]).
+fn weekdays_of(raw: &[Raw]) -> u8 {
+    raw.iter()
+        .filter(|r| r.marks() & IN_HEAD != 0)
+        .filter_map(weekday)
+        .fold(0, |mask, d| mask | 1 << d)
 }
 
 /// Shards of the key space whose statistics are counted in parallel: enough to keep every
@@ -1438,6 +1474,22 @@ mod tests {
         assert_eq!(w.keys[w.codes[0][0] as usize], xxh3_64(b"ctyn"));
         // Past the lead, a bracketed code is not the document's.
         assert!(w.codes[1].is_empty());
+    }
+
+    #[test]
+    fn weekdays_are_read_from_the_headline_and_lead() {
+        let mut a = doc(
+            "a",
+            "The mill burned on Tuesday night. Crews came at dawn. No one was hurt. \
+             A hearing is set for Friday.",
+        );
+        a.title = Some("Fire at Calder mill; Sunday's market moved".into());
+        let b = doc("b", "The mill burned. Crews came at dawn. No one was hurt.");
+        let w = weigh(&[a, b]);
+        let bit = |day: &str| 1u8 << WEEKDAYS.iter().position(|d| *d == day).unwrap();
+        // Headline and lead, possessive included; the fourth sentence is past the lead.
+        assert_eq!(w.days[0], bit("tuesday") | bit("sunday"));
+        assert_eq!(w.days[1], 0);
     }
 
     #[test]

@@ -172,19 +172,40 @@ fn fixtures_txt_directory_clusters_like_the_labels() {
 }
 
 #[test]
-fn without_the_date_window_follow_ups_merge_with_their_events() {
-    // The window is what keeps a verdict and the sentencing two weeks later apart.
-    let (_, with, _) = run(&["cluster", "-f", "csv", "fixtures/news/articles.jsonl"]);
-    let (_, without, _) = run(&[
-        "cluster",
-        "-f",
-        "csv",
-        "--window",
-        "0",
-        "fixtures/news/articles.jsonl",
-    ]);
+fn without_dates_or_days_follow_ups_merge_with_their_events() {
+    // The window keeps a verdict and the sentencing two weeks later apart; without dates,
+    // the days each report names ("on Monday") still do; with neither, they merge.
+    let path = root().join("fixtures/news/articles.jsonl");
+    let cluster = |args: &[&str], file: &str| {
+        let mut all = vec!["cluster", "-f", "csv"];
+        all.extend_from_slice(args);
+        all.push(file);
+        let (code, out, err) = run(&all);
+        assert_eq!(code, 0, "{err}");
+        clusters_of(&out)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let dayless = dir.path().join("dayless.jsonl");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for day in [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ] {
+        text = text.replace(day, "recently");
+    }
+    std::fs::write(&dayless, text).unwrap();
     let t = truth(&root().join("fixtures/news/truth.csv"));
-    assert!(ari(&t, &clusters_of(&with)) > ari(&t, &clusters_of(&without)));
+    let path = path.to_str().unwrap();
+    let with_dates = ari(&t, &cluster(&[], path));
+    let with_days = ari(&t, &cluster(&["--window", "0"], path));
+    let with_neither = ari(&t, &cluster(&["--window", "0"], dayless.to_str().unwrap()));
+    assert!(with_dates > with_neither, "{with_dates} {with_neither}");
+    assert!(with_days > with_neither, "{with_days} {with_neither}");
 }
 
 #[test]

@@ -171,6 +171,7 @@ fn put_state(st: &PartState) -> Vec<u8> {
         }
         put_keys(&mut out, st.actors.get(i).map_or(&[], Vec::as_slice));
         put_keys(&mut out, st.codes.get(i).map_or(&[], Vec::as_slice));
+        out.push(st.days.get(i).copied().unwrap_or(0));
     }
     put_keys(&mut out, &st.salient);
     out
@@ -192,6 +193,7 @@ fn get_state(bytes: &[u8]) -> PyResult<PartState> {
         st.terms.push(terms);
         st.actors.push(get_keys(&mut r)?);
         st.codes.push(get_keys(&mut r)?);
+        st.days.push(r.u8()?);
     }
     st.salient = get_keys(&mut r)?;
     Ok(st)
