@@ -167,7 +167,8 @@ struct Raw {
     /// The term's [`Kind`] (bits 0-1), where it was met (bits 2-4: [`IN_HEAD`],
     /// [`SHOUTED`], [`CODE`]) and its occurrences in mid-sentence position of ordinary (not
     /// headline-case) sentences, capitalised (bits 5-17) and in lower case (bits 18-30),
-    /// each saturating at [`Raw::MID_MAX`].
+    /// each saturating at [`Raw::MID_MAX`]; bit 31: a weekday named as a day in the head
+    /// ([`Raw::DAY`]).
     bits: u32,
 }
 
@@ -180,6 +181,9 @@ impl Raw {
     const MARKS_SHIFT: u32 = 2;
     const CAP_SHIFT: u32 = 5;
     const LOW_SHIFT: u32 = 18;
+    /// A weekday met in the headline or lead as the day of something: not in the plural
+    /// ("closed on Mondays") nor right after a name ("Good Friday", "Super Tuesday").
+    const DAY: u32 = 1 << 31;
 
     fn new(key: u64, kind: Kind) -> Raw {
         let kind = match kind {
@@ -200,6 +204,10 @@ impl Raw {
             1 => Kind::Number,
             _ => Kind::Phrase,
         }
+    }
+
+    fn is_day(&self) -> bool {
+        self.bits & Self::DAY != 0
     }
 
     fn marks(&self) -> u8 {
@@ -494,10 +502,10 @@ fn weekday(r: &Raw) -> Option<usize> {
     weekday_keys().iter().position(|&k| k == r.key)
 }
 
-/// The weekdays a document's headline and lead name ([`Weights::days`]).
+/// The weekdays a document's headline and lead name as days ([`Weights::days`]).
 fn weekdays_of(raw: &[Raw]) -> u8 {
     raw.iter()
-        .filter(|r| r.marks() & IN_HEAD != 0)
+        .filter(|r| r.is_day())
         .filter_map(weekday)
         .fold(0, |mask, d| mask | 1 << d)
 }
@@ -778,6 +786,8 @@ struct WordInfo {
     flags: u8,
     /// Normalisation leaves nothing of the word (the shingle stage skips it).
     blank: bool,
+    /// The bare form is a day name: its place in [`WEEKDAYS`] plus one (0: it is not).
+    day: u8,
 }
 
 impl WordInfo {
@@ -807,6 +817,10 @@ impl WordInfo {
             key: key.map_or(0, |k| k.0),
             hash: xxh3_64(norm.as_bytes()),
             blank: norm.is_empty(),
+            day: WEEKDAYS
+                .iter()
+                .position(|d| *d == bare)
+                .map_or(0, |d| d as u8 + 1),
             bare: bare.len() as u32,
             kind: key.map_or(Kind::Word, |k| k.1),
             flags: flag(key.is_some(), Self::HAS_KEY)
@@ -1116,6 +1130,12 @@ fn extract_with(
                 && text[last_end.min(tok.span.start)..tok.span.start]
                     .chars()
                     .any(|c| !c.is_whitespace());
+            // A day name right after a name, in its sentence, is part of it ("Good
+            // Friday", "Super Tuesday"): not the day of anything.
+            let in_name = tok.sentence == last_sentence
+                && !punctuated
+                && !run.words.is_empty()
+                && pending.is_none();
             if tok.sentence != last_sentence || punctuated || info.is(WordInfo::WEEKDAY) {
                 flush(
                     &mut run,
@@ -1217,6 +1237,9 @@ fn extract_with(
                 evidence,
                 head,
             );
+            if info.day != 0 && head & IN_HEAD != 0 && !in_name {
+                raws[slots[&key] as usize].bits |= Raw::DAY;
+            }
             if let Some(s) = surfaces.as_deref_mut()
                 && (s.keep)(key)
             {
@@ -1485,11 +1508,24 @@ mod tests {
         );
         a.title = Some("Fire at Calder mill; Sunday's market moved".into());
         let b = doc("b", "The mill burned. Crews came at dawn. No one was hurt.");
-        let w = weigh(&[a, b]);
+        // Days in names and in the plural are no day of the event.
+        let c = doc(
+            "c",
+            "Shops opened early for Black Friday as voters in Ohio marked Super Tuesday. \
+             The market, closed on Mondays, reopened. Crowds came.",
+        );
+        let d = doc(
+            "d",
+            "The Assembly on Thursday passed the bill. Good Friday is near.",
+        );
+        let w = weigh(&[a, b, c, d]);
         let bit = |day: &str| 1u8 << WEEKDAYS.iter().position(|d| *d == day).unwrap();
         // Headline and lead, possessive included; the fourth sentence is past the lead.
         assert_eq!(w.days[0], bit("tuesday") | bit("sunday"));
         assert_eq!(w.days[1], 0);
+        assert_eq!(w.days[2], 0);
+        // A connector between a name and the day leaves it a day.
+        assert_eq!(w.days[3], bit("thursday"));
     }
 
     #[test]
