@@ -14,7 +14,7 @@ use crate::document::{Corpus, Document};
 use crate::facts::TextFacts;
 use crate::progress::{Progress, Stage};
 use crate::report::{ClusterReport, DiffReport, Heatmap, Similarities, StoryCluster};
-use crate::score::{Features, Scorer};
+use crate::score::{Features, Lowering, Scorer};
 use crate::shingle::Shingles;
 use crate::weigh::{Lexicon, occurrences_where};
 
@@ -152,13 +152,14 @@ pub(crate) fn member_diffs<'a>(
     out
 }
 
-/// The story score of a pair: from the collection's scorer when it scores stories, else
-/// from the pair alone.
-fn story_score(scorer: &Scorer, pair: &[Document; 2], a: usize, b: usize) -> f64 {
+/// The story score of a pair and what lowered it: from the collection's scorer when it
+/// scores stories, else from the pair alone.
+fn story_score(scorer: &Scorer, pair: &[Document; 2], a: usize, b: usize) -> (f64, Lowering) {
     if scorer.config.measure == Measure::Story {
-        scorer.score(a, b)
+        (scorer.score(a, b), scorer.lowering(a, b))
     } else {
-        Scorer::new(pair, ScoreConfig::default()).score(0, 1)
+        let alone = Scorer::new(pair, ScoreConfig::default());
+        (alone.score(0, 1), alone.lowering(0, 1))
     }
 }
 
@@ -196,13 +197,17 @@ pub fn diff_documents(
     DiffReport {
         left: &corpus.docs[left],
         right: &corpus.docs[right],
-        similarities: similarities(&pair, story.score(left, right)),
+        similarities: similarities(
+            &pair,
+            (story.score(left, right), story.lowering(left, right)),
+        ),
         alignment: align(&corpus.docs[left].text, &corpus.docs[right].text),
     }
 }
 
-/// Story score as given, and the copy measures of a pair computed on the pair alone.
-fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
+/// Story score (and what lowered it) as given, and the copy measures of a pair computed on
+/// the pair alone.
+fn similarities(pair: &[Document; 2], (story, lowering): (f64, Lowering)) -> Similarities {
     let copy = Scorer::new(
         pair,
         ScoreConfig {
@@ -225,6 +230,7 @@ fn similarities(pair: &[Document; 2], story: f64) -> Similarities {
         story,
         jaccard,
         containment: d.score,
+        lowering,
     }
 }
 

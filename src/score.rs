@@ -138,6 +138,89 @@ pub enum Features {
     Shingles(Vec<Shingles>),
 }
 
+/// What made a pair's story score lower than the root of its cosine, each factor 1 where
+/// it did not apply ([`Scorer::lowering`]): what `diff` shows beside the score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lowering {
+    /// Days between the two dates, when both are known and a window is set.
+    pub days_apart: Option<u32>,
+    /// The dates' factor: the decay within the window, 0 beyond it.
+    pub dates: f64,
+    /// [`ACTOR_CONFLICT`] when the two are about different actors (neither text names the
+    /// other's, or their security codes differ).
+    pub actors: f64,
+    /// [`WEEKDAY_CONFLICT`] when, the dates not telling, their heads name days apart.
+    pub weekdays: f64,
+    /// The weekdays each head names (bit 0 Monday .. bit 6 Sunday).
+    pub days: [u8; 2],
+}
+
+impl Default for Lowering {
+    fn default() -> Self {
+        Lowering {
+            days_apart: None,
+            dates: 1.0,
+            actors: 1.0,
+            weekdays: 1.0,
+            days: [0; 2],
+        }
+    }
+}
+
+impl Lowering {
+    /// The product of the factors: the story score is the root of the cosine times this.
+    pub fn factor(&self) -> f64 {
+        self.dates * self.actors * self.weekdays
+    }
+
+    /// The names of the weekdays the left (0) or right (1) head names, Monday first.
+    pub fn day_names(&self, side: usize) -> Vec<&'static str> {
+        crate::weigh::WEEKDAYS
+            .iter()
+            .enumerate()
+            .filter(|&(d, _)| self.days[side] & 1 << d != 0)
+            .map(|(_, name)| *name)
+            .collect()
+    }
+
+    /// One line for a reader: each factor that applied, with its value; `None` when none
+    /// did.
+    pub fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.dates < 1.0 {
+            let apart = self.days_apart.unwrap_or(0);
+            parts.push(if self.dates == 0.0 {
+                format!("dated {apart} days apart, beyond the window ×0")
+            } else {
+                format!("dated {apart} days apart ×{:.2}", self.dates)
+            });
+        }
+        if self.actors < 1.0 {
+            parts.push(format!(
+                "about different actors (neither names the other's) ×{:.2}",
+                self.actors
+            ));
+        }
+        if self.weekdays < 1.0 {
+            let names = |side| {
+                let capital = |d: &str| d[..1].to_uppercase() + &d[1..];
+                self.day_names(side)
+                    .into_iter()
+                    .map(capital)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            parts.push(format!(
+                "they name days apart ({} / {}) ×{:.2}",
+                names(0),
+                names(1),
+                self.weekdays
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("story score lowered: {}", parts.join(" · ")))
+    }
+}
+
 /// Scores pairs of documents of one collection.
 #[derive(Debug, Clone)]
 pub struct Scorer {
@@ -395,6 +478,27 @@ impl Scorer {
         }
     }
 
+    /// What lowered the pair's story score below the root of its cosine (all factors 1 for
+    /// the copy measures).
+    pub fn lowering(&self, a: usize, b: usize) -> Lowering {
+        let Features::Story(w) = &self.features else {
+            return Lowering::default();
+        };
+        let days_apart = self.days_apart(a, b);
+        let within = self.config.window_days > 0;
+        Lowering {
+            days_apart: days_apart.filter(|_| within),
+            dates: if self.outside_window(a, b) {
+                0.0
+            } else {
+                self.decay(a, b, days_apart)
+            },
+            actors: self.actor_factor_of(a, b, || self.names_an_actor(a, b)),
+            weekdays: self.weekday_factor(a, b, days_apart),
+            days: [a, b].map(|i| w.days.get(i).copied().unwrap_or(0)),
+        }
+    }
+
     /// Scores one pair directly (the reference the fast candidate stage is tested against).
     pub fn detail(&self, a: usize, b: usize) -> Detail {
         let raw = match &self.features {
@@ -624,6 +728,44 @@ mod tests {
         let ac = s.detail(0, 2).score;
         assert!((ac * ac - cosine(0, 2)).abs() < 1e-6, "{ac}");
         assert!(ac > ab);
+    }
+
+    #[test]
+    fn the_lowering_accounts_for_the_story_score() {
+        let mut docs = notices();
+        docs[0].text = format!("{} The notice came on Monday.", docs[0].text);
+        docs[2].text = format!("{} Shares moved on Thursday.", docs[2].text);
+        let s = Scorer::new(&docs, ScoreConfig::default());
+        let Features::Story(w) = &s.features else {
+            panic!("story features")
+        };
+        for (a, b) in [(0, 1), (0, 2), (1, 2), (0, 3)] {
+            let l = s.lowering(a, b);
+            let cosine = w.vectors[a].cosine(&w.vectors[b]);
+            let score = s.score(a, b);
+            assert!(
+                (score * score - cosine * l.factor()).abs() < 1e-6,
+                "{a} {b}"
+            );
+        }
+        // Harlow Mining and Pexton Foods: different actors, said so.
+        let l = s.lowering(0, 1);
+        assert_eq!(l.actors, ACTOR_CONFLICT);
+        assert!(l.describe().unwrap().contains("different actors"));
+        // Both name Monday (one Thursday too): no conflict of days.
+        assert_eq!(s.lowering(0, 2).days[1].count_ones(), 2);
+        assert_eq!(s.lowering(0, 2).weekdays, 1.0);
+        let dated = {
+            let mut d = docs.clone();
+            d[0].date = Date::parse("2025-10-01");
+            d[2].date = Date::parse("2025-10-03");
+            Scorer::new(&d, ScoreConfig::default())
+        };
+        let l = dated.lowering(0, 2);
+        assert_eq!(l.days_apart, Some(2));
+        assert!((l.dates - (1.0 - 2.0 * dated.decay_per_day(0, 2))).abs() < 1e-12);
+        assert!(l.describe().unwrap().contains("dated 2 days apart"));
+        assert_eq!(Lowering::default().describe(), None);
     }
 
     #[test]

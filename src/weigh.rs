@@ -58,7 +58,7 @@ const STEM_CACHE: usize = 200_000;
 const HEADLINE_CASE_SHARE: f32 = 0.6;
 /// Day names: capitalised, but never part of a multi-word name; the days a report names
 /// ([`Weights::days`]), in this order.
-const WEEKDAYS: &[&str] = &[
+pub(crate) const WEEKDAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",

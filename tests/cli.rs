@@ -804,6 +804,45 @@ fn issue_3_diff_html_snapshot() {
 }
 
 #[test]
+fn issue_13_diff_says_what_lowered_the_story_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, day: &str| {
+        let path = dir.path().join(name);
+        let text = format!(
+            "Blaze at Calder grain mill\n\nFire crews fought a blaze at the Calder grain mill \
+             on {day} night. The roof fell in before dawn. Nobody was hurt, the county fire \
+             service said."
+        );
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (tue, sat, wed) = (
+        write("tue.txt", "Tuesday"),
+        write("sat.txt", "Saturday"),
+        write("wed.txt", "Wednesday"),
+    );
+    let (code, out, err) = run(&["diff", "-f", "json", &tue, &sat]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lowered = &v["similarities"]["story_lowered_by"];
+    assert_eq!(lowered["weekdays"], 0.8);
+    assert_eq!(lowered["actors"], 1.0);
+    assert_eq!(lowered["left_days"], serde_json::json!(["tuesday"]));
+    assert_eq!(lowered["right_days"], serde_json::json!(["saturday"]));
+    let (_, text, _) = run(&["diff", "--width", "100", &tue, &sat]);
+    assert!(
+        text.contains("story score lowered: they name days apart (Tuesday / Saturday) ×0.80"),
+        "{text}"
+    );
+    // The next day is no conflict, and nothing is said.
+    let (_, out, _) = run(&["diff", "-f", "json", &tue, &wed]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["similarities"]["story_lowered_by"]["weekdays"], 1.0);
+    let (_, text, _) = run(&["diff", "--width", "100", &tue, &wed]);
+    assert!(!text.contains("lowered"), "{text}");
+}
+
+#[test]
 fn issue_3_diff_of_two_files_and_refusals() {
     let (code, out, _) = run(&[
         "diff",

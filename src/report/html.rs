@@ -198,6 +198,9 @@ pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<(
         d.similarities.jaccard,
         d.similarities.containment
     );
+    if let Some(lowered) = d.similarities.lowering.describe() {
+        let _ = writeln!(s, "<p class=\"params\">{}</p>", text(&lowered));
+    }
     diff_table(&mut s, d, None);
     s.push_str("</body>\n</html>\n");
     out.write_all(s.as_bytes())

@@ -161,6 +161,18 @@ struct SimJson {
     story: f64,
     jaccard: f64,
     containment: f64,
+    story_lowered_by: LoweredJson,
+}
+
+/// What lowered the story score: each factor 1 where it did not apply.
+#[derive(Serialize)]
+struct LoweredJson {
+    days_apart: Option<u32>,
+    dates: f64,
+    actors: f64,
+    weekdays: f64,
+    left_days: Vec<&'static str>,
+    right_days: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -182,9 +194,10 @@ struct RowJson<'a> {
     right_unique: Vec<&'a str>,
 }
 
-/// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities",
-/// "summary", "rows": [{"kind", "left", "right", "similarity", "left_unique",
-/// "right_unique"}]}`; texts are the original sentences.
+/// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities" (with
+/// "story_lowered_by": `{"days_apart", "dates", "actors", "weekdays", "left_days",
+/// "right_days"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
+/// "left_unique", "right_unique"}]}`; texts are the original sentences.
 ///
 /// # Errors
 /// Any I/O error of `out`.
@@ -212,6 +225,17 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
             story: round(d.similarities.story),
             jaccard: round(d.similarities.jaccard),
             containment: round(d.similarities.containment),
+            story_lowered_by: {
+                let l = &d.similarities.lowering;
+                LoweredJson {
+                    days_apart: l.days_apart,
+                    dates: round(l.dates),
+                    actors: round(l.actors),
+                    weekdays: round(l.weekdays),
+                    left_days: l.day_names(0),
+                    right_days: l.day_names(1),
+                }
+            },
         },
         summary: SummaryJson {
             shared: sum.shared,

@@ -181,6 +181,8 @@ pub struct Similarities {
     pub jaccard: f64,
     /// Containment of word 5-shingles (the larger direction).
     pub containment: f64,
+    /// What lowered the story score (dates, actors, days named).
+    pub lowering: crate::score::Lowering,
 }
 
 /// The result of `diff`: two documents, their similarities and their alignment.

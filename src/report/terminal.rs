@@ -107,6 +107,9 @@ pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io
         s.story, s.jaccard, s.containment
     );
     full_width(&mut out, &similarity, style, Some(DIM))?;
+    if let Some(lowered) = s.lowering.describe() {
+        full_width(&mut out, &lowered, style, Some(DIM))?;
+    }
     let rule = format!(
         "{}{}┼{}",
         "─".repeat(layout.score),
