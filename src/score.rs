@@ -139,17 +139,24 @@ pub enum Features {
 }
 
 /// What made a pair's story score lower than the root of its cosine, each factor 1 where
-/// it did not apply ([`Scorer::lowering`]): what `diff` shows beside the score.
+/// it did not apply ([`Scorer::lowering`]): what `diff` shows beside the score. The
+/// factors are on the scale of the reported score: it is `before` times all three.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lowering {
+    /// The score the words alone give (the root of the cosine).
+    pub before: f64,
     /// Days between the two dates, when both are known and a window is set.
     pub days_apart: Option<u32>,
-    /// The dates' factor: the decay within the window, 0 beyond it.
+    /// Whether the dates are further apart than the window (the dates' factor is then 0).
+    pub beyond_window: bool,
+    /// The dates' factor: the decay within the window ([`DECAY_PER_DAY`], faster for short
+    /// texts), 0 beyond it.
     pub dates: f64,
-    /// [`ACTOR_CONFLICT`] when the two are about different actors (neither text names the
-    /// other's, or their security codes differ).
+    /// The factor of [`ACTOR_CONFLICT`] when the two are about different actors (neither
+    /// text names the other's, or their security codes differ).
     pub actors: f64,
-    /// [`WEEKDAY_CONFLICT`] when, the dates not telling, their heads name days apart.
+    /// The factor of [`WEEKDAY_CONFLICT`] when, the dates not telling, their heads name
+    /// days apart.
     pub weekdays: f64,
     /// The weekdays each head names (bit 0 Monday .. bit 6 Sunday).
     pub days: [u8; 2],
@@ -158,7 +165,9 @@ pub struct Lowering {
 impl Default for Lowering {
     fn default() -> Self {
         Lowering {
+            before: 0.0,
             days_apart: None,
+            beyond_window: false,
             dates: 1.0,
             actors: 1.0,
             weekdays: 1.0,
@@ -168,7 +177,7 @@ impl Default for Lowering {
 }
 
 impl Lowering {
-    /// The product of the factors: the story score is the root of the cosine times this.
+    /// The product of the factors: the story score is `before` times this.
     pub fn factor(&self) -> f64 {
         self.dates * self.actors * self.weekdays
     }
@@ -183,16 +192,17 @@ impl Lowering {
             .collect()
     }
 
-    /// One line for a reader: each factor that applied, with its value; `None` when none
-    /// did.
+    /// One line for a reader: the score the words give and each factor that lowered it;
+    /// `None` when none did.
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
         if self.dates < 1.0 {
             let apart = self.days_apart.unwrap_or(0);
-            parts.push(if self.dates == 0.0 {
-                format!("dated {apart} days apart, beyond the window ×0")
+            let days = if apart == 1 { "day" } else { "days" };
+            parts.push(if self.beyond_window {
+                format!("dated {apart} {days} apart, beyond the window ×0")
             } else {
-                format!("dated {apart} days apart ×{:.2}", self.dates)
+                format!("dated {apart} {days} apart ×{:.2}", self.dates)
             });
         }
         if self.actors < 1.0 {
@@ -217,7 +227,13 @@ impl Lowering {
                 self.weekdays
             ));
         }
-        (!parts.is_empty()).then(|| format!("story score lowered: {}", parts.join(" · ")))
+        (!parts.is_empty()).then(|| {
+            format!(
+                "story score lowered from {:.2} (the words alone): {}",
+                self.before,
+                parts.join(" · ")
+            )
+        })
     }
 }
 
@@ -485,16 +501,20 @@ impl Scorer {
             return Lowering::default();
         };
         let days_apart = self.days_apart(a, b);
-        let within = self.config.window_days > 0;
+        let beyond_window = self.outside_window(a, b);
+        // Each factor scales the cosine; on the reported scale, its root.
+        let root = |f: f64| f.max(0.0).sqrt();
         Lowering {
-            days_apart: days_apart.filter(|_| within),
-            dates: if self.outside_window(a, b) {
+            before: calibrate(w.vectors[a].cosine(&w.vectors[b]).clamp(0.0, 1.0)),
+            days_apart: days_apart.filter(|_| self.config.window_days > 0),
+            beyond_window,
+            dates: if beyond_window {
                 0.0
             } else {
-                self.decay(a, b, days_apart)
+                root(self.decay(a, b, days_apart))
             },
-            actors: self.actor_factor_of(a, b, || self.names_an_actor(a, b)),
-            weekdays: self.weekday_factor(a, b, days_apart),
+            actors: root(self.actor_factor_of(a, b, || self.names_an_actor(a, b))),
+            weekdays: root(self.weekday_factor(a, b, days_apart)),
             days: [a, b].map(|i| w.days.get(i).copied().unwrap_or(0)),
         }
     }
@@ -742,15 +762,15 @@ mod tests {
         for (a, b) in [(0, 1), (0, 2), (1, 2), (0, 3)] {
             let l = s.lowering(a, b);
             let cosine = w.vectors[a].cosine(&w.vectors[b]);
-            let score = s.score(a, b);
+            assert!((l.before - calibrate(cosine)).abs() < 1e-9);
             assert!(
-                (score * score - cosine * l.factor()).abs() < 1e-6,
+                (s.score(a, b) - l.before * l.factor()).abs() < 1e-6,
                 "{a} {b}"
             );
         }
         // Harlow Mining and Pexton Foods: different actors, said so.
         let l = s.lowering(0, 1);
-        assert_eq!(l.actors, ACTOR_CONFLICT);
+        assert!((l.actors - ACTOR_CONFLICT.sqrt()).abs() < 1e-12);
         assert!(l.describe().unwrap().contains("different actors"));
         // Both name Monday (one Thursday too): no conflict of days.
         assert_eq!(s.lowering(0, 2).days[1].count_ones(), 2);
@@ -763,8 +783,25 @@ mod tests {
         };
         let l = dated.lowering(0, 2);
         assert_eq!(l.days_apart, Some(2));
-        assert!((l.dates - (1.0 - 2.0 * dated.decay_per_day(0, 2))).abs() < 1e-12);
-        assert!(l.describe().unwrap().contains("dated 2 days apart"));
+        assert!(!l.beyond_window);
+        assert!((l.dates - (1.0 - 2.0 * dated.decay_per_day(0, 2)).sqrt()).abs() < 1e-12);
+        assert!(l.describe().unwrap().contains("dated 2 days apart ×"));
+        // Beyond the window, said so; one day apart, in the singular.
+        let dated = |days: &str| {
+            let mut d = docs.clone();
+            d[0].date = Date::parse("2025-10-01");
+            d[2].date = Date::parse(days);
+            Scorer::new(&d, ScoreConfig::default())
+        };
+        let far = dated("2025-10-09").lowering(0, 2);
+        assert!(far.beyond_window && far.dates == 0.0);
+        assert!(
+            far.describe()
+                .unwrap()
+                .contains("8 days apart, beyond the window")
+        );
+        let next = dated("2025-10-02").lowering(0, 2).describe().unwrap();
+        assert!(next.contains("dated 1 day apart ×"), "{next}");
         assert_eq!(Lowering::default().describe(), None);
     }
 

@@ -825,13 +825,22 @@ fn issue_13_diff_says_what_lowered_the_story_score() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let lowered = &v["similarities"]["story_lowered_by"];
-    assert_eq!(lowered["weekdays"], 0.8);
+    // On the reported scale: the score is what the words give times the factors.
+    assert_eq!(lowered["weekdays"], 0.8944);
     assert_eq!(lowered["actors"], 1.0);
+    let (before, story) = (
+        lowered["before"].as_f64().unwrap(),
+        v["similarities"]["story"].as_f64().unwrap(),
+    );
+    assert!((before * 0.8944 - story).abs() < 2e-4, "{before} {story}");
     assert_eq!(lowered["left_days"], serde_json::json!(["tuesday"]));
     assert_eq!(lowered["right_days"], serde_json::json!(["saturday"]));
     let (_, text, _) = run(&["diff", "--width", "100", &tue, &sat]);
     assert!(
-        text.contains("story score lowered: they name days apart (Tuesday / Saturday) ×0.80"),
+        text.contains(&format!(
+            "story score lowered from {before:.2} (the words alone): they name days apart \
+             (Tuesday / Saturday) ×0.89"
+        )),
         "{text}"
     );
     // The next day is no conflict, and nothing is said.

@@ -374,6 +374,9 @@ fn cluster_section(
             s.shared,
             s.left_sentences
         );
+        if let Some(lowered) = d.similarities.lowering.describe() {
+            let _ = writeln!(out, "<p class=\"params\">{}</p>", text(&lowered));
+        }
         diff_table(out, d, Some((rep, right)));
         out.push_str("</details>\n");
     }

@@ -164,10 +164,13 @@ struct SimJson {
     story_lowered_by: LoweredJson,
 }
 
-/// What lowered the story score: each factor 1 where it did not apply.
+/// What lowered the story score: `before` (the words alone) times the three factors is the
+/// score; each factor 1 where it did not apply.
 #[derive(Serialize)]
 struct LoweredJson {
+    before: f64,
     days_apart: Option<u32>,
+    beyond_window: bool,
     dates: f64,
     actors: f64,
     weekdays: f64,
@@ -195,8 +198,8 @@ struct RowJson<'a> {
 }
 
 /// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities" (with
-/// "story_lowered_by": `{"days_apart", "dates", "actors", "weekdays", "left_days",
-/// "right_days"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
+/// "story_lowered_by": `{"before", "days_apart", "beyond_window", "dates", "actors",
+/// "weekdays", "left_days", "right_days"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
 /// "left_unique", "right_unique"}]}`; texts are the original sentences.
 ///
 /// # Errors
@@ -228,7 +231,9 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
             story_lowered_by: {
                 let l = &d.similarities.lowering;
                 LoweredJson {
+                    before: round(l.before),
                     days_apart: l.days_apart,
+                    beyond_window: l.beyond_window,
                     dates: round(l.dates),
                     actors: round(l.actors),
                     weekdays: round(l.weekdays),
