@@ -1131,11 +1131,14 @@ fn extract_with(
                     .chars()
                     .any(|c| !c.is_whitespace());
             // A day name right after a name, in its sentence, is part of it ("Good
-            // Friday", "Super Tuesday"): not the day of anything.
-            let in_name = tok.sentence == last_sentence
-                && !punctuated
-                && !run.words.is_empty()
-                && pending.is_none();
+            // Friday", "Super Tuesday"), and so is one between "the" and a capitalised
+            // word ("the Sunday Times"): not the day of anything.
+            let in_name = info.day != 0
+                && ((tok.sentence == last_sentence
+                    && !punctuated
+                    && !run.words.is_empty()
+                    && pending.is_none())
+                    || titled(text, &tokens.tokens, i));
             if tok.sentence != last_sentence || punctuated || info.is(WordInfo::WEEKDAY) {
                 flush(
                     &mut run,
@@ -1271,6 +1274,22 @@ fn extract_with(
     // weighed.
     raws.shrink_to_fit();
     raws
+}
+
+/// Whether the token at `i` stands between "the" and a capitalised word of its sentence,
+/// with only spaces between: the middle of a title ("the Sunday Times").
+fn titled(text: &str, tokens: &[Token], i: usize) -> bool {
+    let spaced = |a: &Token, b: &Token| {
+        a.sentence == b.sentence && text[a.span.end..b.span.start].chars().all(|c| c == ' ')
+    };
+    let (Some(before), Some(after)) = (i.checked_sub(1).map(|j| &tokens[j]), tokens.get(i + 1))
+    else {
+        return false;
+    };
+    before.text(text).eq_ignore_ascii_case("the")
+        && spaced(before, &tokens[i])
+        && spaced(&tokens[i], after)
+        && matches!(after.shape, Shape::Capitalized | Shape::AllCaps)
 }
 
 /// Whether `tok` is a security code ([`CODE`]): capitals (and digits) right after `<` up
@@ -1518,7 +1537,11 @@ mod tests {
             "d",
             "The Assembly on Thursday passed the bill. Good Friday is near.",
         );
-        let w = weigh(&[a, b, c, d]);
+        let e = doc(
+            "e",
+            "The Sunday Times said the vote was lost. On the Monday before, polls opened.",
+        );
+        let w = weigh(&[a, b, c, d, e]);
         let bit = |day: &str| 1u8 << WEEKDAYS.iter().position(|d| *d == day).unwrap();
         // Headline and lead, possessive included; the fourth sentence is past the lead.
         assert_eq!(w.days[0], bit("tuesday") | bit("sunday"));
@@ -1526,6 +1549,8 @@ mod tests {
         assert_eq!(w.days[2], 0);
         // A connector between a name and the day leaves it a day.
         assert_eq!(w.days[3], bit("thursday"));
+        // "the Sunday Times" is a title; "the Monday before" a day.
+        assert_eq!(w.days[4], bit("monday"));
     }
 
     #[test]
