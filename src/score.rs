@@ -60,10 +60,7 @@ pub const ACTOR_CONFLICT: f64 = 0.3;
 /// average. Apart at 0.8 loses nowhere by more than 0.006 on average (samples of 50 to
 /// 1,000 stories, halves of ECB+ with and without dates) and gains 0.009 at 1,000 stories,
 /// 0.023 on the whole of NeuS (0.612) and 0.014 on ECB+ (0.871); SemEval 0.821. UCI
-/// headlines and the Reuters templates seldom name a weekday and do not move. A dated
-/// report that names no day, beside an undated one, counts its publication day: ECB+
-/// (a third dated) 0.871 -> 0.877, its halves by event +0.001 on average (-0.002 to
-/// +0.008); nothing else has undated and dated reports together.
+/// headlines and the Reuters templates seldom name a weekday and do not move.
 pub const WEEKDAY_CONFLICT: f64 = 0.8;
 
 /// The days of a week mask (bit 0 Monday .. bit 6 Sunday) and the days either side of
@@ -161,11 +158,8 @@ pub struct Lowering {
     /// The factor of [`WEEKDAY_CONFLICT`] when, the dates not telling, their heads name
     /// days apart.
     pub weekdays: f64,
-    /// The weekdays each head names (bit 0 Monday .. bit 6 Sunday), or, for a dated report
-    /// that names none beside an undated one, the day it was published on.
+    /// The weekdays each head names (bit 0 Monday .. bit 6 Sunday).
     pub days: [u8; 2],
-    /// Whether each side's day is its publication day rather than named.
-    pub published: [bool; 2],
 }
 
 impl Default for Lowering {
@@ -178,7 +172,6 @@ impl Default for Lowering {
             actors: 1.0,
             weekdays: 1.0,
             days: [0; 2],
-            published: [false; 2],
         }
     }
 }
@@ -219,19 +212,13 @@ impl Lowering {
             ));
         }
         if self.weekdays < 1.0 {
-            let names = |side: usize| {
+            let names = |side| {
                 let capital = |d: &str| d[..1].to_uppercase() + &d[1..];
-                let names = self
-                    .day_names(side)
+                self.day_names(side)
                     .into_iter()
                     .map(capital)
                     .collect::<Vec<_>>()
-                    .join(", ");
-                if self.published[side] {
-                    format!("published {names}")
-                } else {
-                    names
-                }
+                    .join(", ")
             };
             parts.push(format!(
                 "they name days apart ({} / {}) ×{:.2}",
@@ -400,42 +387,19 @@ impl Scorer {
     }
 
     /// [`WEEKDAY_CONFLICT`] when the pair's dates do not decide (one or both undated, or no
-    /// window) and both have days ([`Scorer::days_of`]), none of them the same as or next
-    /// to one of the other's; 1 otherwise.
+    /// window) and both heads name weekdays, none of them the same or next to one of the
+    /// other's; 1 otherwise.
     fn weekday_factor(&self, a: usize, b: usize, days_apart: Option<u32>) -> f64 {
+        let Features::Story(w) = &self.features else {
+            return 1.0;
+        };
         if days_apart.is_some() && self.config.window_days > 0 {
             return 1.0;
         }
-        let ([x, y], _) = self.days_of(a, b);
-        if x != 0 && y != 0 && around(x) & y == 0 {
-            WEEKDAY_CONFLICT
-        } else {
-            1.0
+        match (w.days.get(a), w.days.get(b)) {
+            (Some(&x), Some(&y)) if x != 0 && y != 0 && around(x) & y == 0 => WEEKDAY_CONFLICT,
+            _ => 1.0,
         }
-    }
-
-    /// The days of a pair's two reports as [`Scorer::weekday_factor`] compares them: those
-    /// their heads name; a dated report that names none, beside an undated one (with a
-    /// window), is taken to tell of its publication day (with the day before, by
-    /// [`around`]): news reports an event on its day or the next. Also whether each came
-    /// from the date.
-    fn days_of(&self, a: usize, b: usize) -> ([u8; 2], [bool; 2]) {
-        let Features::Story(w) = &self.features else {
-            return ([0; 2], [false; 2]);
-        };
-        let named = [a, b].map(|i| w.days.get(i).copied().unwrap_or(0));
-        let dates = [a, b].map(|i| self.dates[i]);
-        let mut out = (named, [false; 2]);
-        if self.config.window_days > 0 {
-            for side in 0..2 {
-                if let (0, Some(date), None) = (named[side], dates[side], dates[1 - side]) {
-                    // 1970-01-01, day 0, was a Thursday (bit 3).
-                    out.0[side] = 1 << (date.days() + 3).rem_euclid(7);
-                    out.1[side] = true;
-                }
-            }
-        }
-        out
     }
 
     /// Whether either text holds one of the other's actors (story features).
@@ -540,7 +504,6 @@ impl Scorer {
         let beyond_window = self.outside_window(a, b);
         // Each factor scales the cosine; on the reported scale, its root.
         let root = |f: f64| f.max(0.0).sqrt();
-        let (days, published) = self.days_of(a, b);
         Lowering {
             before: calibrate(w.vectors[a].cosine(&w.vectors[b]).clamp(0.0, 1.0)),
             days_apart: days_apart.filter(|_| self.config.window_days > 0),
@@ -552,8 +515,7 @@ impl Scorer {
             },
             actors: root(self.actor_factor_of(a, b, || self.names_an_actor(a, b))),
             weekdays: root(self.weekday_factor(a, b, days_apart)),
-            days,
-            published,
+            days: [a, b].map(|i| w.days.get(i).copied().unwrap_or(0)),
         }
     }
 
@@ -841,47 +803,6 @@ mod tests {
         let next = dated("2025-10-02").lowering(0, 2).describe().unwrap();
         assert!(next.contains("dated 1 day apart ×"), "{next}");
         assert_eq!(Lowering::default().describe(), None);
-    }
-
-    #[test]
-    fn a_dated_report_naming_no_day_counts_its_publication_day_beside_an_undated_one() {
-        let text = |day: &str| {
-            format!(
-                "Fire crews fought a blaze at the Calder grain mill{day}. The roof fell in \
-                 before dawn. Nobody was hurt."
-            )
-        };
-        let mut docs = vec![
-            // 2025-10-02 was a Thursday.
-            Document::new("dated", text("")),
-            Document::new("mon", text(" on Monday")),
-            Document::new("wed", text(" on Wednesday")),
-            Document::new("none", text("")),
-        ];
-        docs[0].date = Date::parse("2025-10-02");
-        let s = Scorer::new(&docs, ScoreConfig::default());
-        let thursday = 1 << 3;
-        assert_eq!(s.days_of(0, 1), ([thursday, 1], [true, false]));
-        assert_eq!(s.lowering(0, 1).weekdays, WEEKDAY_CONFLICT.sqrt());
-        assert!(
-            s.lowering(0, 1)
-                .describe()
-                .unwrap()
-                .contains("(published Thursday / Monday)")
-        );
-        // Wednesday is the day before: no conflict; an undated text naming none: nothing.
-        assert_eq!(s.lowering(0, 2).weekdays, 1.0);
-        assert_eq!(s.days_of(0, 3).0, [thursday, 0]);
-        assert_eq!(s.lowering(0, 3).weekdays, 1.0);
-        // Without a window the date says nothing.
-        let off = Scorer::new(
-            &docs,
-            ScoreConfig {
-                window_days: 0,
-                ..ScoreConfig::default()
-            },
-        );
-        assert_eq!(off.days_of(0, 1), ([0, 1], [false, false]));
     }
 
     #[test]

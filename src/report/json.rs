@@ -176,9 +176,6 @@ struct LoweredJson {
     weekdays: f64,
     left_days: Vec<&'static str>,
     right_days: Vec<&'static str>,
-    /// Whether each side's day is its publication day (a dated report naming none, beside
-    /// an undated one) rather than named.
-    days_published: [bool; 2],
 }
 
 #[derive(Serialize)]
@@ -202,7 +199,7 @@ struct RowJson<'a> {
 
 /// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities" (with
 /// "story_lowered_by": `{"before", "days_apart", "beyond_window", "dates", "actors",
-/// "weekdays", "left_days", "right_days", "days_published"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
+/// "weekdays", "left_days", "right_days"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
 /// "left_unique", "right_unique"}]}`; texts are the original sentences.
 ///
 /// # Errors
@@ -242,7 +239,6 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
                     weekdays: round(l.weekdays),
                     left_days: l.day_names(0),
                     right_days: l.day_names(1),
-                    days_published: l.published,
                 }
             },
         },
