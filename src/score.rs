@@ -442,10 +442,8 @@ impl Scorer {
                 let score = if self.outside_window(a, b) {
                     0.0
                 } else {
-                    let factor = self.decay(a, b, days_apart)
-                        * self.actor_factor_of(a, b, named)
-                        * self.weekday_factor(a, b, days_apart);
-                    calibrate((raw * factor).clamp(0.0, 1.0))
+                    let [dates, actors, days] = self.story_factors(a, b, days_apart, named);
+                    calibrate((raw * dates * actors * days).clamp(0.0, 1.0))
                 };
                 Detail {
                     score,
@@ -494,6 +492,23 @@ impl Scorer {
         }
     }
 
+    /// The factors on a pair's cosine inside the window: the dates' decay, the actors'
+    /// conflict (`named`: whether either text names one of the other's actors) and the
+    /// weekdays' conflict.
+    fn story_factors(
+        &self,
+        a: usize,
+        b: usize,
+        days_apart: Option<u32>,
+        named: impl FnOnce() -> bool,
+    ) -> [f64; 3] {
+        [
+            self.decay(a, b, days_apart),
+            self.actor_factor_of(a, b, named),
+            self.weekday_factor(a, b, days_apart),
+        ]
+    }
+
     /// What lowered the pair's story score below the root of its cosine (all factors 1 for
     /// the copy measures).
     pub fn lowering(&self, a: usize, b: usize) -> Lowering {
@@ -504,17 +519,15 @@ impl Scorer {
         let beyond_window = self.outside_window(a, b);
         // Each factor scales the cosine; on the reported scale, its root.
         let root = |f: f64| f.max(0.0).sqrt();
+        let [dates, actors, weekdays] =
+            self.story_factors(a, b, days_apart, || self.names_an_actor(a, b));
         Lowering {
             before: calibrate(w.vectors[a].cosine(&w.vectors[b]).clamp(0.0, 1.0)),
             days_apart: days_apart.filter(|_| self.config.window_days > 0),
             beyond_window,
-            dates: if beyond_window {
-                0.0
-            } else {
-                root(self.decay(a, b, days_apart))
-            },
-            actors: root(self.actor_factor_of(a, b, || self.names_an_actor(a, b))),
-            weekdays: root(self.weekday_factor(a, b, days_apart)),
+            dates: if beyond_window { 0.0 } else { root(dates) },
+            actors: root(actors),
+            weekdays: root(weekdays),
             days: [a, b].map(|i| w.days.get(i).copied().unwrap_or(0)),
         }
     }

@@ -797,8 +797,6 @@ impl WordInfo {
     const POSSESSIVE: u8 = 2;
     /// The bare form is a stop word.
     const STOP: u8 = 4;
-    /// The normalised form is a day name.
-    const WEEKDAY: u8 = 8;
     /// The normalised form is a name connector.
     const CONNECTOR: u8 = 16;
     /// The bare form is a name connector.
@@ -826,7 +824,6 @@ impl WordInfo {
             flags: flag(key.is_some(), Self::HAS_KEY)
                 | flag(bare.len() != norm.len(), Self::POSSESSIVE)
                 | flag(is_stop_word(bare), Self::STOP)
-                | flag(WEEKDAYS.contains(&norm.as_str()), Self::WEEKDAY)
                 | flag(NAME_CONNECTORS.contains(&norm.as_str()), Self::CONNECTOR)
                 | flag(NAME_CONNECTORS.contains(&bare), Self::BARE_CONNECTOR)
                 | flag(bare == "new", Self::NEW)
@@ -1139,7 +1136,9 @@ fn extract_with(
                     && !run.words.is_empty()
                     && pending.is_none())
                     || titled(text, &tokens.tokens, i));
-            if tok.sentence != last_sentence || punctuated || info.is(WordInfo::WEEKDAY) {
+            // A day name as written, not its possessive ("Friday's" may end a name run).
+            let weekday = info.day != 0 && !info.is(WordInfo::POSSESSIVE);
+            if tok.sentence != last_sentence || punctuated || weekday {
                 flush(
                     &mut run,
                     weight,

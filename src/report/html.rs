@@ -181,6 +181,13 @@ fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usiz
     );
 }
 
+/// The line saying what lowered a diff's story score, when anything did.
+fn lowered_line(out: &mut String, d: &DiffReport<'_>) {
+    if let Some(lowered) = d.similarities.lowering.describe() {
+        let _ = writeln!(out, "<p class=\"params\">{}</p>", text(&lowered));
+    }
+}
+
 /// Writes `diff -f html`: one self-contained page.
 ///
 /// # Errors
@@ -198,9 +205,7 @@ pub fn render_diff(d: &DiffReport<'_>, mut out: impl Write) -> std::io::Result<(
         d.similarities.jaccard,
         d.similarities.containment
     );
-    if let Some(lowered) = d.similarities.lowering.describe() {
-        let _ = writeln!(s, "<p class=\"params\">{}</p>", text(&lowered));
-    }
+    lowered_line(&mut s, d);
     diff_table(&mut s, d, None);
     s.push_str("</body>\n</html>\n");
     out.write_all(s.as_bytes())
@@ -374,9 +379,7 @@ fn cluster_section(
             s.shared,
             s.left_sentences
         );
-        if let Some(lowered) = d.similarities.lowering.describe() {
-            let _ = writeln!(out, "<p class=\"params\">{}</p>", text(&lowered));
-        }
+        lowered_line(out, d);
         diff_table(out, d, Some((rep, right)));
         out.push_str("</details>\n");
     }
