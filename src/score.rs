@@ -350,8 +350,12 @@ impl Scorer {
     /// ([`UNDATED_LONG_TERMS`]). Reported scores are never weighted: this only decides what
     /// is clustered.
     pub fn evidence_weight(&self, a: usize, b: usize) -> f64 {
-        let dated = self.config.window_days > 0 && self.days_apart(a, b).is_some();
-        evidence_weight_of(dated, self.mean_terms(a, b))
+        evidence_weight_of(self.dated(a, b), self.mean_terms(a, b))
+    }
+
+    /// Whether the pair is judged by its dates: both dated, and a window set.
+    pub fn dated(&self, a: usize, b: usize) -> bool {
+        self.config.window_days > 0 && self.days_apart(a, b).is_some()
     }
 
     /// Whether a pair of `i` with a text like itself would weigh more than its cosine as
