@@ -83,7 +83,8 @@ const CLASSES_PER_OCTAVE: f64 = 2.0;
 /// the documents it links to ([`CLASS_SHARE`] each). A link's evidence then loses
 /// [`DENSITY_SHARE`] of how far its documents' mean density exceeds their mean usual
 /// density, times the pair's evidence weight (and gains as much below it); links left at
-/// 0 or less are dropped.
+/// 0 or less are dropped. An undated pair of headline-length texts keeps the lift of its
+/// evidence weight only in the share of headlines around it ([`headline_share`]).
 ///
 /// Why: what a cosine means depends on where the two documents sit. Formulaic notices of
 /// many companies, or years of reports on one topic, are each close to dozens of others
