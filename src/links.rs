@@ -311,7 +311,7 @@ fn judge(
             // The headline lift kept in the share of headlines around the pair.
             let share = (headlines[a] + headlines[b]) / 2.0;
             let kept = UNDATED_WEIGHT + (weight - UNDATED_WEIGHT) * share;
-            e.weight = kept * (cosine(e) - DENSITY_SHARE * excess);
+            e.weight = kept * (e.weight / weight - DENSITY_SHARE * excess);
         }
     }
     edges.retain(|e| e.weight > 0.0);
