@@ -8,6 +8,8 @@
 //!
 //! - [`ingest`] reads files, directories, JSONL, CSV into a [`Corpus`];
 //! - [`normalize`] and [`tokenize`] give words with byte spans into the original text;
+//!   `furniture` marks the sentences a scraped page says about its site (sign-up walls),
+//!   which the story measure leaves out;
 //! - [`shingle`] hashes word or character shingles (copy measures); [`weigh`] builds
 //!   salient-term vectors (story measure); one pass over each text computes the measure's
 //!   features and what the report needs of it (cited outlets, identity hash, length), so
@@ -61,6 +63,7 @@ pub mod error;
 pub mod eval;
 pub(crate) mod explain;
 pub(crate) mod facts;
+pub(crate) mod furniture;
 pub mod index;
 pub mod ingest;
 pub(crate) mod links;

@@ -747,6 +747,59 @@ mod tests {
     }
 
     #[test]
+    fn issue_13_a_sites_wall_is_not_part_of_its_story() {
+        // Two pages of one site behind its wall (0, 1), the same headlines without it
+        // (2, 3), the ferry's full report (4) and a page that only mentions subscribers (5).
+        let wall = "You have reached the limit of free access to our journalism this month.\n\
+                    Subscribers, click below to log in or register your subscription to keep \
+                    reading the Tamsin Ledger.";
+        let ferry = "Calloway ferry runs aground off Brenn Point";
+        let wheat = "Wheat growers in Oskerville count hail losses";
+        let mut docs: Vec<Document> = [
+            format!("{ferry}\n{wall}"),
+            format!("{wheat}\n{wall}"),
+            ferry.to_owned(),
+            wheat.to_owned(),
+            "The Calloway ferry ran aground off Brenn Point on Tuesday with 140 passengers \
+             aboard. Captain Orla Brenn said nobody was hurt and the ferry was refloated at \
+             high tide."
+                .to_owned(),
+            "The Tamsin Ledger gained four thousand subscribers after its hail coverage."
+                .to_owned(),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Document::new(format!("d{i}"), t))
+        .collect();
+        for d in &mut docs {
+            let head = d.text.lines().next().unwrap().to_owned();
+            d.text = d.text[head.len()..].trim_start().to_owned();
+            d.title = Some(head);
+        }
+        let s = Scorer::new(&docs, ScoreConfig::default());
+        // The story measure reads each walled page as its headline alone.
+        assert!(
+            (s.score(0, 1) - s.score(2, 3)).abs() < 1e-12,
+            "{}",
+            s.score(0, 1)
+        );
+        assert!(s.score(0, 1) < 0.1);
+        assert!((s.score(0, 4) - s.score(2, 4)).abs() < 1e-12);
+        assert!(s.score(0, 4) > 0.45);
+        // One cue without a wall is news: the Ledger's subscribers stay in its text.
+        assert!(s.score(1, 5) > 0.0);
+        // The copy measures still count the wall's words.
+        let j = Scorer::new(
+            &docs,
+            ScoreConfig {
+                measure: Measure::Jaccard,
+                ..ScoreConfig::default()
+            },
+        );
+        assert!(j.score(0, 1) > 0.5, "{}", j.score(0, 1));
+    }
+
+    #[test]
     fn issue_13_reports_about_different_actors_score_lower() {
         let docs = notices();
         let s = Scorer::new(&docs, ScoreConfig::default());

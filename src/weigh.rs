@@ -1108,6 +1108,12 @@ fn extract_with(
         // rehashed it several times a document).
         slots.reserve(tokens.tokens.len() / 2);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
+        // The site's own sentences (walls, sign-up prompts) say nothing of the story.
+        let furniture = if is_body {
+            crate::furniture::furniture(text, &tokens)
+        } else {
+            Vec::new()
+        };
         let mut run = NameRun::default();
         // A connector awaiting a name ("of" in "Council of ..."): its surface.
         let mut pending: Option<&str> = None;
@@ -1118,6 +1124,9 @@ fn extract_with(
             let info = words.info_of(i, raw_text, tok.shape, stems);
             if seen && !info.blank {
                 hashes.push(info.hash);
+            }
+            if furniture.get(tok.sentence as usize) == Some(&true) {
+                continue;
             }
             // A name never spans punctuation ("Relations, Europe", "Zelensky: Russia") or
             // a weekday ("Assembly on Tuesday").
