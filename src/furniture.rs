@@ -1,5 +1,5 @@
 //! Stage 3b, furniture: the sentences of a scraped page that belong to the site, not to the
-//! story (sign-up and pay walls, newsletter prompts, cookie and copyright notices).
+//! story (sign-up and pay walls, newsletter prompts, copyright notices).
 //!
 //! Crawled news often keeps them: a paywalled page is its headline and the wall, and two
 //! pages of one site share their wall word for word. The story measure reads them as
@@ -10,15 +10,18 @@
 //! "same"). The story measure therefore leaves out the sentences found here; the copy
 //! measures, which count verbatim text, keep every word.
 //!
-//! A sentence is furniture when it holds two different cues of a site's own vocabulary
-//! ("sign up", "newsletter", "password", "unlimited access", ...), and, on a page that has
-//! such a sentence (a wall), when it holds one, or lies between two furniture sentences at
-//! most [`WALL_GAP`] sentences apart (a wall is one block: "Enter your details below").
-//! One cue alone is news as often as not ("the service gained a million subscribers"); two
-//! in one sentence are a page speaking to its reader. Counted: no sentence of 510 ECB+ articles and one of 6,393 NeuS headlines and
-//! leads has two cues; 11 of 321 scraped SemEval pages do.
+//! A wall is a block of sentences holding cues of a site's own vocabulary ("sign up",
+//! "newsletter", "password", "unlimited access", ...; [`CUES`]), with at most
+//! [`WALL_GAP`] sentences without one between two of them ("Enter your details below"),
+//! at least half of its sentences with a cue, two different cues in all, and a cue spoken
+//! to the reader ("your inbox", "our newsletter", "Sign up now"), unless the block is a
+//! legal notice ("Copyright 2026 ... All rights reserved."). News holds the same words but
+//! tells of others: "hackers stole the passwords and email addresses of two million
+//! subscribers", "residents can register online or log in to the state portal".
+//! Counted: no sentence of 510 ECB+ articles or 6,393 NeuS headlines and leads is found;
+//! 15 of 321 scraped SemEval pages have one.
 
-use crate::tokenize::Tokens;
+use crate::tokenize::{Shape, Tokens};
 
 /// What a cue is made of: one word, or a word followed by the given next word(s).
 struct Cue {
@@ -77,15 +80,42 @@ const CUES: &[Cue] = &[
     cue(19, "follow", &["us"]),
 ];
 
+/// Words by which a page speaks to its reader ("your free articles", "our newsletter"),
+/// counted outside quotation marks; the part of a word before an apostrophe ("you've").
+const ADDRESS: &[&str] = &["you", "your", "yours", "our", "ours", "us", "me"];
+
+/// Cue words that open an order to the reader at the head of a sentence ("Sign up now",
+/// "Subscribe to our newsletters", "Click here").
+const IMPERATIVE: &[&str] = &[
+    "sign",
+    "signup",
+    "log",
+    "login",
+    "subscribe",
+    "register",
+    "click",
+    "follow",
+];
+
 /// Which sentences of a tokenized text (`tokens` of `text`) are page furniture, one flag
 /// per sentence of `tokens.sentences`; all false for most texts.
 pub fn furniture(text: &str, tokens: &Tokens) -> Vec<bool> {
     let n = tokens.sentences.len();
-    // Each sentence's cues, as bits of a mask.
+    // Each sentence's cues, as bits of a mask, and whether it speaks to the reader.
     let mut cues = vec![0u32; n];
+    let mut speaks = vec![false; n];
     let toks = &tokens.tokens;
     for (i, tok) in toks.iter().enumerate() {
         let word = tok.text(text);
+        let s = tok.sentence as usize;
+        let base = word.split(['\'', '\u{2019}']).next().unwrap_or(word);
+        if !tok.quoted
+            && ADDRESS.iter().any(|a| base.eq_ignore_ascii_case(a))
+            // "US" in capitals is the country.
+            && !(base.eq_ignore_ascii_case("us") && tok.shape == Shape::AllCaps)
+        {
+            speaks[s] = true;
+        }
         // Every cue's first word is ASCII of 3 to 13 letters: most words skip the table.
         if !(3..=13).contains(&word.len()) || !word.is_ascii() {
             continue;
@@ -97,30 +127,42 @@ pub fn furniture(text: &str, tokens: &Tokens) -> Vec<bool> {
                 })
             });
             if follows {
-                cues[tok.sentence as usize] |= 1 << c.id;
+                cues[s] |= 1 << c.id;
+                if tok.sentence_start && !tok.quoted && IMPERATIVE.contains(&c.first) {
+                    speaks[s] = true;
+                }
             }
         }
     }
-    let wall = cues.iter().any(|m| m.count_ones() >= 2);
-    let mut flags: Vec<bool> = cues
-        .iter()
-        .map(|m| m.count_ones() >= 2 || (wall && *m != 0))
-        .collect();
-    // A wall is one block: a sentence or two without a cue between two of its sentences
-    // ("Enter your details below") belong to it.
-    let mut last: Option<usize> = None;
-    for i in 0..flags.len() {
-        if flags[i] {
-            if let Some(l) = last
-                && i - l - 1 <= WALL_GAP
-            {
-                flags[l + 1..i].fill(true);
-            }
-            last = Some(i);
+    // A wall is a block of sentences with cues, at most WALL_GAP sentences without one
+    // between two of them ("Enter your details below"), at least half of its sentences
+    // with a cue, two different cues in all, and a cue spoken to the reader ("your inbox",
+    // "Sign up now"), unless the block is a legal notice's ("Copyright 2026 ... All rights
+    // reserved."). News about a newsletter or a data breach holds the cues but tells of
+    // others ("stole the passwords of two million subscribers").
+    let mut flags = vec![false; n];
+    let cued: Vec<usize> = (0..n).filter(|&s| cues[s] != 0).collect();
+    let mut at = 0;
+    while at < cued.len() {
+        let mut end = at + 1;
+        while end < cued.len() && cued[end] - cued[end - 1] - 1 <= WALL_GAP {
+            end += 1;
         }
+        let block = &cued[at..end];
+        let (first, last) = (block[0], block[block.len() - 1]);
+        let mask = block.iter().fold(0, |m, &s| m | cues[s]);
+        let spoken = block.iter().any(|&s| speaks[s]);
+        let notice = mask & !NOTICE == 0;
+        if mask.count_ones() >= 2 && (spoken || notice) && 2 * block.len() > last - first {
+            flags[first..=last].fill(true);
+        }
+        at = end;
     }
     flags
 }
+
+/// The cues of a legal notice, which speaks to no one.
+const NOTICE: u32 = 1 << 11 | 1 << 12;
 
 /// The most sentences without a cue that a wall holds between two of its own.
 const WALL_GAP: usize = 2;
@@ -162,6 +204,29 @@ mod tests {
             flags(article),
             vec![false, true, false, false, false, true, true]
         );
+    }
+
+    #[test]
+    fn cues_that_tell_of_others_are_news() {
+        // Two cues, and two more in the next sentence, none spoken to the reader.
+        let breach = "Hackers stole the passwords and email addresses of two million \
+                      subscribers. Residents can register online or log in to the portal.";
+        assert_eq!(flags(breach), vec![false, false]);
+        // The same cues as a site's address to its reader.
+        let prompt = "Reset your password now. Subscribers can log in below.";
+        assert_eq!(flags(prompt), vec![true, true]);
+        // "US" in capitals is the country, and a quotation is someone else's words.
+        let quoted = "\"Sign up for your newsletter,\" the minister told subscribers. \
+                      The US password law passed.";
+        assert_eq!(flags(quoted), vec![false, false]);
+    }
+
+    #[test]
+    fn a_legal_notice_speaks_to_no_one_and_is_furniture() {
+        let text = "The council met on Friday. Copyright 2026 The Ledger. All rights reserved.";
+        assert_eq!(flags(text), vec![false, true, true]);
+        // One notice cue alone is not a notice block.
+        assert_eq!(flags("The copyright case reached court."), vec![false]);
     }
 
     #[test]
