@@ -80,6 +80,49 @@ const CUES: &[Cue] = &[
     cue(19, "follow", &["us"]),
 ];
 
+/// The first words of [`CUES`], sorted, and the initials they have at each length.
+struct FirstWords {
+    words: Vec<&'static str>,
+    /// By length: a bit per letter `a`..`z` (and one for anything else) that begins a first
+    /// word of that length.
+    initials: [u32; 14],
+    /// The same for the letters that end one.
+    finals: [u32; 14],
+}
+
+/// The bit of a byte in [`FirstWords::initials`] and [`FirstWords::finals`]: one per
+/// letter whatever its case, one for anything else.
+static LETTER_BITS: [u32; 256] = {
+    let mut t = [1u32 << 26; 256];
+    let mut b = 0;
+    while b < 26 {
+        t[b'a' as usize + b] = 1 << b;
+        t[b'A' as usize + b] = 1 << b;
+        b += 1;
+    }
+    t
+};
+
+fn first_words() -> &'static FirstWords {
+    static WORDS: std::sync::OnceLock<FirstWords> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<&str> = CUES.iter().map(|c| c.first).collect();
+        words.sort_unstable();
+        words.dedup();
+        let (mut initials, mut finals) = ([0u32; 14], [0u32; 14]);
+        for w in &words {
+            let b = w.as_bytes();
+            initials[b.len()] |= LETTER_BITS[usize::from(b[0])];
+            finals[b.len()] |= LETTER_BITS[usize::from(b[b.len() - 1])];
+        }
+        FirstWords {
+            words,
+            initials,
+            finals,
+        }
+    })
+}
+
 /// Words by which a page speaks to its reader ("your free articles", "our newsletter"),
 /// counted outside quotation marks; the part of a word before an apostrophe ("you've").
 const ADDRESS: &[&str] = &["you", "your", "yours", "our", "ours", "us", "me"];
@@ -98,29 +141,41 @@ const IMPERATIVE: &[&str] = &[
 ];
 
 /// Which sentences of a tokenized text (`tokens` of `text`) are page furniture, one flag
-/// per sentence of `tokens.sentences`; all false for most texts.
+/// per sentence of `tokens.sentences`, or none at all (empty) for a text without a wall,
+/// as most are.
 pub fn furniture(text: &str, tokens: &Tokens) -> Vec<bool> {
     let n = tokens.sentences.len();
+    let toks = &tokens.tokens;
     // Each sentence's cues, as bits of a mask, and whether it speaks to the reader.
     let mut cues = vec![0u32; n];
     let mut speaks = vec![false; n];
-    let toks = &tokens.tokens;
+    let firsts = first_words();
+    let bytes = text.as_bytes();
     for (i, tok) in toks.iter().enumerate() {
-        let word = tok.text(text);
-        let s = tok.sentence as usize;
-        let base = word.split(['\'', '\u{2019}']).next().unwrap_or(word);
-        if !tok.quoted
-            && ADDRESS.iter().any(|a| base.eq_ignore_ascii_case(a))
-            // "US" in capitals is the country.
-            && !(base.eq_ignore_ascii_case("us") && tok.shape == Shape::AllCaps)
+        // Few words have a cue's length, first and last letter; the others skip the search.
+        let (start, end) = (tok.span.start, tok.span.end);
+        let len = end - start;
+        if !(3..=13).contains(&len)
+            || firsts.initials[len] & LETTER_BITS[usize::from(bytes[start])] == 0
+            || firsts.finals[len] & LETTER_BITS[usize::from(bytes[end - 1])] == 0
         {
-            speaks[s] = true;
-        }
-        // Every cue's first word is ASCII of 3 to 13 letters: most words skip the table.
-        if !(3..=13).contains(&word.len()) || !word.is_ascii() {
             continue;
         }
-        for c in CUES.iter().filter(|c| word.eq_ignore_ascii_case(c.first)) {
+        let word = &bytes[start..end];
+        let mut lower = [0u8; 13];
+        for (l, b) in lower.iter_mut().zip(word) {
+            *l = b.to_ascii_lowercase();
+        }
+        let lower = &lower[..word.len()];
+        if firsts
+            .words
+            .binary_search_by(|w| w.as_bytes().cmp(lower))
+            .is_err()
+        {
+            continue;
+        }
+        let s = tok.sentence as usize;
+        for c in CUES.iter().filter(|c| c.first.as_bytes() == lower) {
             let follows = c.then.iter().enumerate().all(|(k, next)| {
                 toks.get(i + 1 + k).is_some_and(|t| {
                     t.sentence == tok.sentence && t.text(text).eq_ignore_ascii_case(next)
@@ -132,6 +187,20 @@ pub fn furniture(text: &str, tokens: &Tokens) -> Vec<bool> {
                     speaks[s] = true;
                 }
             }
+        }
+    }
+    // Without two different cues there is no wall: most texts stop here.
+    if cues.iter().fold(0u32, |m, c| m | c).count_ones() < 2 {
+        return Vec::new();
+    }
+    for tok in toks.iter().filter(|t| !t.quoted && t.span.len() <= 7) {
+        let word = tok.text(text);
+        let base = word.split(['\'', '\u{2019}']).next().unwrap_or(word);
+        if ADDRESS.iter().any(|a| base.eq_ignore_ascii_case(a))
+            // "US" in capitals is the country.
+            && !(base.eq_ignore_ascii_case("us") && tok.shape == Shape::AllCaps)
+        {
+            speaks[tok.sentence as usize] = true;
         }
     }
     // A wall is a block of sentences with cues, at most WALL_GAP sentences without one
@@ -173,7 +242,13 @@ mod tests {
     use crate::tokenize::tokenize;
 
     fn flags(text: &str) -> Vec<bool> {
-        furniture(text, &tokenize(text))
+        let t = tokenize(text);
+        let f = furniture(text, &t);
+        if f.is_empty() {
+            vec![false; t.sentences.len()]
+        } else {
+            f
+        }
     }
 
     #[test]
@@ -227,6 +302,20 @@ mod tests {
         assert_eq!(flags(text), vec![false, true, true]);
         // One notice cue alone is not a notice block.
         assert_eq!(flags("The copyright case reached court."), vec![false]);
+    }
+
+    #[test]
+    fn cues_are_written_as_they_are_compared() {
+        for c in CUES {
+            for w in std::iter::once(c.first).chain(c.then.iter().copied()) {
+                assert!(
+                    w.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    "{w}"
+                );
+            }
+            assert!((3..=13).contains(&c.first.len()), "{}", c.first);
+            assert!(c.id < 32);
+        }
     }
 
     #[test]

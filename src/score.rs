@@ -749,11 +749,16 @@ mod tests {
     #[test]
     fn issue_13_a_sites_wall_is_not_part_of_its_story() {
         // Two pages of one site behind its wall (0, 1), the same headlines without it
-        // (2, 3), the ferry's full report (4) and a page that only mentions subscribers (5).
+        // (2, 3), the ferry's full report (4), a page that only mentions subscribers (5),
+        // and a report of four sentences under the ferry's headline with the wall above it
+        // and without (6, 7).
         let wall = "You have reached the limit of free access to our journalism this month.\n\
                     Subscribers, click below to log in or register your subscription to keep \
                     reading the Tamsin Ledger.";
         let ferry = "Calloway ferry runs aground off Brenn Point";
+        let report = "Tugs from Merrow pulled the ferry free at dawn. Divers found a gash in \
+                      the hull. Harbour master Ines Calder closed the channel. Passengers \
+                      were taken to Oskerville by bus.";
         let wheat = "Wheat growers in Oskerville count hail losses";
         let mut docs: Vec<Document> = [
             format!("{ferry}\n{wall}"),
@@ -766,6 +771,8 @@ mod tests {
                 .to_owned(),
             "The Tamsin Ledger gained four thousand subscribers after its hail coverage."
                 .to_owned(),
+            format!("{ferry}\n{wall}\n{report}"),
+            format!("{ferry}\n{report}"),
         ]
         .into_iter()
         .enumerate()
@@ -786,6 +793,9 @@ mod tests {
         assert!(s.score(0, 1) < 0.1);
         assert!((s.score(0, 4) - s.score(2, 4)).abs() < 1e-12);
         assert!(s.score(0, 4) > 0.45);
+        // A wall above the report takes nothing from it, its lead weight included.
+        assert!(s.score(6, 7) > 1.0 - 1e-6, "{}", s.score(6, 7));
+        assert!((s.score(6, 4) - s.score(7, 4)).abs() < 1e-6);
         // One cue without a wall is news: the Ledger's subscribers stay in its text.
         assert!(s.score(1, 5) > 0.0);
         // The copy measures still count the wall's words.

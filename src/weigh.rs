@@ -1108,12 +1108,24 @@ fn extract_with(
         // rehashed it several times a document).
         slots.reserve(tokens.tokens.len() / 2);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
-        // The site's own sentences (walls, sign-up prompts) say nothing of the story.
+        // The site's own sentences (walls, sign-up prompts) say nothing of the story, and
+        // the lead is the story's first sentences, not the page's: each sentence's place
+        // counts only the sentences kept before it.
         let furniture = if is_body {
             crate::furniture::furniture(text, &tokens)
         } else {
             Vec::new()
         };
+        let mut kept = 0u32;
+        let places: Vec<u32> = furniture
+            .iter()
+            .map(|&f| {
+                let at = kept;
+                kept += u32::from(!f);
+                at
+            })
+            .collect();
+        let place = |s: u32| places.get(s as usize).copied().unwrap_or(s);
         let mut run = NameRun::default();
         // A connector awaiting a name ("of" in "Council of ..."): its surface.
         let mut pending: Option<&str> = None;
@@ -1151,7 +1163,7 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    in_head(is_body, last_sentence),
+                    in_head(is_body, place(last_sentence)),
                     &mut slots,
                     &mut raws,
                     &mut surfaces,
@@ -1191,7 +1203,7 @@ fn extract_with(
                     flush(
                         &mut run,
                         weight,
-                        in_head(is_body, last_sentence),
+                        in_head(is_body, place(last_sentence)),
                         &mut slots,
                         &mut raws,
                         &mut surfaces,
@@ -1204,7 +1216,7 @@ fn extract_with(
                 flush(
                     &mut run,
                     weight,
-                    in_head(is_body, last_sentence),
+                    in_head(is_body, place(last_sentence)),
                     &mut slots,
                     &mut raws,
                     &mut surfaces,
@@ -1222,7 +1234,7 @@ fn extract_with(
             };
             let lead = if weight != 1.0 {
                 1.0
-            } else if tok.sentence < LEAD_SENTENCES {
+            } else if place(tok.sentence) < LEAD_SENTENCES {
                 LEAD_WEIGHT
             } else {
                 TAIL_WEIGHT
@@ -1232,7 +1244,7 @@ fn extract_with(
             } else {
                 0
             };
-            let head = in_head(is_body, tok.sentence);
+            let head = in_head(is_body, place(tok.sentence));
             let code = if head != 0 && is_code(text, tok) {
                 CODE
             } else {
@@ -1264,7 +1276,7 @@ fn extract_with(
         flush(
             &mut run,
             weight,
-            in_head(is_body, last_sentence),
+            in_head(is_body, place(last_sentence)),
             &mut slots,
             &mut raws,
             &mut surfaces,
