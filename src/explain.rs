@@ -231,6 +231,9 @@ fn similarities(pair: &[Document; 2], (story, lowering): (f64, Lowering)) -> Sim
         jaccard,
         containment: d.score,
         lowering,
+        wall_sentences: pair
+            .each_ref()
+            .map(|doc| crate::furniture::wall_sentences(&doc.text)),
     }
 }
 

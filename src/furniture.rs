@@ -123,6 +123,13 @@ fn first_words() -> &'static FirstWords {
     })
 }
 
+/// How many sentences of a body `text` are a site's wall, left out of the story score (for
+/// a diff to say so).
+pub(crate) fn wall_sentences(text: &str) -> usize {
+    let tokens = crate::tokenize::tokenize(text);
+    furniture(text, &tokens).iter().filter(|&&f| f).count()
+}
+
 /// Words by which a page speaks to its reader ("your free articles", "our newsletter"),
 /// counted outside quotation marks; the part of a word before an apostrophe ("you've").
 const ADDRESS: &[&str] = &["you", "your", "yours", "our", "ours", "us", "me"];

@@ -852,6 +852,45 @@ fn issue_13_diff_says_what_lowered_the_story_score() {
 }
 
 #[test]
+fn issue_13_diff_says_what_of_a_walled_page_the_story_score_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let wall = "You have reached the limit of free access to our journalism.\n\
+                Subscribers, click below to log in or register your subscription.";
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let report = "Fire crews fought a blaze at the Calder grain mill on Tuesday night. The roof \
+                  fell in before dawn.";
+    let walled = write(
+        "walled.txt",
+        &format!("Blaze at Calder grain mill\n\n{report}\n{wall}"),
+    );
+    let plain = write(
+        "plain.txt",
+        &format!("Blaze at Calder grain mill\n\n{report}"),
+    );
+    let (code, out, err) = run(&["diff", "-f", "json", &walled, &plain]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let left_out = &v["similarities"]["story_leaves_out"];
+    assert_eq!(left_out["left_wall_sentences"], 2);
+    assert_eq!(left_out["right_wall_sentences"], 0);
+    // The story score reads the report alone; the copy measures count the wall.
+    assert!(v["similarities"]["story"].as_f64().unwrap() > 0.999);
+    assert!(v["similarities"]["jaccard"].as_f64().unwrap() < 0.9);
+    let (_, text, _) = run(&["diff", "--width", "120", &walled, &plain]);
+    assert!(
+        text.contains("story score leaves out the site's wall (sign-up, pay or newsletter box): 2 sentences of the left"),
+        "{text}"
+    );
+    // Without a wall nothing is said.
+    let (_, text, _) = run(&["diff", "--width", "120", &plain, &plain]);
+    assert!(!text.contains("leaves out"), "{text}");
+}
+
+#[test]
 fn issue_3_diff_of_two_files_and_refusals() {
     let (code, out, _) = run(&[
         "diff",

@@ -181,10 +181,14 @@ fn diff_table(out: &mut String, d: &DiffReport<'_>, anchors: Option<(usize, usiz
     );
 }
 
-/// The line saying what lowered a diff's story score, when anything did.
+/// The lines saying what lowered a diff's story score and what of the texts it left out,
+/// when anything did.
 fn lowered_line(out: &mut String, d: &DiffReport<'_>) {
     if let Some(lowered) = d.similarities.lowering.describe() {
         let _ = writeln!(out, "<p class=\"params\">{}</p>", text(&lowered));
+    }
+    if let Some(left_out) = d.similarities.left_out() {
+        let _ = writeln!(out, "<p class=\"params\">{}</p>", text(&left_out));
     }
 }
 

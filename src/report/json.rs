@@ -162,6 +162,14 @@ struct SimJson {
     jaccard: f64,
     containment: f64,
     story_lowered_by: LoweredJson,
+    story_leaves_out: LeftOutJson,
+}
+
+/// Sentences of each text the story score leaves out as a site's wall.
+#[derive(Serialize)]
+struct LeftOutJson {
+    left_wall_sentences: usize,
+    right_wall_sentences: usize,
 }
 
 /// What lowered the story score: `before` (the words alone) times the three factors is the
@@ -240,6 +248,10 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
                     left_days: l.day_names(0),
                     right_days: l.day_names(1),
                 }
+            },
+            story_leaves_out: LeftOutJson {
+                left_wall_sentences: d.similarities.wall_sentences[0],
+                right_wall_sentences: d.similarities.wall_sentences[1],
             },
         },
         summary: SummaryJson {

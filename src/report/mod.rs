@@ -183,6 +183,31 @@ pub struct Similarities {
     pub containment: f64,
     /// What lowered the story score (dates, actors, days named).
     pub lowering: crate::score::Lowering,
+    /// Sentences of the left and right texts that the story score leaves out as a site's
+    /// wall (sign-up, pay and newsletter boxes, copyright notices); the copy measures count
+    /// them.
+    pub wall_sentences: [usize; 2],
+}
+
+impl Similarities {
+    /// The line saying what of the texts the story score left out, when it left out
+    /// anything.
+    pub fn left_out(&self) -> Option<String> {
+        let [l, r] = self.wall_sentences;
+        let sentences = |n: usize| if n == 1 { "sentence" } else { "sentences" };
+        let side = |n: usize, which: &str| format!("{n} {} of the {which}", sentences(n));
+        let parts: Vec<String> = [(l, "left"), (r, "right")]
+            .into_iter()
+            .filter(|&(n, _)| n > 0)
+            .map(|(n, which)| side(n, which))
+            .collect();
+        (!parts.is_empty()).then(|| {
+            format!(
+                "story score leaves out the site's wall (sign-up, pay or newsletter box): {}",
+                parts.join(", ")
+            )
+        })
+    }
 }
 
 /// The result of `diff`: two documents, their similarities and their alignment.

@@ -110,6 +110,9 @@ pub fn render(d: &DiffReport<'_>, style: &Style, mut out: impl Write) -> std::io
     if let Some(lowered) = s.lowering.describe() {
         full_width(&mut out, &lowered, style, Some(DIM))?;
     }
+    if let Some(left_out) = s.left_out() {
+        full_width(&mut out, &left_out, style, Some(DIM))?;
+    }
     let rule = format!(
         "{}{}┼{}",
         "─".repeat(layout.score),
