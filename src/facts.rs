@@ -298,11 +298,16 @@ pub(crate) fn features(
 /// and memory holds no set beside every text.
 fn story_text(doc: &Document, copy_set: bool, lexicon: &Lexicon) -> (DocTerms, OneText) {
     let text = &doc.text;
-    let identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
+    let mut identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
     let (mut set, mut cites) = (None, Vec::new());
     let terms = terms_seeing_body(
         doc,
         &mut |body| {
+            // Two pages whose texts are one site's wall and nothing else are not one
+            // story, though their texts are identical.
+            if body.all_wall {
+                identity = None;
+            }
             if copy_set {
                 set = Some(word_shingles_of_hashes(body.hashes, COPY_SHINGLE));
             }

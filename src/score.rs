@@ -783,6 +783,10 @@ mod tests {
             d.text = d.text[head.len()..].trim_start().to_owned();
             d.title = Some(head);
         }
+        // A page whose text repeats its headline and runs it into the wall (8).
+        let mut glued = Document::new("d8", format!("{ferry} {wall}"));
+        glued.title = Some(ferry.to_owned());
+        docs.push(glued);
         let s = Scorer::new(&docs, ScoreConfig::default());
         // The story measure reads each walled page as its headline alone.
         assert!(
@@ -793,6 +797,12 @@ mod tests {
         assert!(s.score(0, 1) < 0.1);
         assert!((s.score(0, 4) - s.score(2, 4)).abs() < 1e-12);
         assert!(s.score(0, 4) > 0.45);
+        // The headline the wall took from the text is read from the title.
+        assert!(
+            (s.score(8, 4) - s.score(2, 4)).abs() < 1e-6,
+            "{}",
+            s.score(8, 4)
+        );
         // A wall above the report takes nothing from it, its lead weight included.
         assert!(s.score(6, 7) > 1.0 - 1e-6, "{}", s.score(6, 7));
         assert!((s.score(6, 4) - s.score(7, 4)).abs() < 1e-6);

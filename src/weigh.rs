@@ -1017,6 +1017,9 @@ pub struct BodyWords<'a> {
     pub tokens: &'a [Token],
     /// Its words' hashes.
     pub hashes: &'a [u64],
+    /// Every sentence of it is a site's wall ([`crate::furniture`]): the story measure reads
+    /// nothing of it.
+    pub all_wall: bool,
 }
 
 /// One document's terms before the collection weighs them ([`weigh_terms`]).
@@ -1093,7 +1096,13 @@ fn extract_with(
         .title
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty() && !doc.text.trim_start().starts_with(t));
+        // A title the text repeats is read there, unless the text runs it into a wall
+        // ("Oil to outperform TAKE A FREE TRIAL ..."), which takes the sentence away.
+        .filter(|t| {
+            !t.is_empty()
+                && (!doc.text.trim_start().starts_with(t)
+                    || crate::furniture::opens_with_wall(&doc.text))
+        });
     let parts =
         title
             .map(|t| (t, TITLE_WEIGHT, false))
@@ -1287,6 +1296,7 @@ fn extract_with(
                 text,
                 tokens: &tokens.tokens,
                 hashes: &hashes,
+                all_wall: !furniture.is_empty() && furniture.iter().all(|&f| f),
             });
         }
     }

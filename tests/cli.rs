@@ -852,6 +852,47 @@ fn issue_13_diff_says_what_lowered_the_story_score() {
 }
 
 #[test]
+fn issue_13_pages_that_are_one_sites_wall_are_not_one_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let wall = "You have reached the limit of free access to our journalism. Subscribers, \
+                click below to log in or register your subscription.";
+    let docs = [
+        (
+            "wheat",
+            "Wheat growers in Oskerville count hail losses",
+            wall,
+        ),
+        ("ferry", "Calloway ferry runs aground off Brenn Point", wall),
+        (
+            "report",
+            "Calloway ferry aground off Brenn Point",
+            "The Calloway ferry ran aground off Brenn Point on Tuesday. Captain Orla \
+             Brenn said nobody was hurt.",
+        ),
+    ];
+    let path = dir.path().join("walls.jsonl");
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|(id, title, text)| {
+            serde_json::json!({"id": id, "title": title, "text": text}).to_string()
+        })
+        .collect();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (code, out, err) = run(&["cluster", "-f", "csv", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let cluster_of = |id: &str| -> String {
+        let line = out
+            .lines()
+            .find(|l| l.split(',').nth(1) == Some(id))
+            .unwrap_or_else(|| panic!("{id} in {out}"));
+        line.split(',').next().unwrap().to_owned()
+    };
+    // Identical texts, but nothing of either is the story's: the two pages stay apart.
+    assert_ne!(cluster_of("wheat"), cluster_of("ferry"), "{out}");
+    assert_ne!(cluster_of("wheat"), cluster_of("report"), "{out}");
+}
+
+#[test]
 fn issue_13_diff_says_what_of_a_walled_page_the_story_score_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let wall = "You have reached the limit of free access to our journalism.\n\
@@ -882,7 +923,10 @@ fn issue_13_diff_says_what_of_a_walled_page_the_story_score_left_out() {
     assert!(v["similarities"]["jaccard"].as_f64().unwrap() < 0.9);
     let (_, text, _) = run(&["diff", "--width", "120", &walled, &plain]);
     assert!(
-        text.contains("story score leaves out the site's wall (sign-up, pay or newsletter box): 2 sentences of the left"),
+        text.contains(
+            "story score leaves out the site's own sentences (walls, newsletter boxes, \
+             copyright notices): 2 sentences of the left"
+        ),
         "{text}"
     );
     // Without a wall nothing is said.

@@ -203,7 +203,8 @@ impl Similarities {
             .collect();
         (!parts.is_empty()).then(|| {
             format!(
-                "story score leaves out the site's wall (sign-up, pay or newsletter box): {}",
+                "story score leaves out the site's own sentences (walls, newsletter boxes, \
+                 copyright notices): {}",
                 parts.join(", ")
             )
         })
