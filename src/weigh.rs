@@ -1017,7 +1017,7 @@ pub struct BodyWords<'a> {
     pub tokens: &'a [Token],
     /// Its words' hashes.
     pub hashes: &'a [u64],
-    /// Every sentence of it is a site's wall ([`crate::furniture`]): the story measure reads
+    /// Every sentence of it is a site's wall (stage `furniture`): the story measure reads
     /// nothing of it.
     pub all_wall: bool,
 }
