@@ -16,8 +16,9 @@
 //! at least half of its sentences with a cue, two different cues in all, and a sentence
 //! with a cue that speaks to the reader ("your inbox", "our newsletter", "Sign up now"),
 //! unless the block is a legal notice ("Copyright 2026 ... All rights reserved."). Of such
-//! a block, the wall is its sentences that speak to the reader (a notice's all) and any
-//! between two of them. News holds the same words but tells of others: "hackers stole the
+//! a block, the wall is its sentences that speak to the reader or hold its legal small
+//! print ([`LEGAL`]; a notice's all), its fragments of up to [`FRAGMENT_WORDS`] words next
+//! to those ("Already a subscriber?"), and any sentence between two of them. News holds the same words but tells of others: "hackers stole the
 //! passwords and email addresses of two million subscribers", "residents can register
 //! online or log in to the state portal"; beside advice to the reader ("If you bank there,
 //! change your password") the advice goes and the news stays. Counted: no sentence of 510
