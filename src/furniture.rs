@@ -138,12 +138,6 @@ pub(crate) fn wall_sentences(text: &str) -> usize {
     furniture(text, &tokens).iter().filter(|&&f| f).count()
 }
 
-/// Whether the first sentence of a body `text` is a site's wall.
-pub(crate) fn opens_with_wall(text: &str) -> bool {
-    let tokens = crate::tokenize::tokenize(text);
-    furniture(text, &tokens).first() == Some(&true)
-}
-
 /// Words by which a page speaks to its reader ("your free articles", "our newsletter"),
 /// counted outside quotation marks; the part of a word before an apostrophe ("you've").
 const ADDRESS: &[&str] = &["you", "your", "yours", "our", "ours", "us", "me"];

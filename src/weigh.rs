@@ -23,7 +23,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::document::Document;
 use crate::normalize::{normalize, normalize_into};
 use crate::stopwords::is_stop_word;
-use crate::tokenize::{Shape, Token, tokenize};
+use crate::tokenize::{Shape, Token, Tokens, tokenize};
 
 mod short_words;
 
@@ -1092,6 +1092,10 @@ fn extract_with(
     let mut raws: Vec<Raw> = Vec::new();
     let mut buf = String::new();
     let mut norm = String::new();
+    // The body is read first: its site's own sentences (walls, sign-up prompts) say
+    // nothing of the story.
+    let body_tokens = tokenize(&doc.text);
+    let body_furniture = crate::furniture::furniture(&doc.text, &body_tokens);
     let title = doc
         .title
         .as_deref()
@@ -1100,8 +1104,7 @@ fn extract_with(
         // ("Oil to outperform TAKE A FREE TRIAL ..."), which takes the sentence away.
         .filter(|t| {
             !t.is_empty()
-                && (!doc.text.trim_start().starts_with(t)
-                    || crate::furniture::opens_with_wall(&doc.text))
+                && (!doc.text.trim_start().starts_with(t) || body_furniture.first() == Some(&true))
         });
     let parts =
         title
@@ -1110,21 +1113,21 @@ fn extract_with(
             .chain([(doc.text.as_str(), 1.0, true)]);
     let mut hashes: Vec<u64> = Vec::new();
     for (text, weight, is_body) in parts {
-        let tokens = tokenize(text);
+        let title_tokens;
+        let (tokens, furniture): (&Tokens, &[bool]) = if is_body {
+            (&body_tokens, &body_furniture)
+        } else {
+            title_tokens = tokenize(text);
+            (&title_tokens, &[])
+        };
         words.prepare(text, &tokens.tokens);
         let seen = is_body && body.is_some();
         // Most words are new to the document: room for them up front (growing the table
         // rehashed it several times a document).
         slots.reserve(tokens.tokens.len() / 2);
         let headline_case = headline_case_sentences(text, &tokens.tokens, tokens.sentences.len());
-        // The site's own sentences (walls, sign-up prompts) say nothing of the story, and
-        // the lead is the story's first sentences, not the page's: each sentence's place
+        // The lead is the story's first sentences, not the page's: each sentence's place
         // counts only the sentences kept before it.
-        let furniture = if is_body {
-            crate::furniture::furniture(text, &tokens)
-        } else {
-            Vec::new()
-        };
         let mut kept = 0u32;
         let places: Vec<u32> = furniture
             .iter()
