@@ -766,6 +766,38 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_run_equals_the_whole_run_on_a_days_coded_notices() {
+        // Codes decide whether short dated texts keep their lift (`Scorer::codes_conflict`):
+        // a pair across two parts must be judged as in one run.
+        let docs: Vec<Document> = (0..24)
+            .map(|i| {
+                let code = ["HRLM", "PXF", "QTX", "DNSH", "VLP", "OSG"][i % 6];
+                let form = ["SETS QUARTERLY DIVIDEND", "QTLY DIV", "SETS PAYOUT"][i % 3];
+                let mut d = Document::new(
+                    format!("n{i:02}"),
+                    format!(
+                        "Qtly div {} cts vs {} cts prior. Pay April 1.",
+                        10 + i % 6,
+                        10 + i % 6
+                    ),
+                );
+                d.title = Some(format!("{code} HOLDINGS INC <{code}> {form}"));
+                d.date = Date::parse("1987-03-02");
+                d
+            })
+            .collect();
+        let s = settings(ScoreConfig::default());
+        let want = whole(&docs, &s);
+        let clusters: std::collections::HashSet<&str> = want
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        assert_eq!(clusters.len(), 6, "{want}");
+        assert_eq!(cut(&docs, &[7, 15], &s), want);
+    }
+
+    #[test]
     fn a_cut_run_equals_the_whole_run_on_the_fixtures_for_every_measure() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
         for name in ["news", "events4", "events3"] {

@@ -1985,6 +1985,41 @@ fn issue_13_notices_of_different_companies_are_different_stories() {
     assert_one_story_per_company("notices.jsonl", &lines, 6);
 }
 
+/// A day's wire notices: the same formula, the same date, a different company and code in
+/// each headline. The date must not vouch for headlines whose codes differ.
+#[test]
+fn issue_13_a_days_coded_notices_of_different_companies_stay_apart() {
+    let companies = [
+        ("HARLOW MINING", "HRLM"),
+        ("PEXTON FOODS", "PXF"),
+        ("QUARRIE TEXTILES", "QTX"),
+        ("DUNMORE SHIPPING", "DNSH"),
+        ("VELLAND PAPER", "VLP"),
+        ("OSTRY GLASSWORKS", "OSG"),
+        ("BRANNOCK TOOLS", "BRT"),
+        ("CUSTER VALLEY GAS", "CVG"),
+    ];
+    let forms = [
+        "SETS QUARTERLY DIVIDEND",
+        "REGULAR DIVIDEND SET",
+        "DECLARES QTLY DIV",
+        "SETS PAYOUT",
+    ];
+    let mut lines = String::new();
+    for (i, (name, code)) in companies.iter().enumerate() {
+        let cents = 10 + i;
+        let text = format!(
+            "Qtly div {cents} cts vs {cents} cts prior\n    Pay April 1\n    Record March 16\n Reuter"
+        );
+        let title = format!("{name} INC <{code}> {}", forms[i % forms.len()]);
+        lines += &serde_json::json!({"id": format!("n{i}"), "date": "1987-03-02", "title": title, "text": text}).to_string();
+        lines.push('\n');
+    }
+    lines += &serde_json::json!({"id": "n9", "date": "1987-03-02", "title": "HARLOW MINING INC <HRLM> QTLY DIVIDEND", "text": "Qtly div 10 cts vs 10 cts prior\n    Payable April 1\n    Record March 16\n Reuter"}).to_string();
+    lines.push('\n');
+    assert_one_story_per_company("wire.jsonl", &lines, companies.len());
+}
+
 /// Clusters the JSONL `lines` and checks that notices `n0`..`n{companies - 1}` are each their
 /// own story and that `n9`, a second notice of `n0`'s company, joins `n0`.
 fn assert_one_story_per_company(name: &str, lines: &str, companies: usize) {
