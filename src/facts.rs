@@ -47,6 +47,9 @@ pub struct TextFacts {
     /// Each text's word 5-shingle set, when the run took them for its copy groups while
     /// reading the words anyway (the story measure's weighing).
     pub copy_sets: Option<Vec<Shingles>>,
+    /// The documents whose text is all a site's wall (the story measure's weighing reads
+    /// nothing of it: stage `furniture`), ascending.
+    pub all_wall: Vec<usize>,
 }
 
 /// The facts of one text, and its shingle set when the measure shingles words.
@@ -55,6 +58,7 @@ pub struct OneText {
     cites: Vec<String>,
     identity: Option<u64>,
     length: usize,
+    all_wall: bool,
 }
 
 thread_local! {
@@ -86,6 +90,7 @@ fn one_text_shingled(text: &str, word: Option<usize>, sorted: bool) -> OneText {
         cites,
         identity,
         length: text.len(),
+        all_wall: false,
     }
 }
 
@@ -287,8 +292,61 @@ pub(crate) fn features(
     let plan = extract.plan();
     drop(extract);
     let (features, facts) = assemble(plan, taken.into_iter().flatten().collect());
+    warn_all_wall(docs, &config, &facts.all_wall, progress);
     let dates = docs.iter().map(|d| d.date).collect();
     (Scorer::from_features(config, features, dates), facts)
+}
+
+/// Warns on `progress` of the documents whose text is all a site's wall (`walls`: their
+/// indexes into `docs`, ascending), when the story measure reads them
+/// ([`all_wall_warning`]).
+pub(crate) fn warn_all_wall(
+    docs: &[Document],
+    config: &ScoreConfig,
+    walls: &[usize],
+    progress: &dyn Progress,
+) {
+    if config.measure == Measure::Story
+        && let Some(message) = all_wall_warning(docs, walls)
+    {
+        progress.warn(&message);
+    }
+}
+
+/// How many documents' ids a warning names before it counts the rest.
+const WARN_IDS: usize = 3;
+
+/// The warning for the documents `walls` (indexes into `docs`) whose text is all a site's
+/// wall, if any: the story measure reads their titles alone, as it does an empty text's,
+/// and a user should know why such a page is a singleton or clustered by its headline.
+fn all_wall_warning(docs: &[Document], walls: &[usize]) -> Option<String> {
+    let first = &docs[*walls.first()?];
+    if walls.len() == 1 {
+        let what = if first.title.is_some() {
+            "compared by its title alone"
+        } else {
+            "a singleton"
+        };
+        return Some(format!(
+            "document {:?} is all a site's wall (sign-in, subscription or cookie notices); \
+             it is {what}",
+            first.id
+        ));
+    }
+    let mut named: Vec<String> = walls
+        .iter()
+        .take(WARN_IDS)
+        .map(|&i| format!("{:?}", docs[i].id))
+        .collect();
+    if walls.len() > WARN_IDS {
+        named.push(format!("{} more", walls.len() - WARN_IDS));
+    }
+    Some(format!(
+        "{} documents are all a site's wall (sign-in, subscription or cookie notices): {}; \
+         each is compared by its title alone, or is a singleton without one",
+        walls.len(),
+        named.join(", ")
+    ))
 }
 
 /// One document's terms for the story measure and its text facts, from one reading of its
@@ -299,6 +357,7 @@ pub(crate) fn features(
 fn story_text(doc: &Document, copy_set: bool, lexicon: &Lexicon) -> (DocTerms, OneText) {
     let text = &doc.text;
     let mut identity = (!text.trim().is_empty()).then(|| xxh3_64(text.as_bytes()));
+    let mut all_wall = false;
     let (mut set, mut cites) = (None, Vec::new());
     let terms = terms_seeing_body(
         doc,
@@ -307,6 +366,7 @@ fn story_text(doc: &Document, copy_set: bool, lexicon: &Lexicon) -> (DocTerms, O
             // story, though their texts are identical.
             if body.all_wall {
                 identity = None;
+                all_wall = true;
             }
             if copy_set {
                 set = Some(word_shingles_of_hashes(body.hashes, COPY_SHINGLE));
@@ -327,6 +387,7 @@ fn story_text(doc: &Document, copy_set: bool, lexicon: &Lexicon) -> (DocTerms, O
         cites,
         identity,
         length: text.len(),
+        all_wall,
     };
     (terms, one)
 }
@@ -339,8 +400,12 @@ fn gather(all: Vec<OneText>) -> (Vec<Shingles>, TextFacts) {
         identity: Vec::with_capacity(all.len()),
         lengths: Vec::with_capacity(all.len()),
         copy_sets: None,
+        all_wall: Vec::new(),
     };
-    for one in all {
+    for (i, one) in all.into_iter().enumerate() {
+        if one.all_wall {
+            facts.all_wall.push(i);
+        }
         sets.extend(one.set);
         facts.cites.push(one.cites);
         facts.identity.push(one.identity);
@@ -353,6 +418,49 @@ fn gather(all: Vec<OneText>) -> (Vec<Shingles>, TextFacts) {
 mod tests {
     use super::*;
     use crate::progress::Silent;
+
+    #[test]
+    fn the_wall_warning_names_the_pages_read_by_their_titles() {
+        let mut docs: Vec<Document> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|id| Document::new(*id, "Sign up now."))
+            .collect();
+        docs[0].title = Some("Ferry aground".into());
+        assert_eq!(
+            all_wall_warning(&docs, &[1]).unwrap(),
+            "document \"b\" is all a site's wall (sign-in, subscription or cookie notices); \
+             it is a singleton"
+        );
+        let one = all_wall_warning(&docs, &[0]).unwrap();
+        assert!(one.ends_with("it is compared by its title alone"), "{one}");
+        let many = all_wall_warning(&docs, &[1, 2, 3, 4]).unwrap();
+        assert!(
+            many.starts_with("4 documents are all a site's wall"),
+            "{many}"
+        );
+        assert!(many.contains("\"b\", \"c\", \"d\", 1 more;"), "{many}");
+        assert!(all_wall_warning(&docs, &[]).is_none());
+    }
+
+    #[test]
+    fn a_text_that_is_all_wall_is_listed_whatever_the_plan() {
+        let wall = "You have reached the limit of free access to our journalism. \
+                    Subscribers, click below to log in or register your subscription.";
+        let docs = vec![
+            Document::new("w", wall),
+            Document::new("r", "The ferry ran aground on Tuesday. Nobody was hurt."),
+            Document::new("b", "   "),
+        ];
+        let (_, facts) = features(&docs, ScoreConfig::default(), &crate::progress::Silent);
+        assert_eq!(facts.all_wall, [0]);
+        // The copy measures read every word of it.
+        let jaccard = ScoreConfig {
+            measure: Measure::Jaccard,
+            ..ScoreConfig::default()
+        };
+        let (_, facts) = features(&docs, jaccard, &crate::progress::Silent);
+        assert!(facts.all_wall.is_empty());
+    }
 
     fn one_text(text: &str, word: Option<usize>) -> OneText {
         one_text_shingled(text, word, true)

@@ -13,7 +13,9 @@ use crate::document::{Corpus, Document};
 use crate::error::Error;
 use crate::explain;
 pub use crate::explain::diff_documents;
-use crate::facts::{Extract, Plan, Taken, TextFacts, assemble, assemble_counted, features};
+use crate::facts::{
+    Extract, Plan, Taken, TextFacts, assemble, assemble_counted, features, warn_all_wall,
+};
 use crate::ingest::{FieldNames, Reading, Source};
 use crate::links;
 use crate::progress::{Prefixed, Progress, Silent, Stage, thousands};
@@ -191,6 +193,7 @@ impl Run<'_> {
         let (sets, facts) = match assemble(how, taken) {
             (Features::Shingles(sets), facts) => (sets, facts),
             (story, facts) => {
+                warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
                 let scorer = Scorer::from_features(score.clone(), story, dates);
                 return Ok(cluster_scored(
                     corpus, &scorer, &facts, config, &engine, self,
@@ -238,6 +241,14 @@ impl Run<'_> {
         let plan = extract.plan();
         drop(extract);
         let (features, facts, added) = assemble_counted(plan, taken, stored, prior)?;
+        // The stored documents were warned of when they were added.
+        let new: Vec<usize> = facts
+            .all_wall
+            .iter()
+            .copied()
+            .filter(|&i| i >= stored)
+            .collect();
+        warn_all_wall(&corpus.docs, score, &new, self.progress);
         let dates = corpus.docs.iter().map(|d| d.date).collect();
         let scorer = Scorer::from_features(score.clone(), features, dates);
         let report = cluster_scored(corpus, &scorer, &facts, config, &engine, self);

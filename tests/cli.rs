@@ -890,6 +890,20 @@ fn issue_13_pages_that_are_one_sites_wall_are_not_one_story() {
     // Identical texts, but nothing of either is the story's: the two pages stay apart.
     assert_ne!(cluster_of("wheat"), cluster_of("ferry"), "{out}");
     assert_ne!(cluster_of("wheat"), cluster_of("report"), "{out}");
+    // The user is told which pages were read by their headlines alone, and why.
+    let warned: Vec<&str> = err.lines().filter(|l| l.contains("wall")).collect();
+    assert_eq!(warned.len(), 1, "{err}");
+    assert!(
+        warned[0].starts_with("storydedup: warning: 2 documents are all a site's wall")
+            && warned[0].contains("\"wheat\", \"ferry\"")
+            && !warned[0].contains("report")
+            && warned[0].contains("compared by its title alone"),
+        "{err}"
+    );
+    // The copy measures read every word: nothing to warn of.
+    let (code, _, err) = run(&["cluster", "-m", "jaccard", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("wall"), "{err}");
 }
 
 #[test]
