@@ -772,7 +772,8 @@ mod tests {
         let docs: Vec<Document> = (0..24)
             .map(|i| {
                 let code = ["HRLM", "PXF", "QTX", "DNSH", "VLP", "OSG"][i % 6];
-                let form = ["SETS QUARTERLY DIVIDEND", "QTLY DIV", "SETS PAYOUT"][i % 3];
+                // Each company's notices worded differently: not copies of one text.
+                let form = ["SETS QUARTERLY DIVIDEND", "QTLY DIV", "SETS PAYOUT"][i / 6 % 3];
                 let mut d = Document::new(
                     format!("n{i:02}"),
                     format!(

@@ -181,6 +181,8 @@ struct LoweredJson {
     beyond_window: bool,
     dates: f64,
     actors: f64,
+    /// Whether both texts carry security codes, which then decide `actors`.
+    codes: bool,
     weekdays: f64,
     left_days: Vec<&'static str>,
     right_days: Vec<&'static str>,
@@ -206,7 +208,7 @@ struct RowJson<'a> {
 }
 
 /// Writes a diff as JSON: `{"left", "right", "similarity" (story), "similarities" (with
-/// "story_lowered_by": `{"before", "days_apart", "beyond_window", "dates", "actors",
+/// "story_lowered_by": `{"before", "days_apart", "beyond_window", "dates", "actors", "codes",
 /// "weekdays", "left_days", "right_days"}`), "summary", "rows": [{"kind", "left", "right", "similarity",
 /// "left_unique", "right_unique"}]}`; texts are the original sentences.
 ///
@@ -244,6 +246,7 @@ pub fn render_diff<'a>(d: &'a super::DiffReport<'a>, mut out: impl Write) -> std
                     beyond_window: l.beyond_window,
                     dates: round(l.dates),
                     actors: round(l.actors),
+                    codes: l.codes,
                     weekdays: round(l.weekdays),
                     left_days: l.day_names(0),
                     right_days: l.day_names(1),
