@@ -577,12 +577,25 @@ fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
         .find(|&i| h.len() - i >= n.len() && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// Whether `<inside>` is a name in angle brackets rather than a tag: capitals, digits,
-/// spaces and punctuation but no lower-case letter and no attribute (`=`), and not an HTML
-/// element's name (`<P>`, `<BR>` are tags). The Reuters wire marks company names so
-/// (`<MDS HEALTH GROUP LIMITED> IN QTLY PAYOUT`), and removing them removed the notice's
-/// subject.
+/// Whether `<inside>` is a name in angle brackets rather than a tag: no attribute (`=`),
+/// not an HTML element's name (`<P>`, `<BR>` are tags), and written as a name: capitals,
+/// digits, spaces and punctuation with no lower-case letter (`<MDS HEALTH GROUP
+/// LIMITED>`), or words that each begin with a capital or a digit, bar a few lower-case
+/// joining words (`<MCV Holdings Inc>`, `<First Federal Savings Bank of Montana>`). The
+/// Reuters wire marks company names so, in capitals in headlines and as written in
+/// texts, and removing them removed the notice's subject. A tag never begins so: its
+/// name is an element's, or lower case, or holds `:` or `-` (`<o:p>`, `<my-card>`).
 fn is_bracketed_name(inside: &str, name: &str) -> bool {
+    const JOINING: &[&str] = &[
+        "and", "de", "der", "des", "di", "du", "la", "le", "of", "the", "van", "von",
+    ];
+    let as_name = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '&')
+            || JOINING.contains(&w)
+    };
+    let capitalised = inside.starts_with(|c: char| c.is_ascii_uppercase())
+        && !inside.contains([':', '-', '/'])
+        && inside.split_whitespace().all(as_name);
     const ELEMENTS: &[&str] = &[
         "a",
         "abbr",
@@ -693,7 +706,7 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
     ];
     !inside.starts_with(['/', '!'])
         && !inside.contains('=')
-        && !inside.chars().any(char::is_lowercase)
+        && (!inside.chars().any(char::is_lowercase) || capitalised)
         && ELEMENTS.binary_search(&name).is_err()
 }
 
@@ -896,6 +909,26 @@ mod tests {
             "if a < b and c > d, <3"
         );
         assert_eq!(clean_text("x<!-- hidden -->y<br/>z"), "xy\nz");
+    }
+
+    #[test]
+    fn names_in_angle_brackets_stay_as_written_and_tags_still_go() {
+        // The wire's company names, in capitals and as a text writes them.
+        for kept in [
+            "<MDS HEALTH GROUP LIMITED> IN QTLY PAYOUT",
+            "said <Zeta Widgets Corp> on Monday",
+            "<First Federal Savings Bank of Montana> set a dividend",
+            "<Scott's Hospitality Inc> 3RD QTR NET",
+            "<Unilever> said",
+        ] {
+            assert_eq!(clean_text(kept), kept);
+        }
+        // Tags: elements in any case, lower-case or namespaced or hyphenated names, an
+        // attribute, a closing tag.
+        assert_eq!(
+            clean_text("a<Div>b<Foo bar>c<o:p>d<my-card>e<Span Class=x>f</Zeta Corp>g"),
+            "a\nb c d e f g"
+        );
     }
 
     #[test]
