@@ -200,7 +200,7 @@ impl Lowering {
     }
 
     /// One line for a reader: the score the words give and each factor that lowered it;
-    /// `None` when none did.
+    /// `None` when none did, or when the words alone give 0 (nothing to lower).
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
         if self.dates < 1.0 {
@@ -241,7 +241,8 @@ impl Lowering {
                 self.weekdays
             ));
         }
-        (!parts.is_empty()).then(|| {
+        // Nothing lowers a score of 0: the words share nothing to lower.
+        (!parts.is_empty() && self.before > 0.0).then(|| {
             format!(
                 "story score lowered from {:.2} (the words alone): {}",
                 self.before,
@@ -939,6 +940,21 @@ mod tests {
         let ac = dated.score(0, 2);
         assert!((ac * ac - w.vectors[0].cosine(&w.vectors[2])).abs() < 1e-6);
         assert!((undated.score(0, 2) - ac).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_score_of_zero_is_not_said_to_be_lowered() {
+        let conflict = Lowering {
+            before: 0.3,
+            actors: ACTOR_CONFLICT.sqrt(),
+            ..Lowering::default()
+        };
+        assert!(conflict.describe().is_some());
+        let nothing = Lowering {
+            before: 0.0,
+            ..conflict
+        };
+        assert_eq!(nothing.describe(), None);
     }
 
     #[test]

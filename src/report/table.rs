@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use crate::config::{Linkage, Measure};
 use crate::document::Corpus;
 
 use super::{ClusterReport, count, printable};
@@ -43,9 +44,16 @@ pub fn render(report: &ClusterReport, corpus: &Corpus, mut out: impl Write) -> s
         p.shingle,
         corpus.docs.iter().any(|d| d.date.is_some()),
     );
+    // Average linkage weighs a pair of short texts above its cosine (`crate::score`): their
+    // similarities may sit under the threshold, and the header says why.
+    let short = if p.measure == Measure::Story && p.linkage == Linkage::Average {
+        " (less for headlines and briefs)"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "measure {}, threshold {:.2}, linkage {}{}",
+        "measure {}, threshold {:.2}{short}, linkage {}{}",
         p.measure, p.threshold, p.linkage, window
     )?;
     let id_width = report
