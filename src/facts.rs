@@ -292,7 +292,6 @@ pub(crate) fn features(
     let plan = extract.plan();
     drop(extract);
     let (features, facts) = assemble(plan, taken.into_iter().flatten().collect());
-    warn_all_wall(docs, &config, &facts.all_wall, progress);
     let dates = docs.iter().map(|d| d.date).collect();
     (Scorer::from_features(config, features, dates), facts)
 }

@@ -87,7 +87,9 @@ pub fn collection_view<'a>(
 /// `progress`.
 pub fn scorer(corpus: &Corpus, score: ScoreConfig, progress: &dyn Progress) -> Scorer {
     assert!(!corpus.texts_dropped, "scoring needs the texts");
-    features(&corpus.docs, score, progress).0
+    let (scorer, facts) = features(&corpus.docs, score.clone(), progress);
+    warn_all_wall(&corpus.docs, &score, &facts.all_wall, progress);
+    scorer
 }
 
 /// What `docs` add to a collection's statistics for the story measure (what a story index
@@ -165,6 +167,7 @@ impl Run<'_> {
         assert!(!corpus.texts_dropped, "clustering needs the texts");
         let engine = plan(corpus, score, config, self)?;
         let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
         Ok(cluster_scored(
             corpus, &scorer, &facts, config, &engine, self,
         ))
@@ -304,6 +307,7 @@ impl Run<'_> {
     ) -> Result<Vec<Vec<Vec<usize>>>, Error> {
         assert!(!corpus.texts_dropped, "clustering needs the texts");
         let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
         let rank = id_ranks(corpus);
         thresholds
             .iter()
@@ -359,6 +363,7 @@ impl Run<'_> {
         assert!(!corpus.texts_dropped, "the report shows the texts");
         let engine = plan(corpus, score, config, self)?;
         let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
+        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
         let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, self);
         let (histogram, heatmap) = explain::charts(&scorer, &clusters, self.progress);
         let diffs = explain::member_diffs(corpus, &scorer, &clusters, self.diffs, self.progress);

@@ -200,7 +200,7 @@ impl Lowering {
     }
 
     /// One line for a reader: the score the words give and each factor that lowered it;
-    /// `None` when none did, or when the words alone give 0 (nothing to lower).
+    /// `None` when none did, or when the words alone give 0.00 (nothing to lower).
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
         if self.dates < 1.0 {
@@ -241,8 +241,8 @@ impl Lowering {
                 self.weekdays
             ));
         }
-        // Nothing lowers a score of 0: the words share nothing to lower.
-        (!parts.is_empty() && self.before > 0.0).then(|| {
+        // Nothing lowers a score shown as 0.00: the words share nothing to lower.
+        (!parts.is_empty() && self.before >= 0.005).then(|| {
             format!(
                 "story score lowered from {:.2} (the words alone): {}",
                 self.before,
@@ -950,11 +950,10 @@ mod tests {
             ..Lowering::default()
         };
         assert!(conflict.describe().is_some());
-        let nothing = Lowering {
-            before: 0.0,
-            ..conflict
-        };
-        assert_eq!(nothing.describe(), None);
+        for before in [0.0, 0.004] {
+            let nothing = Lowering { before, ..conflict };
+            assert_eq!(nothing.describe(), None);
+        }
     }
 
     #[test]

@@ -904,6 +904,16 @@ fn issue_13_pages_that_are_one_sites_wall_are_not_one_story() {
     let (code, _, err) = run(&["cluster", "-m", "jaccard", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("wall"), "{err}");
+    // An index warns when the pages are added, not each time its stories are listed.
+    let db = dir.path().join("walls.db");
+    let db = db.to_str().unwrap();
+    let (code, _, err) = run(&["index", "add", "--db", db, path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.matches("site's wall").count(), 1, "{err}");
+    let (code, out, err) = run(&["index", "clusters", "--db", db, "-f", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(!err.contains("wall"), "{err}");
 }
 
 #[test]

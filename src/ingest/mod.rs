@@ -580,34 +580,48 @@ fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
 /// Whether `<inside>` is a name in angle brackets rather than a tag: no attribute (`=`),
 /// not an HTML element's name (`<P>`, `<BR>` are tags), and written as a name: capitals,
 /// digits, spaces and punctuation with no lower-case letter (`<MDS HEALTH GROUP
-/// LIMITED>`), or words that each begin with a capital or a digit, bar a few lower-case
-/// joining words (`<MCV Holdings Inc>`, `<First Federal Savings Bank of Montana>`). The
-/// Reuters wire marks company names so, in capitals in headlines and as written in
-/// texts, and removing them removed the notice's subject. A tag never begins so: its
-/// name is an element's, or lower case, or holds `:` or `-` (`<o:p>`, `<my-card>`).
+/// LIMITED>`), or two words or more that each begin with a capital or a digit, bar a few
+/// lower-case joining words (`<MCV Holdings Inc>`, `<First Federal Savings Bank of
+/// Montana>`); or an address (`<j.smith@example.com>`). The Reuters wire marks company
+/// names so, in capitals in headlines and as written in texts, and removing them removed
+/// the notice's subject. Tags seldom look so: their names are elements' (obsolete ones
+/// included), lower case, or hold `:` (`<o:p>`). Still lost: a name whose first word is
+/// an element's (`<Time Warner Inc>`, `<Main Street Bancorp>`), since `<Option Selected>`
+/// is a tag written the same way.
 fn is_bracketed_name(inside: &str, name: &str) -> bool {
     const JOINING: &[&str] = &[
-        "and", "de", "der", "des", "di", "du", "la", "le", "of", "the", "van", "von",
+        "and", "da", "de", "del", "der", "des", "di", "dos", "du", "et", "for", "la", "le", "of",
+        "the", "van", "von", "y",
     ];
     let as_name = |w: &str| {
-        w.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '&')
+        w.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || "&(".contains(c))
             || JOINING.contains(&w)
     };
+    // Two words at least: one capitalised word is as often an XML element or a template's
+    // placeholder (`<Item>`, `<Name>`).
     let capitalised = inside.starts_with(|c: char| c.is_ascii_uppercase())
-        && !inside.contains([':', '-', '/'])
+        && !inside.contains([':', '/'])
+        && inside.split_whitespace().count() >= 2
         && inside.split_whitespace().all(as_name);
+    // An address in angle brackets is text, whatever its case.
+    let address = inside.contains('@') && !inside.contains(char::is_whitespace);
     const ELEMENTS: &[&str] = &[
         "a",
         "abbr",
+        "acronym",
         "address",
+        "applet",
         "area",
         "article",
         "aside",
         "audio",
         "b",
         "base",
+        "basefont",
         "bdi",
         "bdo",
+        "big",
+        "blink",
         "blockquote",
         "body",
         "br",
@@ -619,11 +633,14 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
         "code",
         "col",
         "colgroup",
+        "data",
+        "datalist",
         "dd",
         "del",
         "details",
         "dfn",
         "dialog",
+        "dir",
         "div",
         "dl",
         "dt",
@@ -636,6 +653,7 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
         "footer",
         "form",
         "frame",
+        "frameset",
         "h1",
         "h2",
         "h3",
@@ -644,40 +662,65 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
         "h6",
         "head",
         "header",
+        "hgroup",
         "hr",
         "html",
         "i",
         "iframe",
+        "image",
         "img",
         "input",
         "ins",
+        "isindex",
         "kbd",
+        "keygen",
         "label",
+        "layer",
         "legend",
         "li",
         "link",
+        "listing",
         "main",
         "map",
         "mark",
+        "marquee",
+        "math",
+        "menu",
+        "menuitem",
         "meta",
+        "meter",
+        "multicol",
         "nav",
+        "nobr",
+        "noembed",
+        "noframes",
         "noscript",
         "object",
         "ol",
         "optgroup",
         "option",
+        "output",
         "p",
         "param",
         "picture",
+        "plaintext",
         "pre",
+        "progress",
         "q",
+        "rb",
+        "rp",
+        "rt",
+        "ruby",
         "s",
         "samp",
         "script",
+        "search",
         "section",
         "select",
+        "slot",
         "small",
         "source",
+        "spacer",
         "span",
         "strike",
         "strong",
@@ -685,6 +728,7 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
         "sub",
         "summary",
         "sup",
+        "svg",
         "table",
         "tbody",
         "td",
@@ -703,10 +747,11 @@ fn is_bracketed_name(inside: &str, name: &str) -> bool {
         "var",
         "video",
         "wbr",
+        "xmp",
     ];
     !inside.starts_with(['/', '!'])
         && !inside.contains('=')
-        && (!inside.chars().any(char::is_lowercase) || capitalised)
+        && (!inside.chars().any(char::is_lowercase) || capitalised || address)
         && ELEMENTS.binary_search(&name).is_err()
 }
 
@@ -919,7 +964,8 @@ mod tests {
             "said <Zeta Widgets Corp> on Monday",
             "<First Federal Savings Bank of Montana> set a dividend",
             "<Scott's Hospitality Inc> 3RD QTR NET",
-            "<Unilever> said",
+            "<Hewlett-Packard Co> and <Acme Corp (U.K.)> and <Bank for International Settlements>",
+            "write to <john@example.com>",
         ] {
             assert_eq!(clean_text(kept), kept);
         }
@@ -928,6 +974,11 @@ mod tests {
         assert_eq!(
             clean_text("a<Div>b<Foo bar>c<o:p>d<my-card>e<Span Class=x>f</Zeta Corp>g"),
             "a\nb c d e f g"
+        );
+        // One capitalised word is an XML element or a placeholder; obsolete elements.
+        assert_eq!(
+            clean_text("a<Item>b</Item>c<Name>d<Nobr>e<Marquee Loop>f"),
+            "a b c d e f"
         );
     }
 
