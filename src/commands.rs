@@ -191,6 +191,30 @@ fn check_input(args: &InputArgs) -> Result<ScoreConfig, Error> {
     })
 }
 
+/// The read warnings a diff of documents `l` and `r` shows: theirs and the files' own,
+/// not those of the collection's other documents (a day of a wire warns of dozens of
+/// empty texts, none of them the two compared).
+fn warnings_of_pair(corpus: &Corpus, l: usize, r: usize) -> Vec<storydedup::document::Warning> {
+    let others: std::collections::HashSet<(&str, u64)> = corpus
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != l && i != r)
+        .filter_map(|(_, d)| Some((d.origin.path.as_str(), d.origin.line?)))
+        .collect();
+    let mine = |w: &storydedup::document::Warning| {
+        w.pos
+            .line
+            .is_none_or(|line| !others.contains(&(w.pos.path.as_str(), line)))
+    };
+    corpus
+        .warnings
+        .iter()
+        .filter(|w| mine(w))
+        .cloned()
+        .collect()
+}
+
 fn print_warnings(corpus: &Corpus, args: &InputArgs) {
     print_warning_list(&corpus.warnings, args.quiet, args.verbose);
 }
@@ -634,7 +658,7 @@ fn diff(args: DiffArgs) -> Result<(), Error> {
     }
     Output::check(args.output.as_deref())?;
     let (corpus, l, r) = diff_inputs(&args)?;
-    print_warning_list(&corpus.warnings, args.quiet, args.verbose);
+    print_warning_list(&warnings_of_pair(&corpus, l, r), args.quiet, args.verbose);
     let d = pipeline::diff_documents(&corpus, l, r, args.window);
     let mut out = open_output(args.output.as_deref())?;
     let name = out.name();

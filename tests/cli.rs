@@ -916,6 +916,39 @@ fn issue_13_pages_that_are_one_sites_wall_are_not_one_story() {
     assert!(!err.contains("wall"), "{err}");
 }
 
+/// `diff --corpus` warns of the two documents it compares and of the files, not of every
+/// other document of the collection.
+#[test]
+fn diff_of_two_ids_shows_their_warnings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = write(
+        dir.path(),
+        "feed.jsonl",
+        concat!(
+            r#"{"id":"a","text":"The Harbor Bridge closed on Monday after cracks were found."}"#,
+            "\n",
+            r#"{"id":"b","text":"Cracks found in the Harbor Bridge closed it on Monday."}"#,
+            "\n",
+            r#"{"id":"c","title":"Mill fire","text":""}"#,
+            "\n",
+            r#"{"id":"d","title":"Ferry aground","text":" "}"#,
+            "\n"
+        )
+        .as_bytes(),
+    );
+    let (code, _, err) = run(&["diff", "--corpus", &corpus, "a", "b"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let (code, _, err) = run(&["diff", "--corpus", &corpus, "c", "a"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("document \"c\" has an empty text"), "{err}");
+    assert!(!err.contains("\"d\""), "{err}");
+    // Clustering the collection warns of both.
+    let (code, _, err) = run(&["cluster", &corpus]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("\"c\"") && err.contains("\"d\""), "{err}");
+}
+
 #[test]
 fn issue_13_diff_says_what_of_a_walled_page_the_story_score_left_out() {
     let dir = tempfile::tempdir().unwrap();
