@@ -310,7 +310,14 @@ pub fn scorer_of(parts: &[&PartState], score: &ScoreConfig) -> Scorer {
         let sets = docs.map(|t| t.iter().map(|&(h, _)| h).collect()).collect();
         return Scorer::from_features(score.clone(), Features::Shingles(sets), dates);
     }
-    let mut keys: Vec<u64> = docs.clone().flatten().map(|&(k, _)| k).collect();
+    // The codes too: a name in brackets is a code of no weight, in no vector.
+    let codes = parts.iter().flat_map(|p| p.codes.iter().flatten());
+    let mut keys: Vec<u64> = docs
+        .clone()
+        .flatten()
+        .map(|&(k, _)| k)
+        .chain(codes.copied())
+        .collect();
     keys.par_sort_unstable();
     keys.dedup();
     let id = |k: &u64| keys.binary_search(k).expect("a key of the parts") as u32;
@@ -782,7 +789,13 @@ mod tests {
                         10 + i % 6
                     ),
                 );
-                d.title = Some(format!("{code} HOLDINGS INC <{code}> {form}"));
+                // Half the companies carry a ticker, half their name in brackets (a code
+                // of no weight, in no vector).
+                d.title = Some(if i % 2 == 0 {
+                    format!("{code} HOLDINGS INC <{code}> {form}")
+                } else {
+                    format!("<{code} HOLDINGS INC> {form}")
+                });
                 d.date = Date::parse("1987-03-02");
                 d
             })

@@ -141,7 +141,9 @@ pub struct Weights {
     /// Each document's actors, sorted term ids: the names and multi-word names of its
     /// headline and lead that at most a tenth of the collection's documents hold.
     pub actors: Vec<Vec<u32>>,
-    /// Each document's security codes (tickers) of its headline and lead, sorted term ids.
+    /// Each document's security codes of its headline and lead, sorted term ids: tickers
+    /// (`<CTYN>`, `(NYSE: ABC)`) and company names in angle brackets (`<MDS HEALTH GROUP
+    /// LTD>`, read as a term of no weight).
     pub codes: Vec<Vec<u32>>,
     /// Each document's weekdays named in its headline and lead: bit `d` for
     /// `WEEKDAYS[d]` (Monday first). When a report's event happened, as news writes it.
@@ -405,6 +407,8 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
         .map(|raw| {
             let terms: Vec<(u32, f32)> = raw
                 .iter()
+                // A bracketed name's code has no weight ([`bracketed_name_key`]).
+                .filter(|r| r.tf > 0.0)
                 .map(|r| {
                     let s = &stats[&r.key];
                     // A key has one kind unless two terms' hashes collide; then each
@@ -426,8 +430,9 @@ pub fn weigh_terms_after(terms: Vec<DocTerms>, counted: Option<(&Prior, usize)>)
         .map(|raw| {
             let mut ids: Vec<u32> = raw
                 .iter()
-                // A day is when, not who: `days` compares it.
-                .filter(|r| r.marks() != 0 && weekday(r).is_none())
+                // A day is when, not who: `days` compares it. A bracketed name's code has
+                // no weight, so no text could be found to name it.
+                .filter(|r| r.marks() != 0 && weekday(r).is_none() && r.tf > 0.0)
                 .map(|r| (r.marks(), &stats[&r.key]))
                 .filter(|&(marks, s)| {
                     let name = marks & IN_HEAD != 0
@@ -1262,6 +1267,12 @@ fn extract_with(
             } else {
                 0
             };
+            // A bracketed name is a code too: a term of no weight, read only as a code.
+            if head != 0
+                && let Some(key) = bracketed_name_key(text, tok, &mut norm)
+            {
+                bump(&mut slots, &mut raws, key, Kind::Phrase, 0.0, None, CODE);
+            }
             let head = head | shouted | code;
             bump(
                 &mut slots,
@@ -1348,6 +1359,59 @@ fn is_code(text: &str, tok: &Token) -> bool {
         .iter()
         .any(|x| open.strip_suffix(x).is_some_and(|o| o.ends_with('(')))
         && closes(')')
+}
+
+/// Words a company's name may carry or leave out (`<MDS HEALTH GROUP LIMITED>`, `<MDS
+/// Health Group Ltd>`): left out of its key ([`bracketed_name_key`]).
+const NAME_SUFFIXES: &[&str] = &[
+    "ag",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "cos",
+    "inc",
+    "limited",
+    "llc",
+    "lp",
+    "ltd",
+    "nv",
+    "plc",
+    "sa",
+    "the",
+];
+
+/// The key of the company name in angle brackets that `tok` opens, when it opens one of
+/// two words or more (`<MDS HEALTH GROUP LIMITED>`, `<MCV Holdings Inc>`): the wire's mark
+/// of a company without a ticker, kept as text by the cleaning. A code as a ticker is
+/// ([`CODE`]): it names one company exactly, whatever words it shares with another's.
+/// Its key is of its words in lower case, suffixes aside, in a space of its own.
+fn bracketed_name_key(text: &str, tok: &Token, buf: &mut String) -> Option<u64> {
+    if !matches!(tok.shape, Shape::AllCaps | Shape::Capitalized)
+        || !text[..tok.span.start].ends_with('<')
+    {
+        return None;
+    }
+    let after = &text[tok.span.start..];
+    let end = after.find(['>', '<', '\n'])?;
+    let inside = &after[..end];
+    if !after[end..].starts_with('>') || end > 80 || !inside.contains(' ') || inside.ends_with(' ')
+    {
+        return None;
+    }
+    buf.clear();
+    buf.push_str("\u{1}<");
+    for word in inside
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        if !NAME_SUFFIXES.contains(&word.as_str()) {
+            buf.push(' ');
+            buf.push_str(&word);
+        }
+    }
+    Some(xxh3_64(buf.as_bytes()))
 }
 
 /// [`IN_HEAD`] for a term met in the headline (not the body) or the lead.
@@ -1549,6 +1613,52 @@ mod tests {
         assert_eq!(w.keys[w.codes[0][0] as usize], xxh3_64(b"ctyn"));
         // Past the lead, a bracketed code is not the document's.
         assert!(w.codes[1].is_empty());
+    }
+
+    #[test]
+    fn a_name_in_brackets_is_a_code_of_no_weight() {
+        let titled = |id: &str, title: &str, text: &str| {
+            let mut d = doc(id, text);
+            d.title = Some(title.into());
+            d
+        };
+        let docs = [
+            titled(
+                "a",
+                "<FRANKLIN GOLD FUND> CUTS DIVIDEND",
+                "Qtly div 12 cts vs 15 cts.",
+            ),
+            titled(
+                "b",
+                "<FRANKLIN UTILITIES FUND> SETS PAYOUT",
+                "Qtly div 9 cts vs 9 cts.",
+            ),
+            doc(
+                "c",
+                "The board of <Franklin Gold Fund Inc> cut its dividend. Qtly div 12 cts.",
+            ),
+            // One word in brackets is a ticker's form, and a lower-case run is no name.
+            titled(
+                "d",
+                "<ZETA> SETS PAYOUT",
+                "Profits rose at <the fund> today.",
+            ),
+        ];
+        let w = weigh(&docs);
+        assert_eq!(w.codes[0].len(), 1);
+        // Case and a company's suffix aside, one name: one code.
+        assert_eq!(w.codes[0], w.codes[2]);
+        assert_eq!(w.codes[1].len(), 1);
+        assert_ne!(w.codes[0], w.codes[1]);
+        assert_eq!(w.codes[3].len(), 1);
+        assert_eq!(w.keys[w.codes[3][0] as usize], xxh3_64(b"zeta"));
+        // The code weighs nothing: no vector holds it, and it is no actor.
+        for (i, v) in w.vectors.iter().enumerate() {
+            for code in w.codes.iter().flatten() {
+                assert!(v.terms.iter().all(|t| t.0 != *code) || i == 3, "{i}");
+                assert!(!w.actors[i].contains(code) || i == 3, "{i}");
+            }
+        }
     }
 
     #[test]
@@ -1854,6 +1964,7 @@ mod tests {
             .map(|raw| {
                 let terms: Vec<(u32, f32)> = raw
                     .iter()
+                    .filter(|r| r.tf > 0.0)
                     .map(|r| {
                         let id = keys.binary_search(&r.key).expect("a key") as u32;
                         let df = stats[&r.key];

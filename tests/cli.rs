@@ -2077,6 +2077,46 @@ fn issue_13_a_days_coded_notices_of_different_companies_stay_apart() {
     assert_one_story_per_company("wire.jsonl", &lines, companies.len());
 }
 
+/// The wire marks a company without a ticker by its name in angle brackets: a code as
+/// exact as a ticker, whatever words two funds of one family share.
+#[test]
+fn issue_13_names_in_brackets_tell_a_family_of_funds_apart() {
+    let funds = [
+        "HARLOW GOLD FUND",
+        "HARLOW UTILITIES FUND",
+        "HARLOW HIGH INCOME FUND",
+        "HARLOW TAX-FREE INCOME FUND",
+        "HARLOW GROWTH FUND",
+    ];
+    let mut lines = String::new();
+    for (i, fund) in funds.iter().enumerate() {
+        let named = fund
+            .split(' ')
+            .map(|w| w[..1].to_owned() + &w[1..].to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!(
+            "<{named}> said its board declared a monthly dividend of {} cts a share, payable \
+             April 1 to holders of record March 16.\n Reuter",
+            8 + i
+        );
+        lines += &serde_json::json!({"id": format!("f{i}"), "date": "1987-03-02", "title": format!("<{fund}> SETS PAYOUT"), "text": text}).to_string();
+        lines.push('\n');
+    }
+    lines += &serde_json::json!({"id": "f9", "date": "1987-03-02", "title": "<HARLOW GOLD FUND> MONTHLY DIVIDEND", "text": "Harlow Gold Fund said it will pay a monthly dividend of eight cts a share on April 1 to holders of record March 16.\n Reuter"}).to_string();
+    lines.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "funds.jsonl", lines.as_bytes());
+    let (code, out, err) = run(&["cluster", "-f", "csv", &input]);
+    assert_eq!(code, 0, "{err}");
+    let rows = clusters_of(&out);
+    let of = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().1.clone();
+    assert_eq!(of("f0"), of("f9"), "{out}");
+    for other in ["f1", "f2", "f3", "f4"] {
+        assert_ne!(of("f0"), of(other), "{out}");
+    }
+}
+
 /// Clusters the JSONL `lines` and checks that notices `n0`..`n{companies - 1}` are each their
 /// own story and that `n9`, a second notice of `n0`'s company, joins `n0`.
 fn assert_one_story_per_company(name: &str, lines: &str, companies: usize) {
