@@ -1241,6 +1241,13 @@ fn extract_with(
                 );
                 pending = None;
             }
+            // A bracketed name is a code too: a term of no weight, read only as a code. Its
+            // first word may be a stop word (`<FIRST UNION CORP>`, `<THE MONEY STORE>`).
+            if in_head(is_body, place(tok.sentence)) != 0
+                && let Some(key) = bracketed_name_key(text, tok, &mut norm)
+            {
+                bump(&mut slots, &mut raws, key, Kind::Phrase, 0.0, None, CODE);
+            }
             let Some((key, kind)) = info.key() else {
                 continue;
             };
@@ -1267,12 +1274,7 @@ fn extract_with(
             } else {
                 0
             };
-            // A bracketed name is a code too: a term of no weight, read only as a code.
-            if head != 0
-                && let Some(key) = bracketed_name_key(text, tok, &mut norm)
-            {
-                bump(&mut slots, &mut raws, key, Kind::Phrase, 0.0, None, CODE);
-            }
+
             let head = head | shouted | code;
             bump(
                 &mut slots,
@@ -1361,8 +1363,8 @@ fn is_code(text: &str, tok: &Token) -> bool {
         && closes(')')
 }
 
-/// Words a company's name may carry or leave out (`<MDS HEALTH GROUP LIMITED>`, `<MDS
-/// Health Group Ltd>`): left out of its key ([`bracketed_name_key`]).
+/// Words a company's name may end with or not (`<MDS HEALTH GROUP LIMITED>`, `<MDS
+/// Health Group Ltd>`): left out of the end of its key ([`bracketed_name_key`]).
 const NAME_SUFFIXES: &[&str] = &[
     "ag",
     "co",
@@ -1385,7 +1387,8 @@ const NAME_SUFFIXES: &[&str] = &[
 /// two words or more (`<MDS HEALTH GROUP LIMITED>`, `<MCV Holdings Inc>`): the wire's mark
 /// of a company without a ticker, kept as text by the cleaning. A code as a ticker is
 /// ([`CODE`]): it names one company exactly, whatever words it shares with another's.
-/// Its key is of its words in lower case, suffixes aside, in a space of its own.
+/// Its key is of its words in lower case without dots or dashes, a leading "the" and the
+/// company suffixes it ends with aside, in a space of its own.
 fn bracketed_name_key(text: &str, tok: &Token, buf: &mut String) -> Option<u64> {
     if !matches!(tok.shape, Shape::AllCaps | Shape::Capitalized)
         || !text[..tok.span.start].ends_with('<')
@@ -1393,23 +1396,49 @@ fn bracketed_name_key(text: &str, tok: &Token, buf: &mut String) -> Option<u64> 
         return None;
     }
     let after = &text[tok.span.start..];
-    let end = after.find(['>', '<', '\n'])?;
+    let end = after.find(['>', '<'])?;
     let inside = &after[..end];
-    if !after[end..].starts_with('>') || end > 80 || !inside.contains(' ') || inside.ends_with(' ')
+    // One name of two words or more, perhaps wrapped over a line.
+    if !after[end..].starts_with('>')
+        || end > 80
+        || inside.matches('\n').count() > 1
+        || !inside.contains(char::is_whitespace)
+        || inside.ends_with(char::is_whitespace)
     {
+        return None;
+    }
+    // Each word in lower case without its dots and dashes (`S.A.` as `SA`,
+    // `Hewlett-Packard` as `HEWLETT-PACKARD`).
+    let words: Vec<String> = inside
+        .split(char::is_whitespace)
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A company's suffixes at the end, and a leading "the", may be written or not.
+    let mut name: &[String] = &words;
+    while let [rest @ .., last] = name
+        && NAME_SUFFIXES.contains(&last.as_str())
+    {
+        name = rest;
+    }
+    if let [first, rest @ ..] = name
+        && first == "the"
+    {
+        name = rest;
+    }
+    if name.is_empty() {
         return None;
     }
     buf.clear();
     buf.push_str("\u{1}<");
-    for word in inside
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let word = word.to_lowercase();
-        if !NAME_SUFFIXES.contains(&word.as_str()) {
-            buf.push(' ');
-            buf.push_str(&word);
-        }
+    for word in name {
+        buf.push(' ');
+        buf.push_str(word);
     }
     Some(xxh3_64(buf.as_bytes()))
 }
@@ -1652,6 +1681,33 @@ mod tests {
         assert_ne!(w.codes[0], w.codes[1]);
         assert_eq!(w.codes[3].len(), 1);
         assert_eq!(w.keys[w.codes[3][0] as usize], xxh3_64(b"zeta"));
+        // A stop word first, a name wrapped over a line, dotted and plain suffixes, a
+        // suffix word that opens a name.
+        let more = [
+            titled(
+                "e",
+                "<FIRST UNION CORP> TO BUY BANK",
+                "Terms were not given.",
+            ),
+            doc(
+                "f",
+                "The board of <First Union\nCorporation> approved the purchase.",
+            ),
+            titled("g", "<BANCO RIO S.A.> SETS PAYOUT", "Div 5 cts."),
+            titled("h", "<BANCO RIO SA> YEAR NET", "Net rose."),
+            titled("i", "<SA BREWERIES LTD> YEAR NET", "Net rose."),
+            titled("j", "<BREWERIES LTD> YEAR NET", "Net fell."),
+            titled("k", "<CO LTD> YEAR NET", "Net fell."),
+        ];
+        let m = weigh(&more);
+        assert_eq!(m.codes[0].len(), 1);
+        assert_eq!(m.codes[0], m.codes[1]);
+        assert_eq!(m.codes[2].len(), 1);
+        assert_eq!(m.codes[2], m.codes[3]);
+        assert_eq!(m.codes[4].len(), 1);
+        assert_ne!(m.codes[4], m.codes[5]);
+        // Nothing but suffixes: no name.
+        assert!(m.codes[6].is_empty());
         // The code weighs nothing: no vector holds it, and it is no actor.
         for (i, v) in w.vectors.iter().enumerate() {
             for code in w.codes.iter().flatten() {
