@@ -83,13 +83,24 @@ pub fn collection_view<'a>(
         .expect("auto candidates apply to every measure")
 }
 
+/// The features of a collection about to be compared, warning on `progress` of the pages
+/// whose text is all a site's wall (`crate::facts::warn_all_wall`); describing clusters
+/// decided elsewhere compares nothing and calls [`features`] alone.
+fn compared_features(
+    corpus: &Corpus,
+    score: &ScoreConfig,
+    progress: &dyn Progress,
+) -> (Scorer, TextFacts) {
+    let (scorer, facts) = features(&corpus.docs, score.clone(), progress);
+    warn_all_wall(&corpus.docs, score, &facts.all_wall, progress);
+    (scorer, facts)
+}
+
 /// The scorer of a corpus (pairs without clusters: the matrix), counting documents on
 /// `progress`.
 pub fn scorer(corpus: &Corpus, score: ScoreConfig, progress: &dyn Progress) -> Scorer {
     assert!(!corpus.texts_dropped, "scoring needs the texts");
-    let (scorer, facts) = features(&corpus.docs, score.clone(), progress);
-    warn_all_wall(&corpus.docs, &score, &facts.all_wall, progress);
-    scorer
+    compared_features(corpus, &score, progress).0
 }
 
 /// What `docs` add to a collection's statistics for the story measure (what a story index
@@ -166,8 +177,7 @@ impl Run<'_> {
     ) -> Result<ClusterReport, Error> {
         assert!(!corpus.texts_dropped, "clustering needs the texts");
         let engine = plan(corpus, score, config, self)?;
-        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
-        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
+        let (scorer, facts) = compared_features(corpus, score, self.progress);
         Ok(cluster_scored(
             corpus, &scorer, &facts, config, &engine, self,
         ))
@@ -306,8 +316,7 @@ impl Run<'_> {
         thresholds: &[f64],
     ) -> Result<Vec<Vec<Vec<usize>>>, Error> {
         assert!(!corpus.texts_dropped, "clustering needs the texts");
-        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
-        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
+        let (scorer, facts) = compared_features(corpus, score, self.progress);
         let rank = id_ranks(corpus);
         thresholds
             .iter()
@@ -362,8 +371,7 @@ impl Run<'_> {
     ) -> Result<CollectionView<'a>, Error> {
         assert!(!corpus.texts_dropped, "the report shows the texts");
         let engine = plan(corpus, score, config, self)?;
-        let (scorer, facts) = features(&corpus.docs, score.clone(), self.progress);
-        warn_all_wall(&corpus.docs, score, &facts.all_wall, self.progress);
+        let (scorer, facts) = compared_features(corpus, score, self.progress);
         let clusters = cluster_scored(corpus, &scorer, &facts, config, &engine, self);
         let (histogram, heatmap) = explain::charts(&scorer, &clusters, self.progress);
         let diffs = explain::member_diffs(corpus, &scorer, &clusters, self.diffs, self.progress);

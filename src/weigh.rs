@@ -1241,9 +1241,10 @@ fn extract_with(
                 );
                 pending = None;
             }
+            let head = in_head(is_body, place(tok.sentence));
             // A bracketed name is a code too: a term of no weight, read only as a code. Its
             // first word may be a stop word (`<FIRST UNION CORP>`, `<THE MONEY STORE>`).
-            if in_head(is_body, place(tok.sentence)) != 0
+            if head != 0
                 && let Some(key) = bracketed_name_key(text, tok, &mut norm)
             {
                 bump(&mut slots, &mut raws, key, Kind::Phrase, 0.0, None, CODE);
@@ -1268,13 +1269,11 @@ fn extract_with(
             } else {
                 0
             };
-            let head = in_head(is_body, place(tok.sentence));
             let code = if head != 0 && is_code(text, tok) {
                 CODE
             } else {
                 0
             };
-
             let head = head | shouted | code;
             bump(
                 &mut slots,
